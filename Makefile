@@ -1,0 +1,28 @@
+# Two commands matter: `make demo` (once Transfer lands) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install test lint pytest clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install -q -e '.[server,test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks examples
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest
+
+test: lint pytest
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,1 @@
+"""The Globus Automate client: ActionClient and FlowsClient (delivered with the Flows issue)."""

@@ -1,0 +1,123 @@
+"""Compose every service into one ASGI app: shared database, request ids, error documents."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+import time
+import typing as t
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from globus_local import __version__
+from globus_local.config import Settings
+from globus_local.db import Base, Database
+from globus_local.errors import STATUS_CODES, ServiceError, default_error_document
+from globus_local.service import Service, load_services
+
+access_log = logging.getLogger("globus_local.access")
+error_log = logging.getLogger("globus_local.error")
+
+_REQUEST_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_request_id() -> str:
+    """Short random id, as Globus services put in every error document."""
+    return "".join(secrets.choice(_REQUEST_ID_ALPHABET) for _ in range(9))
+
+
+def _service_for(services: list[Service], path: str) -> Service | None:
+    for service in services:
+        if path == service.prefix or path.startswith(service.prefix + "/"):
+            return service
+    return None
+
+
+def _error_response(request: Request, err: ServiceError) -> JSONResponse:
+    services: list[Service] = request.app.state.services
+    service = _service_for(services, request.url.path)
+    request_id = getattr(request.state, "request_id", None) or new_request_id()
+    formatter = service.format_error if service else default_error_document
+    headers = err.extra.pop("_headers", None) if "_headers" in err.extra else None
+    return JSONResponse(formatter(err, request_id), status_code=err.http_status, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for e in exc.errors()[:5]:
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
+        parts.append(f"{loc}: {e.get('msg')}" if loc else str(e.get("msg")))
+    return "Invalid request: " + "; ".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        return _error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error_response(request, ServiceError(400, "BadRequest", _validation_message(exc)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = STATUS_CODES.get(exc.status_code, "Error")
+        detail = exc.detail if isinstance(exc.detail, str) else code
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"No such resource: {request.method} {request.url.path}"
+        err = ServiceError(exc.status_code, code, detail, _headers=getattr(exc, "headers", None))
+        return _error_response(request, err)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        error_log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(
+            request, ServiceError(500, "InternalServerError", "An unexpected error occurred")
+        )
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """Build the platform. The schema is brought up to date before the app serves."""
+    settings = settings or Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = database or Database(settings.database_url)
+    services = load_services()
+    prepare_schema(db)
+
+    app = FastAPI(title="globus-local", version=__version__, docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.db = db
+    app.state.services = services
+
+    @app.middleware("http")
+    async def _request_context(request: Request, call_next: t.Callable[..., t.Any]) -> t.Any:
+        request.state.request_id = new_request_id()
+        start = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Request-Id"] = request.state.request_id
+        access_log.info(
+            '%s "%s %s" %s %.1fms %s',
+            request.client.host if request.client else "-",
+            request.method,
+            request.url.path,
+            response.status_code,
+            (time.perf_counter() - start) * 1000,
+            request.state.request_id,
+        )
+        return response
+
+    install_error_handlers(app)
+    for service in services:
+        app.include_router(service.router, prefix=service.prefix)
+        if service.root_router is not None:
+            app.include_router(service.root_router)
+    return app
+
+
+def prepare_schema(db: Database) -> None:
+    """Create or migrate the schema. (Replaced by Alembic upgrade once migrations exist.)"""
+    Base.metadata.create_all(db.engine)

@@ -1,0 +1,54 @@
+"""Platform settings, read once from the environment and overridable by the command line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8700
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("GLOBUS_LOCAL_DATA_DIR") or Path.home() / ".globus-local")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where state lives and where the platform is reached.
+
+    ``public_url`` is the root every absolute URL the platform hands out is built on
+    (OIDC discovery, redirects); it defaults to ``http://<host>:<port>/``.
+    """
+
+    data_dir: Path
+    database_url: str
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    public_url: str | None = None
+    # Lifetime of access tokens (Globus issues 48-hour tokens).
+    access_token_lifetime: int = 172800
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        data_dir = Path(str(overrides.pop("data_dir", None) or default_data_dir()))
+        database_url = str(
+            overrides.pop("database_url", None)
+            or os.environ.get("GLOBUS_LOCAL_DATABASE_URL")
+            or f"sqlite:///{data_dir / 'globus-local.sqlite3'}"
+        )
+        settings = cls(data_dir=data_dir, database_url=database_url)
+        public_url = os.environ.get("GLOBUS_LOCAL_PUBLIC_URL")
+        if public_url:
+            settings = replace(settings, public_url=public_url)
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def root_url(self) -> str:
+        """The platform root with a trailing slash, e.g. ``http://127.0.0.1:8700/``."""
+        url = self.public_url or f"http://{self.host}:{self.port}/"
+        return url if url.endswith("/") else url + "/"
+
+    def service_url(self, service: str) -> str:
+        return f"{self.root_url}{service}/"

@@ -1,0 +1,86 @@
+"""Engine and session handling for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import typing as t
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+if t.TYPE_CHECKING:
+    from fastapi import Request
+
+
+def normalize_url(url: str) -> str:
+    """Let users write ``postgresql://``; we drive PostgreSQL with psycopg 3."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: t.Any, _record: t.Any) -> None:
+        cur = dbapi_conn.cursor()
+        # WAL lets API readers and job workers proceed while one writer commits.
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+
+class Database:
+    """One engine and session factory per platform instance."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalize_url(url)
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        kwargs: dict[str, t.Any] = {"future": True}
+        if self.dialect == "sqlite":
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self.engine = create_engine(self.url, **kwargs)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> t.Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back if it raises."""
+        session = self.sessionmaker()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def get_session(request: Request) -> t.Iterator[Session]:
+    """FastAPI dependency: one session per request, committed when the route returns."""
+    db: Database = request.app.state.db
+    with db.session() as session:
+        yield session
+
+
+# Annotated dependency: the session is committed before the response leaves, so a client
+# that sees a 2xx can rely on the change being stored.
+def _session_dependency() -> t.Any:
+    from typing import Annotated
+
+    from fastapi import Depends
+
+    return Annotated[Session, Depends(get_session, scope="function")]
+
+
+DbSession = _session_dependency()

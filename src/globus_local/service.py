@@ -1,0 +1,33 @@
+"""How a service plugs into the platform: a name (its URL prefix), routes and error shape."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter
+
+from globus_local.errors import ErrorFormatter, default_error_document
+
+# Every service the platform serves, by the name the SDK uses for it (GLOBUS_SDK_SERVICE_URL_<NAME>).
+# A service is listed here once its package exists.
+SERVICE_NAMES: tuple[str, ...] = ("auth",)
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    router: APIRouter
+    format_error: ErrorFormatter = field(default=default_error_document)
+    # Routes served at the platform root rather than under /<name>/ (e.g. Auth's OIDC
+    # discovery, which some clients look for at the host root).
+    root_router: APIRouter | None = None
+
+    @property
+    def prefix(self) -> str:
+        return f"/{self.name}"
+
+
+def load_services(names: tuple[str, ...] = SERVICE_NAMES) -> list[Service]:
+    """Import ``globus_local.services.<name>`` and take its module-level ``service``."""
+    return [importlib.import_module(f"globus_local.services.{n}").service for n in names]

@@ -1,0 +1,1 @@
+"""One package per Globus service: routes, documents, models and logic."""

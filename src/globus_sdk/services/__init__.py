@@ -1,0 +1,1 @@
+"""One subpackage per Globus service; each has its client, responses, errors and payloads."""
