@@ -1,0 +1,13 @@
+"""Authorization with one fixed Access Token (no renewal)."""
+
+from __future__ import annotations
+
+from globus_sdk.authorizers.base import StaticGlobusAuthorizer
+
+
+class AccessTokenAuthorizer(StaticGlobusAuthorizer):
+    """Sends a single Access Token as a Bearer token; nothing happens when it expires."""
+
+    def __init__(self, access_token: str) -> None:
+        self.access_token = access_token
+        self.header_val = f"Bearer {access_token}"
