@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+import pytest
+
+from globus_sdk.transport import FormRequestEncoder, JSONRequestEncoder, RequestEncoder
+from globus_sdk.utils import PayloadWrapper
+
+
+def _prepare(encoder: RequestEncoder, data, params=None, headers=None):
+    return encoder.encode("POST", "http://h.test/p", params, data, headers or {}).prepare()
+
+
+def test_text_encoder_passes_text_through() -> None:
+    req = _prepare(RequestEncoder(), "hello", headers={"Content-Type": "text/plain"})
+    assert req.body == "hello"
+    assert req.headers["Content-Type"] == "text/plain"
+
+
+def test_text_encoder_rejects_non_text() -> None:
+    with pytest.raises(TypeError):
+        _prepare(RequestEncoder(), {"a": 1})
+
+
+def test_json_encoder_sets_content_type() -> None:
+    req = _prepare(JSONRequestEncoder(), {"a": [1, 2]})
+    assert json.loads(req.body) == {"a": [1, 2]}
+    assert req.headers["Content-Type"] == "application/json"
+
+
+def test_json_encoder_respects_explicit_content_type() -> None:
+    req = _prepare(JSONRequestEncoder(), {"a": 1}, headers={"content-type": "application/x+json"})
+    assert req.headers["Content-Type"] == "application/x+json"
+
+
+@pytest.mark.parametrize("encoder", [RequestEncoder(), JSONRequestEncoder(), FormRequestEncoder()])
+def test_no_data_no_body_no_content_type(encoder: RequestEncoder) -> None:
+    req = _prepare(encoder, None)
+    assert req.body is None
+    assert "Content-Type" not in req.headers
+
+
+def test_form_encoder() -> None:
+    req = _prepare(FormRequestEncoder(), {"grant_type": "refresh_token", "x": "a b"})
+    assert parse_qs(req.body) == {"grant_type": ["refresh_token"], "x": ["a b"]}
+    assert req.headers["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+def test_form_encoder_requires_dict() -> None:
+    with pytest.raises(TypeError):
+        _prepare(FormRequestEncoder(), ["a", "b"])
+
+
+def test_payload_wrapper_is_unwrapped() -> None:
+    payload = PayloadWrapper(DATA_TYPE="thing", n=1)
+    req = _prepare(JSONRequestEncoder(), payload)
+    assert json.loads(req.body) == {"DATA_TYPE": "thing", "n": 1}
+    req = _prepare(FormRequestEncoder(), payload)
+    assert parse_qs(req.body) == {"DATA_TYPE": ["thing"], "n": ["1"]}
+
+
+def test_none_query_params_dropped() -> None:
+    req = _prepare(JSONRequestEncoder(), None, params={"a": "1", "b": None, "c": 0})
+    assert req.url == "http://h.test/p?a=1&c=0"
