@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import typing as t
 
 import pytest
@@ -25,3 +26,11 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(transport_module.time, "sleep", delays.append)
     return delays
+
+
+@pytest.fixture
+def clean_sdk_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start from no SDK configuration, whatever a session-wide server fixture exported."""
+    for var in list(os.environ):
+        if var.startswith(("GLOBUS_SDK_", "GLOBUS_LOCAL_")):
+            monkeypatch.delenv(var)

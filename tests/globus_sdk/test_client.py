@@ -36,16 +36,7 @@ class Authorizer:
         return True
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in (
-        "GLOBUS_SDK_ENVIRONMENT",
-        "GLOBUS_LOCAL_URL",
-        "GLOBUS_SDK_SERVICE_URL_WIDGETS",
-        "GLOBUS_SDK_HTTP_TIMEOUT",
-        "GLOBUS_SDK_VERIFY_SSL",
-    ):
-        monkeypatch.delenv(var, raising=False)
+pytestmark = pytest.mark.usefixtures("clean_sdk_env")
 
 
 @pytest.fixture

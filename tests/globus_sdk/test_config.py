@@ -5,19 +5,7 @@ import pytest
 from globus_sdk import config
 from globus_sdk.exc import GlobusSDKUsageError
 
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in (
-        "GLOBUS_SDK_ENVIRONMENT",
-        "GLOBUS_SDK_HTTP_TIMEOUT",
-        "GLOBUS_SDK_VERIFY_SSL",
-        "GLOBUS_LOCAL_URL",
-        "GLOBUS_SDK_SERVICE_URL_TRANSFER",
-        "GLOBUS_SDK_SERVICE_URL_AUTH",
-        "GLOBUS_SDK_SERVICE_URL_APP",
-    ):
-        monkeypatch.delenv(var, raising=False)
+pytestmark = pytest.mark.usefixtures("clean_sdk_env")
 
 
 def test_environment_name(monkeypatch: pytest.MonkeyPatch) -> None:
