@@ -86,16 +86,17 @@ class GlobusHTTPResponse:
             return default
         return self._parsed_json.get(key, default)
 
-    def __getitem__(self, key: str) -> t.Any:
-        if isinstance(self._parsed_json, dict):
+    def __getitem__(self, key: t.Any) -> t.Any:
+        """Index the parsed body: a key of a dict document or an index of a list one
+        (so a response whose body is a JSON array iterates over its elements)."""
+        if isinstance(self._parsed_json, (dict, list)):
             return self._parsed_json[key]
         if self._parsed_json is None:
             raise TypeError(
                 f"{type(self).__name__} has no JSON data (the body was not JSON); use .text"
             )
         raise TypeError(
-            f"{type(self).__name__} data is a {type(self._parsed_json).__name__}, "
-            "not a dict; use .data"
+            f"{type(self).__name__} data is a {type(self._parsed_json).__name__}; use .data"
         )
 
     def __contains__(self, item: t.Any) -> bool:

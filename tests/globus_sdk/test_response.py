@@ -55,6 +55,8 @@ def test_list_response(http_stub: HTTPStub) -> None:
     assert r.data == [1, 2]
     assert r.get("a") is None
     assert 1 not in r
+    assert r[1] == 2
+    assert list(r) == [1, 2]  # a JSON-array body iterates like the real SDK's responses
     with pytest.raises(TypeError):
         r["a"]
 

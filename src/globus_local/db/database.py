@@ -5,12 +5,10 @@ from __future__ import annotations
 import typing as t
 from contextlib import contextmanager
 
+from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-
-if t.TYPE_CHECKING:
-    from fastapi import Request
 
 
 def normalize_url(url: str) -> str:
@@ -73,14 +71,6 @@ def get_session(request: Request) -> t.Iterator[Session]:
         yield session
 
 
-# Annotated dependency: the session is committed before the response leaves, so a client
-# that sees a 2xx can rely on the change being stored.
-def _session_dependency() -> t.Any:
-    from typing import Annotated
-
-    from fastapi import Depends
-
-    return Annotated[Session, Depends(get_session, scope="function")]
-
-
-DbSession = _session_dependency()
+# The session is committed before the response leaves, so a client that sees a 2xx can
+# rely on the change being stored.
+DbSession = t.Annotated[Session, Depends(get_session, scope="function")]
