@@ -1,0 +1,77 @@
+"""ActivationRequirementsResponse: questions about an endpoint's (legacy) activation state."""
+
+from __future__ import annotations
+
+import time
+import typing as t
+
+from globus_sdk.response import GlobusHTTPResponse
+
+#: requirement types a user can satisfy in a web browser (delegate_proxy needs local tools)
+_WEB_ACTIVATION_TYPES = frozenset({"myproxy", "oauth"})
+
+
+class ActivationRequirementsResponse(GlobusHTTPResponse):
+    """Response class for Activation Requirements responses.
+
+    All Activation Requirements documents refer to a specific Endpoint, from
+    whence they were acquired. References to "the Endpoint" implicitly refer to
+    that originating Endpoint, and not to some other Endpoint.
+
+    ``expires_in`` is -1 for an endpoint whose activation never expires, 0 when it
+    is not (or no longer) activated, otherwise the seconds of activation left.
+    """
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+
+    def _requirement_types(self) -> set[str]:
+        items = self.get("DATA") or []
+        return {item["type"] for item in items if isinstance(item, dict) and "type" in item}
+
+    @property
+    def supports_auto_activation(self) -> bool:
+        """True if the document lists Auto-Activation as an available type of activation.
+
+        Typically good to use when you need to catch endpoints that require web
+        activation before proceeding.
+        """
+        return bool(self.get("auto_activation_supported", False))
+
+    @property
+    def supports_web_activation(self) -> bool:
+        """True if the endpoint can be activated through the web.
+
+        False means the endpoint is of a highly unusual type: inspect ``data`` to see what
+        is required. ``supports_auto_activation`` implies this property.
+        """
+        if self.supports_auto_activation:
+            return True
+        return bool(self._requirement_types() & _WEB_ACTIVATION_TYPES)
+
+    @property
+    def always_activated(self) -> bool:
+        """True if the endpoint activation never expires (e.g. shared endpoints,
+        globus connect personal endpoints)."""
+        return self.get("expires_in") == -1
+
+    def active_until(self, time_seconds: int, relative_time: bool = True) -> bool:
+        """Check if the Endpoint will be active until some time in the future, given
+        as an integer number of seconds. When ``relative_time=False``, ``time_seconds``
+        is interpreted as a POSIX timestamp.
+
+        :param time_seconds: Number of seconds into the future (or a POSIX timestamp)
+        :param relative_time: Defaults to True. When False, ``time_seconds`` is treated
+            as a POSIX timestamp instead
+        :returns: True if the Endpoint will be active until the deadline, False otherwise
+        """
+        if self.always_activated:
+            return True
+        expires_in = self.get("expires_in")
+        if not self.get("activated", True) or not isinstance(expires_in, (int, float)):
+            return False
+        if expires_in <= 0:
+            return False
+        if relative_time:
+            return expires_in >= time_seconds
+        return time.time() + expires_in >= time_seconds
