@@ -1,0 +1,29 @@
+"""Globus Auth: OAuth2/OIDC login and tokens, identities, clients, and the scope table.
+
+Other services authenticate requests with :mod:`.dependency` and declare their scopes
+with :func:`.scopes.register_scope`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from globus_local.service import Service
+from globus_local.services.auth import models  # noqa: F401  (registers the tables)
+from globus_local.services.auth.errors import format_error
+from globus_local.services.auth.routes_api import router as api_router
+from globus_local.services.auth.routes_oauth import oidc_router
+from globus_local.services.auth.routes_oauth import router as oauth_router
+from globus_local.services.auth.routes_web import router as web_router
+
+router = APIRouter()
+router.include_router(oauth_router)
+router.include_router(web_router)
+router.include_router(api_router)
+router.include_router(oidc_router)
+
+# Discovery is also looked for at the host root by some OIDC clients.
+root_router = APIRouter()
+root_router.include_router(oidc_router)
+
+service = Service("auth", router, format_error, root_router=root_router)

@@ -1,0 +1,237 @@
+"""OAuth clients: registration, secrets, redirect-URI policy and client authentication."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import typing as t
+import uuid
+from collections.abc import Iterable, Mapping
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from globus_local.services.auth.errors import oauth_error
+from globus_local.services.auth.hashing import matches_hash, new_secret, sha256_hex
+from globus_local.services.auth.identities import (
+    CLIENT_USERNAME_DOMAIN,
+    CLIENTS_IDP_ID,
+    create_identity,
+    get_identity,
+)
+from globus_local.services.auth.models import Client, ClientCredential, Consent, Identity
+
+# globus-cli's native template client: anyone may mint a confidential "instance" client from it.
+TEMPLATE_CLIENT_ID = "95fdeba8-fac2-42bd-a357-e068d82ff78e"
+AUTH_CODE_PAGE_PATH = "/v2/web/auth-code"
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def get_client(session: Session, client_id: str | None) -> Client | None:
+    if not client_id:
+        return None
+    try:
+        client_id = str(uuid.UUID(str(client_id)))
+    except ValueError:
+        return None
+    client = session.get(Client, client_id)
+    if client is None and client_id == TEMPLATE_CLIENT_ID:
+        client = ensure_template_client(session)
+    return client
+
+
+def ensure_template_client(session: Session) -> Client:
+    client = session.get(Client, TEMPLATE_CLIENT_ID)
+    if client is None:
+        client = Client(
+            id=TEMPLATE_CLIENT_ID,
+            name="Globus CLI (template)",
+            public_client=True,
+            redirect_uris=[],
+            is_template=True,
+        )
+        session.add(client)
+        session.flush()
+    return client
+
+
+def create_client(
+    session: Session,
+    kind: str,
+    name: str,
+    redirect_uris: Iterable[str] = (),
+    *,
+    owner: str | None = None,
+    parent_client: str | None = None,
+    client_id: str | None = None,
+) -> tuple[Client, str | None]:
+    """Register a client; confidential ones get a secret (returned once) and an identity."""
+    if kind not in ("native", "confidential"):
+        raise ValueError(f"client kind must be 'native' or 'confidential', not {kind!r}")
+    client = Client(
+        id=client_id or str(uuid.uuid4()),
+        name=name,
+        public_client=kind == "native",
+        redirect_uris=list(dict.fromkeys(redirect_uris)),
+        owner_id=owner,
+        parent_client=parent_client,
+    )
+    session.add(client)
+    secret = None
+    if kind == "confidential":
+        create_identity(
+            session,
+            f"{client.id}@{CLIENT_USERNAME_DOMAIN}",
+            name=name,
+            identity_id=client.id,
+            identity_provider=CLIENTS_IDP_ID,
+            identity_type="client",
+        )
+        _, secret = add_credential(session, client, "Auto-created at client creation")
+    session.flush()
+    return client, secret
+
+
+def add_credential(session: Session, client: Client, name: str) -> tuple[ClientCredential, str]:
+    secret = new_secret(32)
+    cred = ClientCredential(
+        id=str(uuid.uuid4()), client_id=client.id, name=name, secret_hash=sha256_hex(secret)
+    )
+    session.add(cred)
+    session.flush()
+    return cred, secret
+
+
+def delete_client(session: Session, client: Client) -> None:
+    """Remove a client, its secrets, consents and its own identity (tokens then fail to refresh)."""
+    from globus_local.services.auth.tokens import revoke_client_tokens
+
+    revoke_client_tokens(session, client.id)
+    session.execute(delete(ClientCredential).where(ClientCredential.client_id == client.id))
+    session.execute(delete(Consent).where(Consent.client_id == client.id))
+    identity = session.get(Identity, client.id)
+    if identity is not None and identity.identity_type == "client":
+        session.delete(identity)
+    session.delete(client)
+    session.flush()
+
+
+def check_secret(session: Session, client: Client, secret: str) -> bool:
+    hashes = session.scalars(
+        select(ClientCredential.secret_hash).where(ClientCredential.client_id == client.id)
+    ).all()
+    ok = False
+    for stored in hashes:  # no early exit: every credential is compared
+        ok = matches_hash(secret, stored) or ok
+    return ok
+
+
+def client_document(client: Client) -> dict[str, t.Any]:
+    return {
+        "id": client.id,
+        "name": client.name,
+        "public_client": client.public_client,
+        "parent_client": client.parent_client,
+        "grant_types": (
+            ["authorization_code", "refresh_token"]
+            if client.public_client
+            else ["authorization_code", "client_credentials", "refresh_token"]
+        ),
+        "redirect_uris": list(client.redirect_uris or []),
+        "scopes": [],
+        "fqdns": [],
+        "visibility": "private",
+        "project": None,
+        "required_idp": None,
+        "preselect_idp": None,
+        "client_type": "public_installed_client" if client.public_client else "confidential_client",
+        "prompt_for_named_grant": False,
+        "userinfo_from_effective_identity": True,
+        "links": {"privacy_policy": None, "terms_and_conditions": None},
+    }
+
+
+def parse_basic(header: str | None) -> tuple[str, str] | None:
+    """``Authorization: Basic base64(id:secret)`` → (id, secret); None if absent or not Basic."""
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise oauth_error("invalid_client", "Malformed Basic authorization header")
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise oauth_error("invalid_client", "Malformed Basic authorization header")
+    return unquote(client_id), unquote(secret)
+
+
+def authenticate_client(
+    session: Session,
+    authorization: str | None,
+    form: Mapping[str, str],
+    *,
+    allow_public: bool = True,
+) -> Client:
+    """The calling client: Basic auth (or ``client_secret`` in the form) for confidential
+    clients, a bare ``client_id`` for native ones. Failure is ``invalid_client`` (401)."""
+    basic = parse_basic(authorization)
+    if basic is None and form.get("client_id") and form.get("client_secret"):
+        basic = (form["client_id"], form["client_secret"])
+    if basic is not None:
+        client_id, secret = basic
+        client = get_client(session, client_id)
+        if client is None or client.public_client or not check_secret(session, client, secret):
+            raise oauth_error("invalid_client", "Invalid client credentials")
+        return client
+    client = get_client(session, form.get("client_id"))
+    if client is None:
+        raise oauth_error("invalid_client", "Client authentication is required")
+    if not client.public_client:
+        raise oauth_error("invalid_client", "This client must authenticate with its secret")
+    if not allow_public:
+        raise oauth_error("unauthorized_client", "This operation requires a confidential client")
+    return client
+
+
+def client_identity(session: Session, client: Client) -> Identity:
+    """The identity a confidential client acts as (created on demand for older rows)."""
+    identity = get_identity(session, client.id)
+    if identity is None:
+        identity = create_identity(
+            session,
+            f"{client.id}@{CLIENT_USERNAME_DOMAIN}",
+            name=client.name,
+            identity_id=client.id,
+            identity_provider=CLIENTS_IDP_ID,
+            identity_type="client",
+        )
+    return identity
+
+
+def redirect_uri_allowed(client: Client, redirect_uri: str, platform_hosts: set[str]) -> bool:
+    """Registered URIs match exactly. Native and CLI instance clients may also use a
+    loopback URI (RFC 8252) or this platform's auth-code page."""
+    if not redirect_uri:
+        return False
+    if redirect_uri in (client.redirect_uris or []):
+        return True
+    if not (client.public_client or client.parent_client == TEMPLATE_CLIENT_ID):
+        return False
+    try:
+        parts = urlsplit(redirect_uri)
+        _ = parts.port
+    except ValueError:
+        return False
+    if parts.fragment:
+        return False
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS:
+        return True
+    return (
+        parts.scheme in ("http", "https")
+        and parts.netloc in platform_hosts
+        and parts.path.rstrip("/").endswith("/auth" + AUTH_CODE_PAGE_PATH)
+    )
