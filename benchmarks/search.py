@@ -1,0 +1,218 @@
+"""Search benchmark: ingest N generated documents, then time a fixed query mix.
+
+Prints ingest documents/s and query p50/p99 for
+  * the platform over HTTP (SearchClient.post_search against a local server),
+  * the platform's search engine called in-process (no HTTP/JSON),
+  * the floor: the same queries run directly on a bare FTS5 table of the same text.
+
+Usage:  .venv/bin/python benchmarks/search.py [--docs 100000] [--repeat 30]
+        [--database-url postgresql://...]   (the floor is always bare SQLite FTS5)
+Not part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import string
+import tempfile
+import time
+import typing as t
+from pathlib import Path
+
+import globus_sdk
+from globus_local.services.auth.scopes import SEARCH_ALL
+from globus_local.services.search.backends import backend_for
+from globus_local.services.search.engine import run_search
+from globus_local.services.search.query.request import build_plan
+from globus_local.testing import LocalServer
+
+BATCH = 2000
+TAGS = [f"tag{i}" for i in range(50)]
+
+
+def vocabulary(rng: random.Random, size: int = 5000) -> list[str]:
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 9))))
+    return sorted(words)
+
+
+def generate(n: int, seed: int = 7) -> tuple[list[dict[str, t.Any]], list[str]]:
+    rng = random.Random(seed)
+    vocab = vocabulary(rng)
+    weights = [1.0 / (rank + 1) for rank in range(len(vocab))]  # Zipf-like word frequencies
+    docs = []
+    for i in range(n):
+        words = rng.choices(vocab, weights, k=30)
+        year = rng.randint(1900, 2020)
+        docs.append(
+            {
+                "subject": f"https://example.org/doc/{i}",
+                "visible_to": ["public"],
+                "content": {
+                    "title": " ".join(words[:5]),
+                    "body": " ".join(words[5:]),
+                    "author": {"name": f"{rng.choice(vocab).title()} {rng.choice(vocab).title()}"},
+                    "tags": rng.sample(TAGS, rng.randint(1, 3)),
+                    "year": year,
+                    "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    "size": rng.randint(1, 10_000),
+                },
+            }
+        )
+    return docs, vocab
+
+
+def query_mix(vocab: list[str]) -> list[tuple[str, dict[str, t.Any], str]]:
+    """(label, GSearchRequest, equivalent bare FTS5 MATCH)."""
+    common, mid, rare = vocab[0], vocab[50], vocab[3000]
+    # vocabulary() sorts words, and the Zipf weights follow that order: vocab[0] is the most
+    # frequent word, vocab[3000] a rare one.
+    return [
+        ("common term", {"q": common}, f'"{common}"'),
+        ("mid term", {"q": mid}, f'"{mid}"'),
+        ("rare term", {"q": rare}, f'"{rare}"'),
+        ("two terms AND", {"q": f"{mid} {vocab[60]}"}, f'"{mid}" AND "{vocab[60]}"'),
+        ("phrase", {"q": f'"{common} {vocab[1]}"'}, f'"{common} {vocab[1]}"'),
+        ("prefix", {"q": f"{mid[:3]}*"}, f'"{mid[:3]}"*'),
+        (
+            "term OR term",
+            {"q": f"{rare} OR {vocab[2000]}", "advanced": True},
+            f'"{rare}" OR "{vocab[2000]}"',
+        ),
+        (
+            "term + match_any filter",
+            {
+                "q": mid,
+                "filters": [{"type": "match_any", "field_name": "tags", "values": ["tag3"]}],
+            },
+            f'"{mid}" AND "tag3"',
+        ),
+        (
+            "term + range filter",
+            {
+                "q": mid,
+                "filters": [
+                    {"type": "range", "field_name": "year", "values": [{"from": 1950, "to": 1960}]}
+                ],
+            },
+            f'"{mid}"',
+        ),
+    ]
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def timed(fn: t.Callable[[], t.Any], repeat: int) -> list[float]:
+    fn()  # warm caches
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def bare_fts(docs: list[dict[str, t.Any]], path: Path) -> tuple[sqlite3.Connection, float]:
+    """The floor: one FTS5 table of the documents' text (title, body, author, tags)."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE VIRTUAL TABLE docs USING fts5(body)")
+    start = time.perf_counter()
+    rows = []
+    for i, doc in enumerate(docs):
+        c = doc["content"]
+        rows.append(
+            (i + 1, f"{c['title']} {c['body']} {c['author']['name']} {' '.join(c['tags'])}")
+        )
+    conn.executemany("INSERT INTO docs (rowid, body) VALUES (?, ?)", rows)
+    conn.commit()
+    return conn, time.perf_counter() - start
+
+
+def bare_query(conn: sqlite3.Connection, match: str) -> None:
+    """Top 10 by bm25 plus the total, as a search page needs."""
+    conn.execute(
+        "SELECT rowid, rank FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10", (match,)
+    ).fetchall()
+    conn.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (match,)).fetchone()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--database-url", default=None)
+    args = ap.parse_args()
+
+    docs, vocab = generate(args.docs)
+    with tempfile.TemporaryDirectory() as tmp:
+        server = LocalServer(data_dir=Path(tmp), database_url=args.database_url).start()
+        try:
+            server.create_user("bench@example.org", "bench-password")
+            token = server.token("bench@example.org", [SEARCH_ALL])["access_token"]
+            sc = globus_sdk.SearchClient(
+                base_url=server.service_url("search"),
+                authorizer=globus_sdk.AccessTokenAuthorizer(token),
+            )
+            index_id = sc.post("/v1/index", data={"display_name": "bench"})["id"]
+
+            start = time.perf_counter()
+            task_ids = []
+            for i in range(0, len(docs), BATCH):
+                body = {"ingest_type": "GMetaList", "ingest_data": {"gmeta": docs[i : i + BATCH]}}
+                task_ids.append(sc.ingest(index_id, body)["task_id"])
+            for task_id in task_ids:
+                while sc.get_task(task_id)["state"] not in ("SUCCESS", "FAILED"):
+                    time.sleep(0.05)
+            ingest_s = time.perf_counter() - start
+            assert sc.get_index(index_id)["num_entries"] == len(docs)
+
+            floor_conn, floor_s = bare_fts(docs, Path(tmp) / "bare.sqlite3")
+            backend = backend_for(server.db)
+            dialect = server.db.dialect
+            print(f"documents: {len(docs)}   database: {dialect}   repeat: {args.repeat}")
+            print(f"ingest (HTTP, async tasks, {dialect}): {len(docs) / ingest_s:,.0f} docs/s")
+            print(f"ingest (bare FTS5 table, text only):   {len(docs) / floor_s:,.0f} docs/s")
+            header = f"{'query':26} {'hits':>7} | {'HTTP p50':>9} {'p99':>7} | {'engine p50':>10} {'p99':>7} | {'bare p50':>9} {'p99':>7} | ratio"
+            print(header)
+            print("-" * len(header))
+            all_http, all_engine, all_bare = [], [], []
+            for label, request, match in query_mix(vocab):
+                hits = sc.post_search(index_id, request)["total"]
+                http = timed(lambda r=request: sc.post_search(index_id, r), args.repeat)
+
+                def engine(r: dict[str, t.Any] = request) -> None:
+                    with server.db.session() as session:
+                        run_search(session, backend, index_id, build_plan(r), [])
+
+                eng = timed(engine, args.repeat)
+                bare = timed(lambda m=match: bare_query(floor_conn, m), args.repeat)
+                all_http += http
+                all_engine += eng
+                all_bare += bare
+                ratio = statistics.median(eng) / statistics.median(bare)
+                print(
+                    f"{label:26} {hits:>7} | {percentile(http, 50):8.2f}ms {percentile(http, 99):6.1f}"
+                    f" | {percentile(eng, 50):9.2f}ms {percentile(eng, 99):6.1f}"
+                    f" | {percentile(bare, 50):8.2f}ms {percentile(bare, 99):6.1f} | {ratio:4.1f}x"
+                )
+            print("-" * len(header))
+            print(
+                f"{'all queries':26} {'':>7} | {percentile(all_http, 50):8.2f}ms {percentile(all_http, 99):6.1f}"
+                f" | {percentile(all_engine, 50):9.2f}ms {percentile(all_engine, 99):6.1f}"
+                f" | {percentile(all_bare, 50):8.2f}ms {percentile(all_bare, 99):6.1f}"
+                f" | {percentile(all_engine, 50) / percentile(all_bare, 50):4.1f}x engine,"
+                f" {percentile(all_http, 50) / percentile(all_bare, 50):4.1f}x HTTP"
+            )
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,11 @@
+"""Globus Search API v1: indices, ingest tasks, entries and queries with visibility."""
+
+from __future__ import annotations
+
+from globus_local.service import Service
+from globus_local.services.search import models as models  # registers the tables
+from globus_local.services.search import tasks as tasks  # registers the ingest job handler
+from globus_local.services.search.errors import format_error
+from globus_local.services.search.routes import router
+
+service = Service("search", router, format_error)

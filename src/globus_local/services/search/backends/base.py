@@ -1,0 +1,128 @@
+"""The one interface every full-text backend implements, and picking one for a database.
+
+A backend owns a table mapping entry ``pk`` → indexed tokens and knows its own query
+language. Everything else (entries, visibility, field values, filters, facets, sorting,
+grouping by subject) is plain SQL shared by all backends.
+
+Text queries reach a backend as the text-only part of a parsed query (``Term`` leaves
+combined by ``And``/``Or``, with ``Not`` only as an exclusion inside an ``And`` that has
+a positive part); :meth:`FullTextBackend.render` turns that into the backend's syntax.
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+import typing as t
+import weakref
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from globus_local.services.search.query.ast import And, Node, Not, Or, Term
+from globus_local.services.search.text import field_prefix
+
+if t.TYPE_CHECKING:
+    from globus_local.db import Database
+
+
+def leaf_tokens(term: Term) -> list[str]:
+    """The indexed tokens a term looks for (field-prefixed when the term names a field)."""
+    if term.field is None:
+        return list(term.tokens)
+    prefix = field_prefix(term.field)
+    return [prefix + tok for tok in term.tokens]
+
+
+class FullTextBackend(abc.ABC):
+    name: str
+
+    # -- schema and writes ------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def ensure_schema(self, conn: Connection) -> None:
+        """Create the backend's table(s) if missing (idempotent)."""
+
+    @abc.abstractmethod
+    def add(self, session: Session, rows: t.Sequence[tuple[int, str]]) -> None:
+        """Index ``(entry_pk, space-separated tokens)`` pairs."""
+
+    @abc.abstractmethod
+    def remove(self, session: Session, pks: t.Sequence[int]) -> None:
+        """Drop the indexed text of these entries."""
+
+    # -- queries ----------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def scored_sql(self, param: str) -> str:
+        """``SELECT pk, score`` of entries matching bound query ``:param``; higher is better."""
+
+    @abc.abstractmethod
+    def ids_sql(self, param: str) -> str:
+        """``SELECT pk`` of entries matching bound query ``:param``."""
+
+    @abc.abstractmethod
+    def group_ids(self, expr: str) -> str:
+        """An aggregate joining integer ``expr`` values of a group with commas."""
+
+    @abc.abstractmethod
+    def floor_int(self, expr: str) -> str:
+        """Integer floor of a non-negative numeric ``expr``."""
+
+    @abc.abstractmethod
+    def phrase(self, tokens: list[str], prefix: bool) -> str: ...
+
+    @abc.abstractmethod
+    def conj(self, parts: list[str]) -> str: ...
+
+    @abc.abstractmethod
+    def disj(self, parts: list[str]) -> str: ...
+
+    @abc.abstractmethod
+    def exclude(self, positive: str, negatives: list[str]) -> str: ...
+
+    def render(self, node: Node) -> str:
+        """The backend query string for a text-only node."""
+        if isinstance(node, Term):
+            return self.phrase(leaf_tokens(node), node.prefix)
+        if isinstance(node, Or):
+            return self.disj([self.render(n) for n in node.items])
+        if isinstance(node, And):
+            positives = [self.render(n) for n in node.items if not isinstance(n, Not)]
+            negatives = [self.render(n.item) for n in node.items if isinstance(n, Not)]
+            if not positives:
+                raise ValueError("an exclusion needs a positive part")
+            positive = positives[0] if len(positives) == 1 else self.conj(positives)
+            return self.exclude(positive, negatives) if negatives else positive
+        raise TypeError(f"not a text node: {node!r}")
+
+
+_lock = threading.Lock()
+_backends: weakref.WeakKeyDictionary[Database, FullTextBackend] = weakref.WeakKeyDictionary()
+
+
+def backend_for(db: Database) -> FullTextBackend:
+    """The backend for this platform database, its schema ensured once per process."""
+    backend = _backends.get(db)
+    if backend is not None:
+        return backend
+    with _lock:
+        backend = _backends.get(db)
+        if backend is None:
+            backend = make_backend(db.dialect)
+            with db.engine.begin() as conn:
+                backend.ensure_schema(conn)
+            _backends[db] = backend
+    return backend
+
+
+def make_backend(dialect: str) -> FullTextBackend:
+    if dialect == "sqlite":
+        from globus_local.services.search.backends.sqlite_fts5 import SqliteFts5Backend
+
+        return SqliteFts5Backend()
+    if dialect == "postgresql":
+        from globus_local.services.search.backends.postgres_fts import PostgresFtsBackend
+
+        return PostgresFtsBackend()
+    raise RuntimeError(f"no search backend for database dialect {dialect!r}")

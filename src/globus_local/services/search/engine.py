@@ -1,0 +1,363 @@
+"""Running a search plan: matching entries, grouping them per subject, paging, facets.
+
+Results are subjects (GMetaResult), ranked by their best matching entry; each lists the
+matching entries the caller may see. ``total`` counts matching subjects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from globus_local.services.search.backends.base import FullTextBackend
+from globus_local.services.search.documents import entry_result, meta_result
+from globus_local.services.search.query.ast import Term, make_or
+from globus_local.services.search.query.compile import TRUE, Compiler, positive_terms, split_text
+from globus_local.services.search.query.request import MAX_RESULTS, SearchPlan
+
+
+@dataclass
+class Matched:
+    """``SELECT pk, subject, score[, sort keys] FROM ...`` for the matched entries."""
+
+    sql: str
+    sort_keys: list[tuple[str, str]]  # (column alias, "asc"|"desc")
+    # The ranked full-text matches, computed once: as a materialized CTE the backend's
+    # full-text query runs a single time instead of once per candidate entry.
+    ranked: str | None = None
+
+    def with_m(self) -> str:
+        """``WITH ... m AS (...)``: the matched entries as the CTE ``m``."""
+        ranked = f"r AS MATERIALIZED ({self.ranked}), " if self.ranked else ""
+        return f"WITH {ranked}m AS ({self.sql})"
+
+
+def _retarget(term: Term, field: str) -> Term | None:
+    if term.field not in (None, field):
+        return None
+    return Term(field, term.tokens, term.prefix)
+
+
+class SearchRun:
+    def __init__(
+        self,
+        session: Session,
+        backend: FullTextBackend,
+        index_id: str,
+        plan: SearchPlan,
+        principals: list[str] | None,
+    ) -> None:
+        self.session = session
+        self.backend = backend
+        self.index_id = index_id
+        self.plan = plan
+        self.principals = principals
+        self.c = Compiler(backend, index_id)
+
+    # -- the matched set --------------------------------------------------------------------
+
+    def matched(self, *, facet_view: bool = False, with_sort: bool = True) -> Matched:
+        c = self.c
+        plan = self.plan
+        text_part, rest = split_text(plan.query)
+        source = "search_entries e"
+        score = "0.0"
+        ranked = None
+        if text_part is not None:
+            ranked = self.backend.scored_sql(c.bind(self.backend.render(text_part)))
+            # CROSS JOIN: the (few) full-text matches drive the loop over entries
+            source = "r CROSS JOIN search_entries e"
+            score = "r.score"
+            conds_extra = ["e.pk = r.pk"]
+        else:
+            conds_extra = []
+            leaves = positive_terms(plan.query)
+            if leaves:
+                ranked = self.backend.scored_sql(c.bind(self.backend.render(make_or(list(leaves)))))
+                source = "search_entries e LEFT JOIN r ON r.pk = e.pk"
+                score = "COALESCE(r.score, 0.0)"
+        if plan.boosts and not plan.sort and not facet_view:
+            score = self._boosted(score, positive_terms(plan.query))
+        conds = [*conds_extra, f"e.index_id = :{c.bind(self.index_id)}"]
+        conds.append(c.visibility(self.principals))
+        conds += [c.node(n) for n in rest]
+        for item in plan.filters:
+            if facet_view and item.get("post_filter", True):
+                continue  # post filters narrow the results, not what the facets count
+            conds.append(c.filter(item))
+        columns = [f"{score} AS score"]
+        sort_keys: list[tuple[str, str]] = []
+        if with_sort:
+            for i, item in enumerate(plan.sort):
+                agg = "MIN" if item["order"] == "asc" else "MAX"
+                p = c.bind(item["field_name"])
+                for kind in ("num", "date", "text"):
+                    alias = f"s{i}{kind[0]}"
+                    columns.append(
+                        f"(SELECT {agg}(f.value_{kind}) FROM search_fields f "
+                        f"WHERE f.entry_pk = e.pk AND f.path = :{p}) AS {alias}"
+                    )
+                    sort_keys.append((alias, item["order"]))
+        where = " AND ".join(x for x in conds if x != TRUE) or TRUE
+        sql = (
+            f"SELECT e.pk AS pk, e.subject AS subject, {', '.join(columns)} "
+            f"FROM {source} WHERE {where}"
+        )
+        return Matched(sql, sort_keys, ranked)
+
+    def _boosted(self, score: str, leaves: list[Term]) -> str:
+        """Multiply the score by each boost's factor when the query matches in its field."""
+        factors = []
+        for boost in self.plan.boosts:
+            targeted = [x for x in (_retarget(term, boost["field_name"]) for term in leaves) if x]
+            if not targeted:
+                continue
+            param = self.c.bind(self.backend.render(make_or(list(targeted))))
+            factor = self.c.bind(boost["factor"])
+            factors.append(
+                f"(CASE WHEN e.pk IN ({self.backend.ids_sql(param)}) THEN :{factor} ELSE 1.0 END)"
+            )
+        return " * ".join([score, *factors]) if factors else score
+
+    # -- results ----------------------------------------------------------------------------
+
+    def run(self) -> dict[str, t.Any]:
+        plan = self.plan
+        m = self.matched()
+        order = []
+        for alias, direction in m.sort_keys:
+            agg = f"{'MIN' if direction == 'asc' else 'MAX'}(m.{alias})"
+            order.append(f"({agg} IS NULL), {agg} {direction.upper()}")
+        order.append("MAX(m.score) DESC")
+        order.append("m.subject ASC")
+        limit = self.c.bind(plan.limit)
+        offset = self.c.bind(plan.offset)
+        sql = (
+            f"{m.with_m()} SELECT m.subject AS subject, "
+            f"{self.backend.group_ids('m.pk')} AS pks, COUNT(*) OVER () AS total "
+            f"FROM m GROUP BY m.subject ORDER BY {', '.join(order)} "
+            f"LIMIT :{limit} OFFSET :{offset}"
+        )
+        rows = self.session.execute(text(sql), self.c.params).all()
+        if rows:
+            total = int(rows[0].total)
+        else:
+            total = int(
+                self.session.execute(
+                    text(f"{m.with_m()} SELECT COUNT(DISTINCT m.subject) FROM m"),
+                    self.c.params,
+                ).scalar_one()
+            )
+        gmeta = self._results(rows)
+        count = len(gmeta)
+        doc: dict[str, t.Any] = {
+            "@datatype": "GSearchResult",
+            "@version": "2017-09-01",
+            "total": total,
+            "count": count,
+            "offset": plan.offset,
+            "has_next_page": plan.offset + count < min(total, MAX_RESULTS),
+            "gmeta": gmeta,
+        }
+        if plan.facets:
+            doc["facet_results"] = self.facets()
+        return doc
+
+    def _results(self, rows: t.Sequence[t.Any]) -> list[dict[str, t.Any]]:
+        pks = [int(pk) for row in rows for pk in str(row.pks).split(",")]
+        if not pks:
+            return []
+        entries: dict[str, list[tuple[str, str | None, str]]] = defaultdict(list)
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            marks = ", ".join(str(pk) for pk in chunk)
+            for subject, entry_id, key, content in self.session.execute(
+                text(
+                    "SELECT e.subject, e.entry_id, e.entry_key, c.content FROM search_entries e "
+                    f"JOIN search_entry_contents c ON c.entry_pk = e.pk WHERE e.pk IN ({marks})"
+                )
+            ):
+                entries[subject].append((key, entry_id, content))
+        return [
+            meta_result(
+                row.subject,
+                [entry_result(eid, content) for _key, eid, content in sorted(entries[row.subject])],
+            )
+            for row in rows
+        ]
+
+    def matching_pks(self) -> list[int]:
+        """Every matching entry (delete_by_query): no paging, no grouping."""
+        m = self.matched(with_sort=False)
+        rows = self.session.execute(text(f"{m.with_m()} SELECT pk FROM m"), self.c.params)
+        return [int(pk) for (pk,) in rows]
+
+    # -- facets -----------------------------------------------------------------------------
+
+    def facets(self) -> list[dict[str, t.Any]]:
+        m = self.matched(facet_view=True, with_sort=False)
+        out = []
+        for facet in self.plan.facets:
+            kind = facet["type"]
+            if kind == "terms":
+                buckets = self._terms(m, facet)
+            elif kind == "numeric_histogram":
+                buckets = self._numeric_histogram(m, facet)
+            elif kind == "date_histogram":
+                buckets = self._date_histogram(m, facet)
+            else:
+                out.append(
+                    {
+                        "@datatype": "GFacetResult",
+                        "@version": "2017-09-01",
+                        "name": facet["name"],
+                        "value": self._metric(m, facet),
+                    }
+                )
+                continue
+            out.append(
+                {
+                    "@datatype": "GFacetResult",
+                    "@version": "2017-09-01",
+                    "name": facet["name"],
+                    "buckets": [
+                        {"@datatype": "GBucket", "@version": "2017-09-01", "value": v, "count": n}
+                        for v, n in buckets
+                    ],
+                }
+            )
+        return out
+
+    def _field_rows(self, m: Matched, facet: dict[str, t.Any], select: str, extra: str = "") -> str:
+        p = self.c.bind(facet["field_name"])
+        return (
+            f"{m.with_m()} SELECT {select} FROM m "
+            f"JOIN search_fields f ON f.entry_pk = m.pk WHERE f.path = :{p}{extra}"
+        )
+
+    def _terms(self, m: Matched, facet: dict[str, t.Any]) -> list[tuple[t.Any, int]]:
+        size = self.c.bind(facet["size"])
+        sql = (
+            self._field_rows(
+                m,
+                facet,
+                "f.value_text AS v, MIN(f.value_num) AS num, COUNT(DISTINCT m.subject) AS n",
+            )
+            + f" GROUP BY f.value_text ORDER BY n DESC, f.value_text ASC LIMIT :{size}"
+        )
+        buckets = []
+        for v, num, n in self.session.execute(text(sql), self.c.params):
+            value: t.Any = v
+            if num is not None:
+                value = int(num) if float(num).is_integer() else float(num)
+            buckets.append((value, int(n)))
+        return buckets
+
+    def _numeric_histogram(self, m: Matched, facet: dict[str, t.Any]) -> list[tuple[t.Any, int]]:
+        low, high = facet["histogram_range"]["low"], facet["histogram_range"]["high"]
+        size = facet["size"]
+        width = (high - low) / size
+        lo, hi, w = self.c.bind(low), self.c.bind(high), self.c.bind(width)
+        bucket = self.backend.floor_int(f"(f.value_num - :{lo}) / :{w}")
+        sql = self._field_rows(
+            m,
+            facet,
+            f"{bucket} AS b, m.subject AS s",
+            f" AND f.value_num >= :{lo} AND f.value_num <= :{hi}",
+        )
+        subjects: dict[int, set[str]] = defaultdict(set)
+        for b, s in self.session.execute(
+            text(f"SELECT DISTINCT b, s FROM ({sql}) x"), self.c.params
+        ):
+            subjects[min(int(b), size - 1)].add(s)
+        return [
+            ({"from": low + i * width, "to": low + (i + 1) * width}, len(subjects.get(i, ())))
+            for i in range(size)
+        ]
+
+    def _date_histogram(self, m: Matched, facet: dict[str, t.Any]) -> list[tuple[t.Any, int]]:
+        extra = ""
+        rng = facet.get("histogram_range") or {}
+        from globus_local.services.search.text import date_span
+
+        for key, op, idx in (("low", ">=", 0), ("high", "<", 1)):
+            span = date_span(str(rng[key])) if rng.get(key) is not None else None
+            if span is not None:
+                extra += f" AND f.value_date {op} :{self.c.bind(span[idx])}"
+        sql = self._field_rows(
+            m, facet, "f.value_date AS d, m.subject AS s", extra + " AND f.value_date IS NOT NULL"
+        )
+        subjects: dict[dt.datetime, set[str]] = defaultdict(set)
+        for d, s in self.session.execute(text(sql), self.c.params):
+            subjects[_bucket_start(float(d), facet["date_interval"])].add(s)
+        return [
+            (start.strftime("%Y-%m-%dT%H:%M:%S.000Z"), len(subjects[start]))
+            for start in sorted(subjects)
+        ]
+
+    def _metric(self, m: Matched, facet: dict[str, t.Any]) -> float | None:
+        sql = self._field_rows(
+            m, facet, "SUM(f.value_num), COUNT(f.value_num)", " AND f.value_num IS NOT NULL"
+        )
+        total, count = self.session.execute(text(sql), self.c.params).one()
+        total = float(total or 0.0)
+        count = int(count or 0)
+        missing = facet.get("missing")
+        if missing is not None:
+            p = self.c.bind(facet["field_name"])
+            absent = self.session.execute(
+                text(
+                    f"{m.with_m()} SELECT COUNT(*) FROM m WHERE NOT EXISTS ("
+                    "SELECT 1 FROM search_fields f WHERE f.entry_pk = m.pk "
+                    f"AND f.path = :{p} AND f.value_num IS NOT NULL)"
+                ),
+                self.c.params,
+            ).scalar_one()
+            total += missing * int(absent)
+            count += int(absent)
+        if facet["type"] == "sum":
+            return total
+        return total / count if count else None
+
+
+def _bucket_start(epoch: float, interval: str) -> dt.datetime:
+    when = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).replace(tzinfo=None)
+    if interval == "year":
+        return when.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    if interval == "quarter":
+        month = 3 * ((when.month - 1) // 3) + 1
+        return when.replace(month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+    if interval == "month":
+        return when.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    day = when.replace(hour=0, minute=0, second=0, microsecond=0)
+    if interval == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if interval == "day":
+        return day
+    if interval == "hour":
+        return when.replace(minute=0, second=0, microsecond=0)
+    if interval == "minute":
+        return when.replace(second=0, microsecond=0)
+    return when.replace(microsecond=0)
+
+
+def run_search(
+    session: Session,
+    backend: FullTextBackend,
+    index_id: str,
+    plan: SearchPlan,
+    principals: list[str] | None,
+) -> dict[str, t.Any]:
+    """The GSearchResult of ``plan`` on the index, as seen by ``principals`` (None: all)."""
+    return SearchRun(session, backend, index_id, plan, principals).run()
+
+
+def matching_entry_pks(
+    session: Session, backend: FullTextBackend, index_id: str, plan: SearchPlan
+) -> list[int]:
+    return SearchRun(session, backend, index_id, plan, None).matching_pks()

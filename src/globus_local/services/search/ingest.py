@@ -1,0 +1,215 @@
+"""Ingest documents: validating GIngest/GMetaEntry/GMetaList, and writing entries.
+
+Validation happens in the request (so bad documents get a 400 at once); writing happens in
+the ingest job, through :func:`upsert_entries` and :func:`delete_entries`.
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+
+from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from globus_local.db import utcnow
+from globus_local.errors import ServiceError
+from globus_local.services.search.backends.base import FullTextBackend
+from globus_local.services.search.errors import validation_error
+from globus_local.services.search.models import (
+    SearchEntry,
+    SearchEntryContent,
+    SearchField,
+    SearchVisibility,
+)
+from globus_local.services.search.text import flatten
+
+_entries = SearchEntry.__table__
+_contents = SearchEntryContent.__table__
+_fields = SearchField.__table__
+_visibility = SearchVisibility.__table__
+
+PUBLIC = "public"
+ALL_AUTHENTICATED = "all_authenticated_users"
+IDENTITY_URN = "urn:globus:auth:identity:"
+GROUP_URN = "urn:globus:groups:id:"
+
+# Largest ingest request body accepted (Globus Search documents a 10 MB limit).
+MAX_INGEST_BYTES = 10 * 1024 * 1024
+
+
+def entry_key(entry_id: str | None) -> str:
+    return "" if entry_id is None else "=" + entry_id
+
+
+def _missing(path: str) -> ServiceError:
+    return validation_error("Missing data for required field.", path)
+
+
+def validate_entry(doc: t.Any, path: str) -> dict[str, t.Any]:
+    """A GMetaEntry as ``{subject, id, visible_to, content}``; 400 naming the bad field."""
+    if not isinstance(doc, dict):
+        raise validation_error("Invalid input type: a GMetaEntry must be an object.", path)
+    datatype = doc.get("@datatype", "GMetaEntry")
+    if datatype != "GMetaEntry":
+        raise validation_error(f"Expected @datatype GMetaEntry, got {datatype!r}.", path)
+    subject = doc.get("subject")
+    if subject is None:
+        raise _missing(f"{path}.subject")
+    if not isinstance(subject, str) or not subject:
+        raise validation_error("subject must be a non-empty string.", f"{path}.subject")
+    entry_id = doc.get("id")
+    if entry_id is not None and not isinstance(entry_id, str):
+        raise validation_error("id must be a string or null.", f"{path}.id")
+    visible_to = doc.get("visible_to")
+    if visible_to is None:
+        raise _missing(f"{path}.visible_to")
+    if not isinstance(visible_to, list) or not visible_to:
+        raise validation_error("visible_to must be a non-empty list.", f"{path}.visible_to")
+    for principal in visible_to:
+        if not isinstance(principal, str) or not (
+            principal in (PUBLIC, ALL_AUTHENTICATED)
+            or (principal.startswith(IDENTITY_URN) and len(principal) > len(IDENTITY_URN))
+            or (principal.startswith(GROUP_URN) and len(principal) > len(GROUP_URN))
+        ):
+            raise validation_error(
+                f"Invalid principal in visible_to: {principal!r}.", f"{path}.visible_to"
+            )
+    content = doc.get("content")
+    if content is None:
+        raise _missing(f"{path}.content")
+    if not isinstance(content, dict):
+        raise validation_error("content must be an object.", f"{path}.content")
+    return {
+        "subject": subject,
+        "id": entry_id,
+        "visible_to": list(dict.fromkeys(visible_to)),
+        "content": content,
+    }
+
+
+def validate_gmeta_list(doc: t.Any, path: str) -> list[dict[str, t.Any]]:
+    if not isinstance(doc, dict):
+        raise validation_error("Invalid input type: a GMetaList must be an object.", path)
+    gmeta = doc.get("gmeta")
+    if gmeta is None:
+        raise _missing(f"{path}.gmeta")
+    if not isinstance(gmeta, list):
+        raise validation_error("gmeta must be a list.", f"{path}.gmeta")
+    return [validate_entry(item, f"{path}.gmeta.{i}") for i, item in enumerate(gmeta)]
+
+
+def validate_ingest(body: t.Any) -> list[dict[str, t.Any]]:
+    """The entries of an ingest request (a GIngest; a bare GMetaEntry/GMetaList is accepted)."""
+    if not isinstance(body, dict):
+        raise validation_error("The ingest document must be a JSON object.")
+    if "ingest_type" not in body and "ingest_data" not in body:
+        if body.get("@datatype") == "GMetaList" or "gmeta" in body:
+            return validate_gmeta_list(body, "gmeta_list")
+        return [validate_entry(body, "gmeta_entry")]
+    ingest_type = body.get("ingest_type")
+    if ingest_type is None:
+        raise _missing("ingest_type")
+    data = body.get("ingest_data")
+    if data is None:
+        raise _missing("ingest_data")
+    if ingest_type == "GMetaEntry":
+        return [validate_entry(data, "ingest_data")]
+    if ingest_type == "GMetaList":
+        return validate_gmeta_list(data, "ingest_data")
+    raise validation_error("Must be one of: GMetaEntry, GMetaList.", "ingest_type")
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def delete_entries(session: Session, backend: FullTextBackend, pks: t.Sequence[int]) -> int:
+    """Remove entries with their text, fields and visibility rows."""
+    pks = list(pks)
+    if not pks:
+        return 0
+    backend.remove(session, pks)
+    for start in range(0, len(pks), 500):
+        chunk = pks[start : start + 500]
+        session.execute(delete(_fields).where(_fields.c.entry_pk.in_(chunk)))
+        session.execute(delete(_visibility).where(_visibility.c.entry_pk.in_(chunk)))
+        session.execute(delete(_contents).where(_contents.c.entry_pk.in_(chunk)))
+        session.execute(delete(_entries).where(_entries.c.pk.in_(chunk)))
+    return len(pks)
+
+
+def upsert_entries(
+    session: Session, backend: FullTextBackend, index_id: str, entries: list[dict[str, t.Any]]
+) -> int:
+    """Write entries; an entry with the key ``(subject, id)`` of an existing one replaces it."""
+    by_key: dict[tuple[str, str], dict[str, t.Any]] = {}
+    for entry in entries:  # later duplicates win, as if ingested one after the other
+        by_key[(entry["subject"], entry_key(entry["id"]))] = entry
+    keys = list(by_key)
+    existing: list[int] = []
+    for start in range(0, len(keys), 400):
+        chunk = keys[start : start + 400]
+        existing.extend(
+            session.scalars(
+                select(_entries.c.pk).where(
+                    _entries.c.index_id == index_id,
+                    tuple_(_entries.c.subject, _entries.c.entry_key).in_(chunk),
+                )
+            )
+        )
+    delete_entries(session, backend, existing)
+
+    now = utcnow()
+    rows = []
+    flats = []
+    for (subject, key), entry in by_key.items():
+        content_json = json.dumps(entry["content"], separators=(",", ":"))
+        rows.append(
+            {
+                "index_id": index_id,
+                "subject": subject,
+                "entry_id": entry["id"],
+                "entry_key": key,
+                "visible_to": entry["visible_to"],
+                "is_public": PUBLIC in entry["visible_to"],
+                "size_bytes": len(content_json),
+                "modified": now,
+            }
+        )
+        flats.append((content_json, flatten(entry["content"])))
+    for start in range(0, len(rows), 1000):
+        batch = rows[start : start + 1000]
+        batch_flats = flats[start : start + 1000]
+        pks = list(
+            session.scalars(
+                insert(_entries).returning(_entries.c.pk, sort_by_parameter_order=True), batch
+            )
+        )
+        field_rows = []
+        vis_rows = []
+        text_rows = []
+        content_rows = []
+        for pk, row, (content_json, flat) in zip(pks, batch, batch_flats, strict=True):
+            text_rows.append((pk, flat.text))
+            content_rows.append({"entry_pk": pk, "content": content_json})
+            for principal in row["visible_to"]:
+                if principal != PUBLIC:
+                    vis_rows.append({"entry_pk": pk, "principal": principal})
+            field_rows.extend(
+                {
+                    "entry_pk": pk,
+                    "index_id": index_id,
+                    "path": f.path,
+                    "value_text": f.value_text,
+                    "value_num": f.value_num,
+                    "value_date": f.value_date,
+                }
+                for f in flat.fields
+            )
+        session.execute(insert(_contents), content_rows)
+        if field_rows:
+            session.execute(insert(_fields), field_rows)
+        if vis_rows:
+            session.execute(insert(_visibility), vis_rows)
+        backend.add(session, text_rows)
+    return len(rows)

@@ -1,0 +1,147 @@
+"""Asynchronous writes: a task row per request, applied by the ``search.ingest`` job.
+
+Writes to one index are applied in the order they were accepted: the job for task *N*
+locks the index row, then applies every still-pending task of that index up to *N* in
+sequence. A later job finding its task already done has nothing to do, and a retried
+job (after a worker died) finds its task still pending because nothing was committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+import uuid
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from globus_local.db import Database, utcnow
+from globus_local.jobs import JobContext, enqueue, job_handler
+from globus_local.services.search.backends import FullTextBackend, backend_for
+from globus_local.services.search.engine import matching_entry_pks
+from globus_local.services.search.ingest import delete_entries, entry_key, upsert_entries
+from globus_local.services.search.models import SearchEntry, SearchIndex, SearchTask
+from globus_local.services.search.query.request import build_plan
+
+log = logging.getLogger("globus_local.search")
+
+JOB_KIND = "search.ingest"
+
+INGEST = "INGEST"
+DELETE_BY_QUERY = "DELETE_BY_QUERY"
+DELETE_BY_SUBJECT = "DELETE_BY_SUBJECT"
+DELETE_ENTRY = "DELETE_ENTRY"
+
+
+def submit_task(
+    session: Session, index: SearchIndex, task_type: str, payload: dict[str, t.Any]
+) -> SearchTask:
+    """Record a task and enqueue its job in the caller's transaction."""
+    task = SearchTask(
+        task_id=str(uuid.uuid4()),
+        index_id=index.id,
+        task_type=task_type,
+        state="PENDING",
+        state_description="Task pending",
+        payload=payload,
+        creation_date=utcnow(),
+    )
+    session.add(task)
+    session.flush()
+    enqueue(session, JOB_KIND, {"task_id": task.task_id, "index_id": index.id})
+    return task
+
+
+def submit_response(task: SearchTask) -> dict[str, t.Any]:
+    return {"acknowledged": True, "task_id": task.task_id}
+
+
+def _subjects_of(session: Session, pks: list[int]) -> int:
+    subjects: set[str] = set()
+    for start in range(0, len(pks), 500):
+        subjects.update(
+            session.scalars(
+                select(SearchEntry.subject).where(SearchEntry.pk.in_(pks[start : start + 500]))
+            )
+        )
+    return len(subjects)
+
+
+def apply_task(session: Session, backend: FullTextBackend, task: SearchTask) -> dict[str, t.Any]:
+    payload = task.payload
+    if task.task_type == INGEST:
+        count = upsert_entries(session, backend, task.index_id, payload["entries"])
+        return {"num_entries_ingested": count}
+    if task.task_type == DELETE_BY_QUERY:
+        plan = build_plan(payload["query"], paging=False)
+        pks = matching_entry_pks(session, backend, task.index_id, plan)
+    elif task.task_type == DELETE_BY_SUBJECT:
+        pks = list(
+            session.scalars(
+                select(SearchEntry.pk).where(
+                    SearchEntry.index_id == task.index_id,
+                    SearchEntry.subject.in_(payload["subjects"]),
+                )
+            )
+        )
+    elif task.task_type == DELETE_ENTRY:
+        pks = list(
+            session.scalars(
+                select(SearchEntry.pk).where(
+                    SearchEntry.index_id == task.index_id,
+                    SearchEntry.subject == payload["subject"],
+                    SearchEntry.entry_key == entry_key(payload.get("entry_id")),
+                )
+            )
+        )
+    else:
+        raise ValueError(f"unknown task type {task.task_type!r}")
+    subjects = _subjects_of(session, pks)
+    deleted = delete_entries(session, backend, pks)
+    return {"num_entries_deleted": deleted, "num_subjects_deleted": subjects}
+
+
+def process_index_tasks(db: Database, index_id: str, up_to_seq: int | None = None) -> int:
+    """Apply the index's pending tasks (through ``up_to_seq``) in order; returns how many."""
+    backend = backend_for(db)
+    with db.session() as session:
+        # First statement of the transaction: takes the write lock on the index row
+        # (SQLite: the database write lock), so concurrent jobs apply tasks one at a time.
+        session.execute(
+            update(SearchIndex)
+            .where(SearchIndex.id == index_id)
+            .values(content_last_modified=utcnow())
+        )
+        query = select(SearchTask).where(
+            SearchTask.index_id == index_id, SearchTask.state == "PENDING"
+        )
+        if up_to_seq is not None:
+            query = query.where(SearchTask.seq <= up_to_seq)
+        tasks = list(session.scalars(query.order_by(SearchTask.seq)))
+        for task in tasks:
+            try:
+                with session.begin_nested():
+                    details = apply_task(session, backend, task)
+            except Exception as err:  # a bad task fails alone; the others still apply
+                log.exception("search task %s failed", task.task_id)
+                task.state = "FAILED"
+                task.state_description = "Task failed"
+                task.message = str(err) or type(err).__name__
+            else:
+                task.state = "SUCCESS"
+                task.state_description = "Task succeeded"
+                task.additional_details = details
+            task.completion_date = utcnow()
+        return len(tasks)
+
+
+@job_handler(JOB_KIND)
+def run_search_task(ctx: JobContext) -> dict[str, t.Any] | None:
+    """The job: bring the task's index up to (at least) this task."""
+    task_id = ctx.payload["task_id"]
+    index_id = ctx.payload["index_id"]
+    with ctx.db.session() as session:
+        seq = session.scalar(select(SearchTask.seq).where(SearchTask.task_id == task_id))
+    if seq is None:
+        return {"applied": 0}
+    return {"applied": process_index_tasks(ctx.db, index_id, seq)}

@@ -1,0 +1,188 @@
+"""Tokenizing and flattening: one definition of "a word" and "a field" for every backend.
+
+Text is tokenized here, in Python, and the backends index the resulting space-separated
+tokens verbatim. So SQLite FTS5 and PostgreSQL agree exactly on what matches.
+
+Every scalar in an entry's ``content`` is indexed twice: its tokens go into the entry's
+full text, and the same tokens prefixed by a short hash of the field path go in too, so
+that ``field:value`` queries are answered by the full-text index as well. Scalars also
+become rows of ``search_fields`` (exact value, number, date) for filters, facets and sort.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+import typing as t
+import unicodedata
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[^\W_]+")
+# Longest keyword value kept for exact matching / terms facets.
+MAX_VALUE_TEXT = 1000
+# Bound on the tokens one entry contributes to the full-text index.
+MAX_TOKENS = 50_000
+
+
+def tokenize(value: str) -> list[str]:
+    """Lower-cased alphanumeric runs, with diacritics removed (``"Café-Bar"`` → cafe, bar)."""
+    if value.isascii():
+        return _WORD.findall(value.lower())
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _WORD.findall(stripped.casefold())
+
+
+def field_prefix(path: str) -> str:
+    """The token prefix for a field path: ``f`` + 8 hex digits (alphanumeric, fixed length)."""
+    return "f" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:8]
+
+
+def escape_key(key: str) -> str:
+    """A content key as one path component: literal dots are written ``\\.``."""
+    return key.replace("\\", "\\\\").replace(".", "\\.")
+
+
+def scalar_text(value: t.Any) -> str:
+    """The canonical string of a JSON scalar (``5.0`` → ``"5"``, ``True`` → ``"true"``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
+_DATE = re.compile(
+    r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?)?)?)?$"
+)
+
+
+def parse_date(value: str) -> float | None:
+    """Epoch seconds (UTC) of an ISO-8601 date/datetime string, or None if it is not one.
+
+    Accepts ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` and date-times with ``T`` or a space,
+    optional seconds, fraction and offset (naive means UTC).
+    """
+    m = _DATE.match(value.strip())
+    if not m:
+        return None
+    year, month, day, hh, mm, ss, frac, tz = m.groups()
+    try:
+        when = dt.datetime(
+            int(year),
+            int(month or 1),
+            int(day or 1),
+            int(hh or 0),
+            int(mm or 0),
+            int(ss or 0),
+            int((frac or "0").ljust(6, "0")[:6]),
+            tzinfo=dt.timezone.utc,
+        )
+    except ValueError:
+        return None
+    if tz and tz != "Z":
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        when -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return when.timestamp()
+
+
+def parse_number(value: t.Any) -> float | None:
+    """A finite number from a JSON number or numeric string; None otherwise (bools too)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    path: str
+    value_text: str
+    value_num: float | None
+    value_date: float | None
+
+
+@dataclass
+class Flattened:
+    """What indexing one entry's content produces."""
+
+    text: str
+    fields: list[FieldValue]
+
+
+def _walk(value: t.Any, path: str, out: list[tuple[str, t.Any]]) -> None:
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            part = escape_key(str(key))
+            _walk(sub, f"{path}.{part}" if path else part, out)
+    elif isinstance(value, list):
+        for sub in value:
+            _walk(sub, path, out)
+    elif value is not None and path:
+        out.append((path, value))
+
+
+def flatten(content: dict[str, t.Any]) -> Flattened:
+    """Full-text tokens and field rows of one entry's content."""
+    scalars: list[tuple[str, t.Any]] = []
+    _walk(content, "", scalars)
+    body: list[str] = []
+    fielded: list[str] = []
+    fields: list[FieldValue] = []
+    for path, value in scalars:
+        text = scalar_text(value)
+        tokens = tokenize(text)
+        if len(body) < MAX_TOKENS:
+            body.extend(tokens)
+            prefix = field_prefix(path)
+            fielded.extend(prefix + tok for tok in tokens)
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        fields.append(
+            FieldValue(
+                path=path,
+                value_text=text[:MAX_VALUE_TEXT],
+                value_num=parse_number(value) if is_number else None,
+                value_date=parse_date(text) if isinstance(value, str) else None,
+            )
+        )
+    return Flattened(text=" ".join(body + fielded), fields=fields)
+
+
+def date_span(value: str) -> tuple[float, float] | None:
+    """``[start, end)`` in epoch seconds of the period a date string names.
+
+    ``"2014"`` is the whole year, ``"2014-11-07"`` the whole day, a date-time with seconds
+    that second: an inclusive upper bound ``lte "2014-11-07"`` then covers the full day.
+    """
+    start = parse_date(value)
+    if start is None:
+        return None
+    m = _DATE.match(value.strip())
+    assert m is not None
+    year, month, day, hh, mm, ss, frac, _tz = m.groups()
+    begin = dt.datetime.fromtimestamp(start, dt.timezone.utc)
+    if month is None:
+        end = begin.replace(year=begin.year + 1)
+    elif day is None:
+        end = (begin.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    elif hh is None:
+        end = begin + dt.timedelta(days=1)
+    elif ss is None:
+        end = begin + dt.timedelta(minutes=1)
+    elif frac is None:
+        end = begin + dt.timedelta(seconds=1)
+    else:
+        end = begin + dt.timedelta(microseconds=1)
+    return start, end.timestamp()
