@@ -1,0 +1,30 @@
+"""Globus Transfer API v0.10: endpoints on real storage, file operations, tasks.
+
+Every route lives under ``/v0.10``; routers add paths relative to it (``/endpoint/{id}``).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from globus_local.service import Service
+from globus_local.services.transfer import models_endpoints as models_endpoints  # tables
+from globus_local.services.transfer import (
+    routes_acl,
+    routes_bookmarks,
+    routes_endpoints,
+    routes_operations,
+    routes_tasks,
+)
+from globus_local.services.transfer.errors import format_error, remember_resource
+
+API_PREFIX = "/v0.10"
+
+router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(remember_resource)])
+router.include_router(routes_endpoints.router)
+router.include_router(routes_acl.router)
+router.include_router(routes_bookmarks.router)
+router.include_router(routes_operations.router)
+router.include_router(routes_tasks.router)
+
+service = Service("transfer", router, format_error)

@@ -1,0 +1,281 @@
+"""Who may see, change and read/write which endpoint — the checks every Transfer route and
+the data mover make (the mover again at run time, since access can be revoked).
+
+* Host endpoints: the owner and administrators have full data access; other roles only
+  see the endpoint.
+* Shared endpoints (guest collections): the owner and administrators have full access;
+  everyone else needs an access rule covering the path (identity, group via Groups
+  membership, all_authenticated_users, anonymous), ``r`` or ``rw``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from globus_local.db import utcnow
+from globus_local.errors import ServiceError
+from globus_local.services.auth.dependency import AuthContext
+from globus_local.services.transfer.models_endpoints import (
+    AccessRule,
+    Endpoint,
+    EndpointRole,
+    EndpointUsage,
+)
+from globus_local.storage import (
+    StorageConnector,
+    connector_for_location,
+    is_url,
+    normalize,
+    resolve,
+)
+from globus_local.storage.errors import StorageError
+
+IDENTITY_URN = "urn:globus:auth:identity:"
+GROUP_URN = "urn:globus:groups:id:"
+
+Need = Literal["read", "monitor", "manage", "write"]
+# Roles that satisfy each endpoint-level need (the owner always does).
+_NEED_ROLES: dict[str, frozenset[str]] = {
+    "read": frozenset({"administrator", "access_manager", "activity_manager", "activity_monitor"}),
+    "monitor": frozenset({"administrator", "activity_manager", "activity_monitor"}),
+    "manage": frozenset({"administrator", "access_manager"}),
+    "write": frozenset({"administrator"}),
+}
+
+MONITOR_ROLES = _NEED_ROLES["monitor"]
+
+# Functions telling which endpoints have unfinished tasks of some identities (the task
+# side registers one); used by the ``in-use`` search scope and the ``in_use`` field.
+InUseProvider = Callable[[Session, Iterable[str]], set[str]]
+_in_use_providers: list[InUseProvider] = []
+
+
+def register_in_use_provider(fn: InUseProvider) -> InUseProvider:
+    if fn not in _in_use_providers:
+        _in_use_providers.append(fn)
+    return fn
+
+
+def endpoints_in_use(session: Session, identity_ids: Iterable[str]) -> set[str]:
+    ids = list(identity_ids)
+    found: set[str] = set()
+    for provider in _in_use_providers:
+        found |= provider(session, ids)
+    return found
+
+
+# -- principals --------------------------------------------------------------------------
+def principal_urns(session: Session, ctx: AuthContext) -> set[str]:
+    """Identity URNs of the caller's identity set plus URNs of their groups."""
+    urns = {IDENTITY_URN + i for i in ctx.identity_set or (ctx.identity_id,)}
+    try:
+        from globus_local.services.groups.principals import principal_urns_for
+    except ImportError:  # Groups not installed: identities only
+        return urns
+    return urns | set(principal_urns_for(session, ctx.identity_set or (ctx.identity_id,)))
+
+
+def _principal_matches(principal_type: str, principal: str, urns: set[str]) -> bool:
+    if principal_type == "identity":
+        return IDENTITY_URN + principal in urns
+    if principal_type == "group":
+        return GROUP_URN + principal in urns
+    return principal_type in ("all_authenticated_users", "anonymous")
+
+
+def is_owner(ctx: AuthContext, endpoint: Endpoint) -> bool:
+    return endpoint.owner_id in (ctx.identity_set or (ctx.identity_id,))
+
+
+def effective_roles(
+    session: Session, ctx: AuthContext, endpoint: Endpoint, urns: set[str] | None = None
+) -> set[str]:
+    """Roles the caller holds on ``endpoint``; the owner holds ``administrator``."""
+    roles: set[str] = {"administrator"} if is_owner(ctx, endpoint) else set()
+    rows = session.scalars(select(EndpointRole).where(EndpointRole.endpoint_id == endpoint.id))
+    rows_list = list(rows)
+    if rows_list:
+        urns = urns if urns is not None else principal_urns(session, ctx)
+        roles |= {
+            r.role for r in rows_list if _principal_matches(r.principal_type, r.principal, urns)
+        }
+    return roles
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def matching_rules(
+    session: Session, ctx: AuthContext, endpoint: Endpoint, urns: set[str] | None = None
+) -> list[AccessRule]:
+    """The caller's live (unexpired) access rules on ``endpoint``."""
+    rules = list(session.scalars(select(AccessRule).where(AccessRule.endpoint_id == endpoint.id)))
+    if not rules:
+        return []
+    urns = urns if urns is not None else principal_urns(session, ctx)
+    now = utcnow()
+    return [
+        r
+        for r in rules
+        if _principal_matches(r.principal_type, r.principal, urns)
+        and (r.expiration_date is None or _aware(r.expiration_date) > now)  # type: ignore[operator]
+    ]
+
+
+def rule_covers(rule_path: str, path: str) -> bool:
+    """Whether an access rule on ``rule_path`` (``/a/`` for a directory) covers ``path``."""
+    base = rule_path.rstrip("/")
+    return base == "" or path == base or path.startswith(base + "/")
+
+
+def can_view(session: Session, ctx: AuthContext, endpoint: Endpoint) -> bool:
+    if is_owner(ctx, endpoint) or endpoint.public:
+        return True
+    urns = principal_urns(session, ctx)
+    if effective_roles(session, ctx, endpoint, urns):
+        return True
+    return endpoint.is_shared and bool(matching_rules(session, ctx, endpoint, urns))
+
+
+def has_need(session: Session, ctx: AuthContext, endpoint: Endpoint, need: Need) -> bool:
+    if need == "read":
+        return can_view(session, ctx, endpoint)
+    return bool(effective_roles(session, ctx, endpoint) & _NEED_ROLES[need])
+
+
+def endpoint_not_found(endpoint_id: str) -> ServiceError:
+    return ServiceError(404, "EndpointNotFound", f"No such endpoint '{endpoint_id}'")
+
+
+def get_endpoint_row(session: Session, endpoint_id: str) -> Endpoint | None:
+    try:
+        key = str(uuid.UUID(str(endpoint_id)))
+    except ValueError:
+        return None
+    return session.get(Endpoint, key)
+
+
+def endpoint_for(
+    session: Session, ctx: AuthContext, endpoint_id: str, *, need: Need = "read"
+) -> Endpoint:
+    """The endpoint if the caller may ``need`` it: ``read`` (see it / use it subject to
+    path checks), ``monitor`` (activity views), ``manage`` (access rules) or ``write``
+    (change or delete it, its servers and roles)."""
+    endpoint = get_endpoint_row(session, endpoint_id)
+    if endpoint is None:
+        raise endpoint_not_found(endpoint_id)
+    if not can_view(session, ctx, endpoint):
+        raise ServiceError(
+            403,
+            "EndpointPermissionDenied",
+            f"You do not have permission to access endpoint '{endpoint.id}'",
+        )
+    if need != "read" and not has_need(session, ctx, endpoint, need):
+        raise ServiceError(
+            403,
+            "PermissionDenied",
+            f"You do not have the role needed to {_NEED_WORDS[need]} endpoint '{endpoint.id}'",
+        )
+    return endpoint
+
+
+_NEED_WORDS = {
+    "read": "use",
+    "monitor": "monitor activity on",
+    "manage": "manage access rules of",
+    "write": "administer",
+}
+
+
+def path_permissions(session: Session, ctx: AuthContext, endpoint: Endpoint, path: str) -> str:
+    """``"rw"``, ``"r"`` or ``""``: what the caller may do at ``path`` of ``endpoint``."""
+    path = normalize(path)
+    urns = principal_urns(session, ctx)
+    if "administrator" in effective_roles(session, ctx, endpoint, urns):
+        return "rw"
+    if not endpoint.is_shared:
+        return ""
+    perms = ""
+    for rule in matching_rules(session, ctx, endpoint, urns):
+        if rule_covers(rule.path, path):
+            if "w" in rule.permissions:
+                return "rw"
+            perms = "r"
+    return perms
+
+
+def check_path_access(
+    session: Session,
+    ctx: AuthContext,
+    endpoint: Endpoint,
+    path: str,
+    need: Literal["r", "rw"],
+) -> None:
+    """Raise 403 unless the caller may read (``r``) or write (``rw``) ``path``.
+
+    An invalid or escaping path is refused the same way (never resolved further).
+    """
+    try:
+        perms = path_permissions(session, ctx, endpoint, path)
+    except StorageError:
+        raise ServiceError(403, "PermissionDenied", "Path is outside the endpoint") from None
+    if not perms or (need == "rw" and perms != "rw"):
+        verb = "write to" if need == "rw" else "read"
+        raise ServiceError(
+            403,
+            "EndpointPermissionDenied",
+            f"You do not have permission to {verb} '{normalize(path)}' on endpoint '{endpoint.id}'",
+        )
+
+
+def storage_root(endpoint: Endpoint) -> tuple[str, dict | None]:
+    """Storage location of an endpoint: a share's is its host's location + ``host_path``."""
+    if endpoint.is_shared:
+        host = endpoint.host_endpoint
+        if host is None or not host.storage_url:
+            raise StorageError("the host endpoint of this share no longer exists", None)
+        sub = normalize(endpoint.host_path or "/")
+        base = host.storage_url
+        if is_url(base) and not base.startswith("file://"):
+            return base.rstrip("/") + (sub if sub != "/" else ""), host.storage_options
+        if base.startswith("file://"):
+            base = base[len("file://") :]
+        # Resolved on the host's real filesystem: a linked host path cannot leave the host.
+        return resolve(base, sub), None
+    if not endpoint.storage_url:
+        raise StorageError("endpoint has no storage", None)
+    return endpoint.storage_url, endpoint.storage_options
+
+
+def connector_for_endpoint(endpoint: Endpoint) -> StorageConnector:
+    """The endpoint's storage, rooted at its own root (a share's at its host path, so
+    symlinks inside a share cannot reach the rest of the host)."""
+    location, options = storage_root(endpoint)
+    return connector_for_location(location, options)
+
+
+def connector_and_path(endpoint: Endpoint, path: str | None) -> tuple[StorageConnector, str]:
+    """(connector, normalised endpoint path); raises ``StorageError``/``PathEscape``."""
+    return connector_for_endpoint(endpoint), normalize(path)
+
+
+def record_use(session: Session, ctx: AuthContext, endpoint: Endpoint) -> None:
+    """Remember that the caller used ``endpoint`` (``recently-used``, ``last_accessed_time``)."""
+    now = utcnow()
+    endpoint.last_accessed = now
+    row = session.get(EndpointUsage, (ctx.identity_id, endpoint.id))
+    if row is None:
+        session.add(
+            EndpointUsage(identity_id=ctx.identity_id, endpoint_id=endpoint.id, last_used=now)
+        )
+    else:
+        row.last_used = now

@@ -1,0 +1,294 @@
+"""Endpoints on any fsspec filesystem (``s3://bucket/prefix``, ``memory://name``, ...).
+
+Object stores have no symlinks and no real directories: a directory exists while
+something is stored under it, and an empty one made by ``mkdir`` is kept by a hidden
+marker object. Paths are normalised before being joined to the root prefix and never
+pass through fsspec's glob expansion, so a name with ``*`` or ``[`` means only itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import typing as t
+from typing import BinaryIO
+
+from globus_local.storage.base import FileInfo, checksum_stream
+from globus_local.storage.errors import (
+    AlreadyExists,
+    DirectoryNotEmpty,
+    InvalidPath,
+    IsADirectory,
+    NotADirectory,
+    NotFound,
+    NotSupported,
+    PermissionDenied,
+    StorageError,
+    translate_os_errors,
+)
+from globus_local.storage.paths import normalize
+
+# Keeps an empty directory alive on object stores; never shown in listings.
+DIR_MARKER = ".globus-local-keep"
+
+
+def _mtime(info: dict[str, t.Any]) -> float:
+    for key in ("mtime", "LastModified", "last_modified", "updated", "created", "ctime"):
+        value = info.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.timezone.utc)
+            return value.timestamp()
+        if isinstance(value, (int, float)):
+            return float(value)
+        try:
+            return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            continue
+    return 0.0
+
+
+class FsspecConnector:
+    """A prefix of an fsspec filesystem exposed as an endpoint root."""
+
+    supports_symlinks = False
+
+    def __init__(self, url: str, storage_options: dict[str, t.Any] | None = None) -> None:
+        from fsspec.core import url_to_fs
+
+        self.url = url
+        self.fs, root = url_to_fs(url, **(storage_options or {}))
+        self.root = root.rstrip("/") or "/"
+        self.supports_append = self.fs.protocol in ("memory", "file", ("file", "local"))
+        self._ensure_root()
+
+    def __repr__(self) -> str:
+        return f"FsspecConnector({self.url!r})"
+
+    def _ensure_root(self) -> None:
+        try:
+            if not self.fs.isdir(self.root):
+                self.fs.makedirs(self.root, exist_ok=True)
+                if not self.fs.isdir(self.root):
+                    self.fs.pipe_file(self._join_host(self.root, DIR_MARKER), b"")
+        except Exception:  # an unreachable store fails later, with a path in the error
+            pass
+
+    # -- paths -----------------------------------------------------------------------------
+    @staticmethod
+    def _join_host(base: str, name: str) -> str:
+        return f"{base.rstrip('/')}/{name}" if base != "/" else f"/{name}"
+
+    def _host(self, rel: str) -> str:
+        return self.root if rel == "/" else self._join_host(self.root, rel.lstrip("/"))
+
+    def _info_dict(self, rel: str) -> dict[str, t.Any] | None:
+        host = self._host(rel)
+        try:
+            self.fs.invalidate_cache(host)
+            return t.cast(dict[str, t.Any], self.fs.info(host))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc) or "permission denied", rel) from None
+
+    def _to_info(self, name: str, info: dict[str, t.Any]) -> FileInfo:
+        is_dir = info.get("type") == "directory"
+        return FileInfo(
+            name=name,
+            type="dir" if is_dir else "file",
+            size=0 if is_dir else int(info.get("size") or 0),
+            mtime=_mtime(info),
+            permissions="0755" if is_dir else "0644",
+            user=None,
+            group=None,
+        )
+
+    # -- inspection ----------------------------------------------------------------------
+    def stat(self, path: str, *, follow: bool = False) -> FileInfo:
+        rel = normalize(path)
+        info = self._info_dict(rel)
+        if info is None:
+            self._require_parent_dir(rel)
+            raise NotFound("no such file or directory", rel)
+        return self._to_info(rel.rsplit("/", 1)[1] or "/", info)
+
+    def exists(self, path: str) -> bool:
+        return self._info_dict(normalize(path)) is not None
+
+    def _require_parent_dir(self, rel: str) -> None:
+        """Distinguish ENOTDIR (a file on the way) from a plain missing entry."""
+        head = rel.rsplit("/", 1)[0] or "/"
+        while head != "/":
+            info = self._info_dict(head)
+            if info is not None:
+                if info.get("type") != "directory":
+                    raise NotADirectory("not a directory", head)
+                return
+            head = head.rsplit("/", 1)[0] or "/"
+
+    def listdir(self, path: str) -> list[FileInfo]:
+        rel = normalize(path)
+        info = self._info_dict(rel)
+        if info is None:
+            raise NotFound("no such file or directory", rel)
+        if info.get("type") != "directory":
+            raise NotADirectory("not a directory", rel)
+        host = self._host(rel)
+        with translate_os_errors(rel):
+            entries = (
+                self.fs.ls(host, detail=True, refresh=True)
+                if self._refreshable()
+                else (self.fs.ls(host, detail=True))
+            )
+        out: list[FileInfo] = []
+        seen: set[str] = set()
+        for entry in entries:
+            name = posixpath.basename(str(entry["name"]).rstrip("/"))
+            if not name or name == DIR_MARKER or name in seen:
+                continue
+            if str(entry["name"]).rstrip("/") == host.rstrip("/"):
+                continue
+            seen.add(name)
+            out.append(self._to_info(name, entry))
+        return out
+
+    def _refreshable(self) -> bool:
+        return self.fs.protocol not in ("memory",) and "s3" in str(self.fs.protocol)
+
+    # -- data ------------------------------------------------------------------------------
+    def open_read(self, path: str) -> BinaryIO:
+        rel = normalize(path)
+        info = self._info_dict(rel)
+        if info is None:
+            raise NotFound("no such file or directory", rel)
+        if info.get("type") == "directory":
+            raise IsADirectory("is a directory", rel)
+        with translate_os_errors(rel):
+            return t.cast(BinaryIO, self.fs.open(self._host(rel), "rb"))
+
+    def open_write(self, path: str, *, append: bool = False) -> BinaryIO:
+        rel = normalize(path)
+        if rel == "/":
+            raise IsADirectory("is a directory", rel)
+        info = self._info_dict(rel)
+        if info is not None and info.get("type") == "directory":
+            raise IsADirectory("is a directory", rel)
+        if append and not self.supports_append:
+            raise NotSupported("this storage cannot append to files", rel)
+        self._require_parent_dir(rel)
+        with translate_os_errors(rel):
+            return t.cast(BinaryIO, self.fs.open(self._host(rel), "ab" if append else "wb"))
+
+    def checksum(self, path: str, algorithm: str = "MD5") -> str:
+        with self.open_read(path) as stream:
+            return checksum_stream(stream, algorithm)
+
+    # -- namespace -------------------------------------------------------------------------
+    def mkdir(self, path: str, parents: bool = False) -> None:
+        rel = normalize(path)
+        info = self._info_dict(rel)
+        if info is not None:
+            if parents and info.get("type") == "directory":
+                return
+            raise AlreadyExists("a file or directory with that name exists", rel)
+        head = rel.rsplit("/", 1)[0] or "/"
+        head_info = self._info_dict(head)
+        if head_info is None:
+            if not parents:
+                self._require_parent_dir(rel)
+                raise NotFound("parent directory does not exist", head)
+            self.mkdir(head, parents=True)
+        elif head_info.get("type") != "directory":
+            raise NotADirectory("not a directory", head)
+        host = self._host(rel)
+        with translate_os_errors(rel):
+            self.fs.makedirs(host, exist_ok=True)
+            if self._info_dict(rel) is None:
+                self.fs.pipe_file(self._join_host(host, DIR_MARKER), b"")
+
+    def rename(self, src: str, dst: str) -> None:
+        src_rel, dst_rel = normalize(src), normalize(dst)
+        if "/" in (src_rel, dst_rel):
+            raise InvalidPath("the endpoint root cannot be renamed", src_rel)
+        info = self._info_dict(src_rel)
+        if info is None:
+            raise NotFound("no such file or directory", src_rel)
+        if self._info_dict(dst_rel) is not None:
+            raise AlreadyExists("destination exists", dst_rel)
+        if (dst_rel + "/").startswith(src_rel + "/"):
+            raise InvalidPath("cannot move a directory into itself", dst_rel)
+        dst_head = dst_rel.rsplit("/", 1)[0] or "/"
+        head_info = self._info_dict(dst_head)
+        if head_info is None:
+            raise NotFound("destination directory does not exist", dst_head)
+        if head_info.get("type") != "directory":
+            raise NotADirectory("not a directory", dst_head)
+        src_host, dst_host = self._host(src_rel), self._host(dst_rel)
+        with translate_os_errors(src_rel):
+            if info.get("type") != "directory":
+                self.fs.cp_file(src_host, dst_host)
+                self.fs.rm_file(src_host)
+                return
+            self.fs.makedirs(dst_host, exist_ok=True)
+            found = self.fs.find(src_host, withdirs=True, detail=True)
+            for entry, entry_info in sorted(found.items()):
+                target = dst_host + str(entry)[len(src_host) :]
+                if entry_info.get("type") == "directory":
+                    self.fs.makedirs(target, exist_ok=True)
+                else:
+                    self.fs.cp_file(entry, target)
+            if not found:
+                self.fs.pipe_file(self._join_host(dst_host, DIR_MARKER), b"")
+            self._remove_tree(src_host)
+
+    def symlink(self, target: str, path: str) -> None:
+        raise NotSupported("symlinks are not supported by this storage", normalize(path))
+
+    def _remove_tree(self, host: str) -> None:
+        found = self.fs.find(host, withdirs=True, detail=True)
+        dirs = [str(p) for p, i in found.items() if i.get("type") == "directory"]
+        for path, info in found.items():
+            if info.get("type") != "directory":
+                self.fs.rm_file(path)
+        # Deepest first; object stores have nothing left to remove here.
+        for path in sorted({*dirs, host}, key=len, reverse=True):
+            try:
+                self.fs.rmdir(path)
+            except (FileNotFoundError, OSError, NotImplementedError):
+                pass
+        self.fs.invalidate_cache(host)
+
+    def remove(self, path: str, recursive: bool = False) -> None:
+        rel = normalize(path)
+        if rel == "/":
+            raise PermissionDenied("the endpoint root cannot be removed", rel)
+        info = self._info_dict(rel)
+        if info is None:
+            raise NotFound("no such file or directory", rel)
+        host = self._host(rel)
+        with translate_os_errors(rel):
+            if info.get("type") != "directory":
+                self.fs.rm_file(host)
+                return
+            if not recursive and self.listdir(rel):
+                raise DirectoryNotEmpty("directory not empty", rel)
+            self._remove_tree(host)
+        self._keep_parent(rel)
+
+    def _keep_parent(self, rel: str) -> None:
+        """Removing the last object under a prefix must not make its parent vanish."""
+        head = rel.rsplit("/", 1)[0] or "/"
+        if self._info_dict(head) is None:
+            self.fs.pipe_file(self._join_host(self._host(head), DIR_MARKER), b"")
+
+    def set_mtime(self, path: str, mtime: float) -> None:
+        """Object stores keep their own modification times; preserving them is best effort."""
+        rel = normalize(path)
+        if self._info_dict(rel) is None:
+            raise NotFound("no such file or directory", rel)
+
+
+__all__ = ["FsspecConnector", "StorageError"]
