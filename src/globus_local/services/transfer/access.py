@@ -96,7 +96,10 @@ def is_owner(ctx: AuthContext, endpoint: Endpoint) -> bool:
 def effective_roles(
     session: Session, ctx: AuthContext, endpoint: Endpoint, urns: set[str] | None = None
 ) -> set[str]:
-    """Roles the caller holds on ``endpoint``; the owner holds ``administrator``."""
+    """Roles the caller holds on ``endpoint``; the owner holds ``administrator``.
+
+    On a share, activity roles held on its host endpoint count too (an endpoint manager
+    watches everything hosted there; the host's administrators manage that activity)."""
     roles: set[str] = {"administrator"} if is_owner(ctx, endpoint) else set()
     rows = session.scalars(select(EndpointRole).where(EndpointRole.endpoint_id == endpoint.id))
     rows_list = list(rows)
@@ -105,7 +108,22 @@ def effective_roles(
         roles |= {
             r.role for r in rows_list if _principal_matches(r.principal_type, r.principal, urns)
         }
+    host = endpoint.host_endpoint if endpoint.host_endpoint_id else None
+    if host is not None:
+        roles |= {
+            _INHERITED_FROM_HOST[role]
+            for role in effective_roles(session, ctx, host, urns)
+            if role in _INHERITED_FROM_HOST
+        }
     return roles
+
+
+# What a role on a host endpoint gives on the shares it hosts.
+_INHERITED_FROM_HOST = {
+    "administrator": "activity_manager",
+    "activity_manager": "activity_manager",
+    "activity_monitor": "activity_monitor",
+}
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
