@@ -1,0 +1,266 @@
+"""Transfer data mover against the usual local copy tools, side by side on the same data.
+
+    .venv/bin/python benchmarks/transfer.py [--rounds 3] [--big-mib 1024] [--small-files 10000]
+                                            [--database-url URL] [--workdir DIR]
+
+Cases (each timed ``--rounds`` times, alternating tools; the median counts):
+
+* one large file: the mover (no verification) vs ``cp``;
+* the same with ``verify_checksum``: vs ``cp`` then ``md5sum`` of both files;
+* many 4 KiB files: the mover vs ``rsync -a`` and vs ``rclone copy``;
+* one small file: time from ``POST /transfer`` to seeing SUCCEEDED.
+
+The mover's time is from submitting the task over HTTP to reading SUCCEEDED from
+``GET /task/<id>`` (polled every 5 ms; the server runs in a child process), so it includes the API, the job queue and the
+database. A ratio above 1 means the mover was faster (tool time / mover time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import typing as t
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
+TRANSFER_RS = "transfer.api.globus.org"
+
+
+class Server:
+    """``globus-local serve`` in a child process (so polling here never competes with the
+    mover for one interpreter), sharing its database with this process for admin work."""
+
+    def __init__(self, data_dir: Path, database_url: str | None) -> None:
+        from globus_local.app import prepare_schema
+        from globus_local.config import Settings
+        from globus_local.db import Database
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.settings = Settings.from_env(data_dir=data_dir, database_url=database_url)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(self.settings.database_url)
+        prepare_schema(self.db)
+        env = {
+            **os.environ,
+            "GLOBUS_LOCAL_DATA_DIR": str(data_dir),
+            "GLOBUS_LOCAL_DATABASE_URL": self.settings.database_url,
+        }
+        script = Path(sys.executable).with_name("globus-local")
+        self.proc = subprocess.Popen(
+            [str(script), "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{self.port}/"
+        for _ in range(300):
+            try:
+                requests.get(self.url + "transfer/v0.10/submission_id", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+        self.db.dispose()
+
+
+class Mover:
+    """A user with two endpoints on the benchmark server."""
+
+    def __init__(self, server: Server, src: Path, dst: Path) -> None:
+        from globus_local.services.auth import admin
+        from globus_local.services.transfer.admin import create_endpoint
+
+        username = f"bench-{secrets.token_hex(4)}@example.org"
+        admin.create_user(server.db, username, secrets.token_urlsafe(12))
+        tokens = admin.issue_token(server.db, username, [TRANSFER_ALL])
+        token = next(
+            d["access_token"]
+            for d in [tokens, *tokens.get("other_tokens", [])]
+            if d.get("resource_server") == TRANSFER_RS
+        )
+        self.base = server.url + "transfer/v0.10/"
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.src = create_endpoint(server.db, username, "bench-src", str(src))["id"]
+        self.dst = create_endpoint(server.db, username, "bench-dst", str(dst))["id"]
+
+    def transfer(self, source: str, destination: str, **options: t.Any) -> float:
+        doc = {
+            "DATA_TYPE": "transfer",
+            "source_endpoint": self.src,
+            "destination_endpoint": self.dst,
+            "DATA": [
+                {
+                    "DATA_TYPE": "transfer_item",
+                    "source_path": source,
+                    "destination_path": destination,
+                    "recursive": options.pop("recursive", False),
+                }
+            ],
+            **options,
+        }
+        start = time.perf_counter()
+        response = self.http.post(self.base + "transfer", json=doc, timeout=60)
+        response.raise_for_status()
+        task_id = response.json()["task_id"]
+        while True:
+            task = self.http.get(self.base + f"task/{task_id}", timeout=60).json()
+            if task["status"] != "ACTIVE":
+                elapsed = time.perf_counter() - start
+                break
+            time.sleep(0.005)
+        if task["status"] != "SUCCEEDED":
+            raise SystemExit(f"transfer failed: {task['fatal_error']}")
+        return elapsed
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def timed_all(commands: list[list[str]]) -> float:
+    return sum(timed(c) for c in commands)
+
+
+def clear(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+    os.sync()
+
+
+def compare(
+    name: str,
+    rounds: int,
+    ours: t.Callable[[], float],
+    theirs: dict[str, t.Callable[[], float]],
+    cleanup: t.Callable[[], None],
+) -> list[tuple[str, str, float, float, float]]:
+    samples: dict[str, list[float]] = {"mover": [], **{k: [] for k in theirs}}
+    for _ in range(rounds):
+        for label, fn in [("mover", ours), *theirs.items()]:
+            cleanup()
+            samples[label].append(fn())
+    cleanup()
+    mine = statistics.median(samples["mover"])
+    rows = []
+    for label in theirs:
+        other = statistics.median(samples[label])
+        rows.append((name, label, mine, other, other / mine))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--big-mib", type=int, default=1024)
+    parser.add_argument("--small-files", type=int, default=10000)
+    parser.add_argument("--latency-runs", type=int, default=20)
+    parser.add_argument("--database-url")
+    parser.add_argument("--workdir", help="where the data goes (default: a temp dir)")
+    args = parser.parse_args()
+
+    for tool in ("cp", "md5sum", "rsync", "rclone"):
+        if shutil.which(tool) is None:
+            print(f"missing {tool}: apt-get install -y rsync rclone", file=sys.stderr)
+            return 1
+
+    work = Path(tempfile.mkdtemp(prefix="transfer-bench-", dir=args.workdir))
+    src, dst = work / "src", work / "dst"
+    src.mkdir()
+    dst.mkdir()
+    try:
+        print(f"writing {args.big_mib} MiB file and {args.small_files} small files in {work}")
+        with open(src / "big.bin", "wb") as out:
+            chunk = os.urandom(1024 * 1024)
+            for _ in range(args.big_mib):
+                out.write(chunk)
+        (src / "small").mkdir()
+        for n in range(args.small_files):
+            folder = src / "small" / f"{n // 1000:02d}"
+            folder.mkdir(exist_ok=True)
+            (folder / f"{n:05d}.dat").write_bytes(os.urandom(4096))
+        (src / "one.txt").write_bytes(b"one small file\n")
+        os.sync()
+
+        server = Server(work / "state", args.database_url)
+        try:
+            mover = Mover(server, src, dst)
+            big, copy = str(src / "big.bin"), str(dst / "big.bin")
+            rows = compare(
+                f"{args.big_mib} MiB file",
+                args.rounds,
+                lambda: mover.transfer("/big.bin", "/big.bin"),
+                {"cp": lambda: timed(["cp", big, copy])},
+                lambda: clear(dst / "big.bin"),
+            )
+            rows += compare(
+                f"{args.big_mib} MiB file, verify_checksum",
+                args.rounds,
+                lambda: mover.transfer("/big.bin", "/big.bin", verify_checksum=True),
+                {
+                    "cp + md5sum both": lambda: timed_all(
+                        [["cp", big, copy], ["md5sum", big], ["md5sum", copy]]
+                    )
+                },
+                lambda: clear(dst / "big.bin"),
+            )
+            small_src, small_dst = str(src / "small") + "/", str(dst / "small") + "/"
+            rows += compare(
+                f"{args.small_files} x 4 KiB files",
+                args.rounds,
+                lambda: mover.transfer("/small/", "/small/", recursive=True),
+                {
+                    "rsync -a": lambda: timed(["rsync", "-a", small_src, small_dst]),
+                    "rclone copy": lambda: timed(
+                        ["rclone", "copy", "--config", "/dev/null", small_src, small_dst]
+                    ),
+                },
+                lambda: clear(dst / "small"),
+            )
+            latencies = []
+            for _ in range(args.latency_runs):
+                clear(dst / "one.txt")
+                latencies.append(mover.transfer("/one.txt", "/one.txt"))
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    print("| case | compared with | mover (s) | tool (s) | ratio (tool/mover) |")
+    print("|---|---|---:|---:|---:|")
+    for name, label, mine, other, ratio in rows:
+        print(f"| {name} | {label} | {mine:.3f} | {other:.3f} | {ratio:.2f}x |")
+    print()
+    print(
+        f"one small file, submit -> SUCCEEDED: median {statistics.median(latencies):.3f} s, "
+        f"min {min(latencies):.3f} s, max {max(latencies):.3f} s ({len(latencies)} runs)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

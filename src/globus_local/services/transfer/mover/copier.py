@@ -1,0 +1,494 @@
+"""Moving one row's worth of data: a file copy (into a temp file, verified, then renamed into
+place by the runner), a directory, a symlink, or a deletion.
+
+Every path goes through the endpoints' storage connectors, so it is confined to the
+endpoint root and a symlink never leads outside it. Copies stream in chunks, hashing as
+they read, so verifying a copy never reads the source twice; a large copy is verified by
+a second thread hashing the destination as it is written.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import typing as t
+from dataclasses import dataclass
+
+from globus_local.services.transfer.models_tasks import (
+    KIND_DELETE,
+    KIND_DELETE_EXTRA,
+    KIND_DIR,
+    KIND_FILE,
+    KIND_SYMLINK,
+)
+from globus_local.services.transfer.mover.faults import Aborted, Fault, Side, classify
+from globus_local.services.transfer.mover.posix_fast import handles_for
+from globus_local.storage import StorageConnector, checksum_stream, new_hasher
+from globus_local.storage.errors import (
+    AlreadyExists,
+    IsADirectory,
+    NotFound,
+    PathEscape,
+    StorageError,
+    translate_os_errors,
+)
+from globus_local.storage.paths import basename, join, parent, resolve
+
+CHUNK = 8 * 1024 * 1024
+# Files at least this large are verified by a thread hashing the destination as it grows.
+PARALLEL_VERIFY_MIN = 64 * 1024 * 1024
+TEMP_PREFIX = ".globus-local-"
+
+SYNC_LEVELS = {"exists": 0, "size": 1, "mtime": 2, "checksum": 3}
+
+
+@dataclass
+class Row:
+    """The fields of a ``transfer_task_files`` row the copier needs."""
+
+    id: int
+    kind: str
+    source_path: str | None
+    destination_path: str | None
+    size: int = 0
+    mtime: float | None = None
+    link_target: str | None = None
+    is_directory: bool = False
+    external_checksum: str | None = None
+    checksum_algorithm: str | None = None
+
+
+@dataclass
+class Outcome:
+    row: Row
+    # staged: data is in the temp file, ready to be renamed; done: nothing left to do;
+    # up_to_date: skipped by sync_level; skipped: a skipped source error; fault: see fault.
+    status: str
+    size: int = 0
+    checksummed: int = 0
+    fault: Fault | None = None
+
+
+def temp_path(task_id: str, row_id: int, destination: str) -> str:
+    """Where a row's data is written before it is renamed to ``destination``."""
+    return join(parent(destination), f"{TEMP_PREFIX}{task_id[:8]}-{row_id}.part")
+
+
+def _posix_root(conn: StorageConnector) -> str | None:
+    from globus_local.storage.posix import PosixConnector
+
+    return conn.root if isinstance(conn, PosixConnector) else None
+
+
+def replace_into_place(conn: StorageConnector, tmp: str, final: str) -> None:
+    """Atomically put ``tmp`` at ``final`` (replacing a file or link there, never following it)."""
+    root = _posix_root(conn)
+    if root is not None:
+        src_host = resolve(root, tmp, follow=False)
+        dst_host = resolve(root, final, follow=False)
+        with translate_os_errors(final):
+            if os.path.isdir(dst_host) and not os.path.islink(dst_host):
+                raise IsADirectory("a directory is in the way", final)
+            os.replace(src_host, dst_host)
+        return
+    try:
+        info = conn.stat(final, follow=False)
+    except NotFound:
+        info = None
+    if info is not None:
+        if info.type == "dir":
+            raise IsADirectory("a directory is in the way", final)
+        conn.remove(final)
+    conn.rename(tmp, final)
+
+
+def discard(conn: StorageConnector, path: str) -> None:
+    try:
+        conn.remove(path)
+    except StorageError:
+        pass
+
+
+class Copier:
+    """Does the work of rows for one task run; thread-safe (one instance per run)."""
+
+    def __init__(
+        self,
+        task_id: str,
+        src: StorageConnector | None,
+        dst: StorageConnector,
+        options: dict[str, t.Any],
+        stop: threading.Event,
+        *,
+        resuming: bool = False,
+    ) -> None:
+        self.task_id = task_id
+        self.src = src
+        self.dst = dst
+        self.opts = options
+        self.stop = stop
+        self.resuming = resuming
+        level = options.get("sync_level")
+        self.sync_level: int | None = SYNC_LEVELS.get(level, level) if level is not None else None  # type: ignore[arg-type]
+        self.verify = bool(options.get("verify_checksum"))
+        self.preserve = bool(options.get("preserve_timestamp"))
+        # Local directories: open files relative to held directory handles (see posix_fast).
+        self.fast_src = handles_for(src) if src is not None else None
+        self.fast_dst = handles_for(dst)
+
+    def close(self) -> None:
+        for handles in (self.fast_src, self.fast_dst):
+            if handles is not None:
+                handles.close()
+
+    def replace(self, tmp: str, final: str) -> None:
+        if self.fast_dst is not None:
+            self.fast_dst.replace(tmp, final)
+        else:
+            replace_into_place(self.dst, tmp, final)
+
+    def discard(self, path: str) -> None:
+        try:
+            if self.fast_dst is not None:
+                self.fast_dst.unlink(path)
+            else:
+                self.dst.remove(path)
+        except StorageError:
+            pass
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _fault(self, exc: BaseException, side: Side, path: str | None) -> Fault:
+        return classify(
+            exc,
+            side,
+            skip_source_errors=bool(self.opts.get("skip_source_errors")),
+            fail_on_quota_errors=bool(self.opts.get("fail_on_quota_errors")),
+            path=path,
+        )
+
+    def _check(self) -> None:
+        if self.stop.is_set():
+            raise Aborted()
+
+    def temp_for(self, row: Row) -> str:
+        assert row.destination_path is not None
+        return temp_path(self.task_id, row.id, row.destination_path)
+
+    def run(self, row: Row) -> Outcome:
+        """Do one row; never raises except :class:`Aborted`."""
+        try:
+            if row.kind == KIND_FILE:
+                return self.copy_file(row)
+            if row.kind == KIND_SYMLINK:
+                return self.make_symlink(row)
+            if row.kind == KIND_DIR:
+                return self.make_dir(row)
+            if row.kind in (KIND_DELETE, KIND_DELETE_EXTRA):
+                return self.delete(row)
+            raise ValueError(f"unknown row kind {row.kind!r}")
+        except Fault as fault:
+            return self._failed(row, fault)
+
+    def _failed(self, row: Row, fault: Fault) -> Outcome:
+        if row.kind in (KIND_FILE, KIND_SYMLINK) and row.destination_path:
+            self.discard(self.temp_for(row))
+        status = "skipped" if fault.handling == "skip" else "fault"
+        return Outcome(row, status, fault=fault)
+
+    # -- directories, links, deletions -----------------------------------------------------
+    def make_dir(self, row: Row) -> Outcome:
+        path = row.destination_path or "/"
+        try:
+            self.dst.mkdir(path, parents=True)
+        except AlreadyExists:
+            try:
+                info = self.dst.stat(path, follow=True)
+            except StorageError as exc:
+                raise self._fault(exc, "destination", path) from None
+            if info.type != "dir":
+                raise Fault(
+                    "NOT_A_DIRECTORY", f"destination path {path} exists and is a file", "fatal"
+                ) from None
+        except StorageError as exc:
+            raise self._fault(exc, "destination", path) from None
+        return Outcome(row, "done")
+
+    def make_symlink(self, row: Row) -> Outcome:
+        assert row.destination_path is not None
+        if not row.link_target:
+            raise Fault("FILE_NOT_FOUND", f"no link target for {row.source_path}", "fatal")
+        tmp = self.temp_for(row)
+        discard(self.dst, tmp)
+        try:
+            self._ensure_parent(row.destination_path)
+            self.dst.symlink(row.link_target, tmp)
+        except StorageError as exc:
+            raise self._fault(exc, "destination", row.destination_path) from None
+        return Outcome(row, "staged")
+
+    def delete(self, row: Row) -> Outcome:
+        path = row.destination_path or "/"
+        recursive = row.kind == KIND_DELETE_EXTRA or bool(self.opts.get("recursive"))
+        try:
+            self.dst.remove(path, recursive=recursive and row.is_directory)
+        except NotFound:
+            pass  # already gone (a previous run got there first)
+        except StorageError as exc:
+            raise self._fault(exc, "destination", path) from None
+        return Outcome(row, "done")
+
+    def _ensure_parent(self, path: str) -> None:
+        folder = parent(path)
+        if folder != "/" and not self.dst.exists(folder):
+            self.dst.mkdir(folder, parents=True)
+
+    # -- files -------------------------------------------------------------------------------
+    def _up_to_date(self, row: Row, algorithm: str) -> tuple[bool, int]:
+        """Whether sync_level says the destination needs no copy (and bytes checksummed)."""
+        assert self.src is not None and row.destination_path and row.source_path
+        try:
+            if self.fast_dst is not None:
+                st = self.fast_dst.lstat(row.destination_path)
+                if not stat.S_ISREG(st.st_mode):
+                    return False, 0
+                their_size, their_mtime = st.st_size, st.st_mtime
+            else:
+                theirs = self.dst.stat(row.destination_path, follow=False)
+                if theirs.type != "file":
+                    return False, 0
+                their_size, their_mtime = theirs.size, theirs.mtime
+        except NotFound:
+            return False, 0
+        except StorageError as exc:
+            raise self._fault(exc, "destination", row.destination_path) from None
+        level = self.sync_level
+        if level == 0:
+            return True, 0
+        if their_size != row.size:
+            return False, 0
+        if level == 1:
+            return True, 0
+        if level == 2:
+            return int(row.mtime or 0) <= int(their_mtime), 0
+        try:
+            mine = self.src.checksum(row.source_path, algorithm)
+        except StorageError as exc:
+            raise self._fault(exc, "source", row.source_path) from None
+        try:
+            other = self.dst.checksum(row.destination_path, algorithm)
+        except StorageError as exc:
+            raise self._fault(exc, "destination", row.destination_path) from None
+        return mine == other, row.size * 2
+
+    def copy_file(self, row: Row) -> Outcome:
+        assert self.src is not None and row.source_path and row.destination_path
+        algorithm = (row.checksum_algorithm or "MD5").upper()
+        checksummed = 0
+        if self.sync_level is not None:
+            fresh, checksummed = self._up_to_date(row, algorithm)
+            if fresh:
+                if self.resuming:
+                    self.discard(self.temp_for(row))
+                return Outcome(row, "up_to_date", size=row.size, checksummed=checksummed)
+        tmp = self.temp_for(row)
+        want_hash = self.verify or bool(row.external_checksum)
+        try:
+            reader = self._open_source(row.source_path)
+        except StorageError as exc:
+            raise self._fault(exc, "source", row.source_path) from None
+        with reader:
+            try:
+                try:
+                    writer = self._open_temp(tmp)
+                except NotFound:
+                    self._ensure_parent(row.destination_path)
+                    writer = self._open_temp(tmp)
+            except StorageError as exc:
+                raise self._fault(exc, "destination", row.destination_path) from None
+            try:
+                size, digest, verified = self._stream(
+                    row, reader, writer, tmp, want_hash, algorithm
+                )
+            except Aborted:
+                self.discard(tmp)
+                raise
+            except Fault:
+                raise
+            except StorageError as exc:
+                raise self._fault(exc, "destination", row.destination_path) from None
+            except OSError as exc:
+                raise self._fault(exc, "destination", row.destination_path) from None
+        if row.external_checksum and digest != row.external_checksum.strip().lower():
+            raise Fault(
+                "CHECKSUM_MISMATCH",
+                f"checksum of {row.source_path} ({algorithm} {digest}) does not match the "
+                f"given external checksum {row.external_checksum}",
+                "fatal",
+            )
+        if self.verify:
+            if verified is None:
+                try:
+                    verified = self._checksum_temp(tmp, algorithm)
+                except StorageError as exc:
+                    raise self._fault(exc, "destination", row.destination_path) from None
+            checksummed += size
+            if verified != digest:
+                raise Fault(
+                    "CHECKSUM_MISMATCH",
+                    f"checksum verification of {row.destination_path} failed",
+                    "retry",
+                )
+        elif row.external_checksum:
+            checksummed += size
+        if self.preserve and row.mtime is not None:
+            try:
+                if self.fast_dst is not None:
+                    self.fast_dst.set_mtime(tmp, row.mtime)
+                else:
+                    self.dst.set_mtime(tmp, row.mtime)
+            except StorageError as exc:
+                raise self._fault(exc, "destination", row.destination_path) from None
+        return Outcome(row, "staged", size=size, checksummed=checksummed)
+
+    def _open_source(self, path: str) -> t.BinaryIO:
+        assert self.src is not None
+        if self.fast_src is not None:
+            try:
+                return os.fdopen(self.fast_src.open_read(path), "rb")
+            except PathEscape:
+                pass  # a symlink: only the connector may follow it (inside the root)
+        return self.src.open_read(path)
+
+    def _open_temp(self, path: str) -> t.BinaryIO:
+        if self.fast_dst is not None:
+            return os.fdopen(self.fast_dst.open_write(path), "wb")
+        return self.dst.open_write(path)
+
+    def _checksum_temp(self, path: str, algorithm: str) -> str:
+        if self.fast_dst is not None:
+            with os.fdopen(self.fast_dst.open_read(path), "rb") as stream:
+                return checksum_stream(stream, algorithm)
+        return self.dst.checksum(path, algorithm)
+
+    def _stream(
+        self,
+        row: Row,
+        reader: t.BinaryIO,
+        writer: t.BinaryIO,
+        tmp: str,
+        want_hash: bool,
+        algorithm: str,
+    ) -> tuple[int, str | None, str | None]:
+        """Copy ``reader`` into ``writer``; returns (bytes, source digest, dest digest)."""
+        hasher = new_hasher(algorithm) if want_hash else None
+        follower = None
+        if self.verify and row.size >= PARALLEL_VERIFY_MIN:
+            follower = _Follower(self.dst, tmp, algorithm)
+        size = 0
+        try:
+            with writer:
+                if hasher is None and self._kernel_copy(reader, writer):
+                    size = os.fstat(writer.fileno()).st_size
+                else:
+                    while True:
+                        self._check()
+                        chunk = reader.read(CHUNK)
+                        if not chunk:
+                            break
+                        if hasher is not None:
+                            hasher.update(chunk)
+                        writer.write(chunk)
+                        size += len(chunk)
+                        if follower is not None:
+                            writer.flush()
+                            follower.advance(size)
+            verified = follower.finish(size) if follower is not None else None
+        finally:
+            if follower is not None:
+                follower.close()
+        return size, hasher.hexdigest() if hasher is not None else None, verified
+
+    def _kernel_copy(self, reader: t.BinaryIO, writer: t.BinaryIO) -> bool:
+        """Copy between two local files inside the kernel (as ``cp`` does); False when
+        either side is not a plain local file."""
+        try:
+            fd_in, fd_out = reader.fileno(), writer.fileno()
+        except (AttributeError, OSError, ValueError):
+            return False
+        copy_range = getattr(os, "copy_file_range", None)
+        step = 64 * 1024 * 1024
+        while True:
+            self._check()
+            try:
+                if copy_range is not None:
+                    n = copy_range(fd_in, fd_out, step)
+                else:
+                    n = os.sendfile(fd_out, fd_in, None, step)
+            except OSError:
+                if copy_range is not None:
+                    copy_range = None
+                    continue
+                raise
+            if n == 0:
+                return True
+
+
+class _Follower:
+    """Hashes the destination file as the copy writes it, in its own thread, so a large
+    copy's verification overlaps the copy instead of following it."""
+
+    def __init__(self, conn: StorageConnector, path: str, algorithm: str) -> None:
+        self.hasher = new_hasher(algorithm)
+        self.reader = conn.open_read(path)
+        self.available = 0
+        self.total: int | None = None
+        self.cond = threading.Condition()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def advance(self, written: int) -> None:
+        with self.cond:
+            self.available = written
+            self.cond.notify()
+
+    def _run(self) -> None:
+        done = 0
+        try:
+            while True:
+                with self.cond:
+                    while done >= self.available and self.total is None:
+                        self.cond.wait()
+                    limit = self.available if self.total is None else self.total
+                if done >= limit and self.total is not None:
+                    return
+                chunk = self.reader.read(min(CHUNK, limit - done))
+                if not chunk:
+                    if self.total is not None:
+                        return
+                    continue
+                self.hasher.update(chunk)
+                done += len(chunk)
+        except BaseException as exc:  # reported by finish()
+            self.error = exc
+
+    def finish(self, total: int) -> str:
+        with self.cond:
+            self.total = total
+            self.cond.notify()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.hasher.hexdigest()
+
+    def close(self) -> None:
+        with self.cond:
+            if self.total is None:
+                self.total = -1
+            self.cond.notify()
+        self.thread.join(timeout=5)
+        self.reader.close()
+
+
+__all__ = ["Copier", "Outcome", "Row", "basename", "discard", "replace_into_place", "temp_path"]

@@ -1,0 +1,25 @@
+"""The job handler that runs Transfer tasks on the platform's one job queue."""
+
+from __future__ import annotations
+
+import typing as t
+
+from globus_local.jobs import JobContext, job_handler
+
+JOB_KIND = "transfer.task"
+
+
+@job_handler(JOB_KIND)
+def run_transfer_task(ctx: JobContext) -> dict[str, t.Any]:
+    """Run (or resume) the task named in the payload until it ends or must wait.
+
+    Anything unexpected (the database going away...) propagates, so the queue retries the
+    job later; the task resumes from its stored rows.
+    """
+    from globus_local.services.transfer.mover.runner import TaskRunner, cleanup_temps
+
+    task_id = ctx.payload["task_id"]
+    outcome = TaskRunner(ctx.db, task_id, heartbeat=ctx.heartbeat).run()
+    if outcome not in ("paused", "lost"):
+        cleanup_temps(ctx.db, task_id)
+    return {"task_id": task_id, "outcome": outcome}

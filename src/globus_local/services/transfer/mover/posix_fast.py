@@ -1,0 +1,125 @@
+"""Per-file work on local-directory endpoints without resolving every path again.
+
+Each directory is resolved once through :func:`globus_local.storage.paths.resolve` (so
+it is inside the endpoint root) and kept open; files are then opened relative to that
+directory handle with ``O_NOFOLLOW``, so no symlink is ever followed and a directory
+renamed or replaced by a link later cannot redirect the work outside the root.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import typing as t
+from collections import OrderedDict
+from contextlib import contextmanager
+
+from globus_local.storage.errors import IsADirectory, translate_os_errors
+from globus_local.storage.paths import basename, normalize, parent, resolve
+
+MAX_OPEN_DIRS = 128
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+class _Entry:
+    __slots__ = ("fd", "refs")
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.refs = 0
+
+
+class DirHandles:
+    """Open directory handles of one endpoint root, shared by the mover's threads."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._open: OrderedDict[str, _Entry] = OrderedDict()
+
+    @contextmanager
+    def directory(self, path: str) -> t.Iterator[int]:
+        key = normalize(path)
+        with self._lock:
+            entry = self._open.get(key)
+            if entry is not None:
+                self._open.move_to_end(key)
+                entry.refs += 1
+        if entry is None:
+            host = resolve(self.root, key)
+            with translate_os_errors(key):
+                fd = os.open(host, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+            with self._lock:
+                entry = self._open.get(key)
+                if entry is None:
+                    entry = self._open[key] = _Entry(fd)
+                else:
+                    os.close(fd)
+                entry.refs += 1
+                self._evict()
+        try:
+            yield entry.fd
+        finally:
+            with self._lock:
+                entry.refs -= 1
+
+    def _evict(self) -> None:
+        while len(self._open) > MAX_OPEN_DIRS:
+            for key, entry in self._open.items():
+                if entry.refs == 0:
+                    del self._open[key]
+                    os.close(entry.fd)
+                    break
+            else:
+                return
+
+    def close(self) -> None:
+        with self._lock:
+            for entry in self._open.values():
+                os.close(entry.fd)
+            self._open.clear()
+
+    # -- operations on one entry of a directory --------------------------------------------------
+    def open_read(self, path: str) -> int:
+        """A read descriptor for a regular file; a symlink raises (ELOOP) instead."""
+        with self.directory(parent(path)) as dfd, translate_os_errors(path):
+            return os.open(basename(path), os.O_RDONLY | _NOFOLLOW | _CLOEXEC, dir_fd=dfd)
+
+    def open_write(self, path: str) -> int:
+        with self.directory(parent(path)) as dfd, translate_os_errors(path):
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | _CLOEXEC
+            return os.open(basename(path), flags, 0o666, dir_fd=dfd)
+
+    def lstat(self, path: str) -> os.stat_result:
+        with self.directory(parent(path)) as dfd, translate_os_errors(path):
+            return os.stat(basename(path), dir_fd=dfd, follow_symlinks=False)
+
+    def replace(self, tmp: str, final: str) -> None:
+        """Rename ``tmp`` onto ``final`` (same directory) atomically, never through a link."""
+        with self.directory(parent(final)) as dfd, translate_os_errors(final):
+            name = basename(final)
+            try:
+                st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+            except FileNotFoundError:
+                st = None
+            if st is not None and stat.S_ISDIR(st.st_mode):
+                raise IsADirectory("a directory is in the way", final)
+            os.replace(basename(tmp), name, src_dir_fd=dfd, dst_dir_fd=dfd)
+
+    def set_mtime(self, path: str, mtime: float) -> None:
+        with self.directory(parent(path)) as dfd, translate_os_errors(path):
+            os.utime(basename(path), (mtime, mtime), dir_fd=dfd, follow_symlinks=False)
+
+    def unlink(self, path: str) -> None:
+        with self.directory(parent(path)) as dfd, translate_os_errors(path):
+            os.unlink(basename(path), dir_fd=dfd)
+
+
+def handles_for(conn: t.Any) -> DirHandles | None:
+    """Directory handles for a local-directory connector (None for other storage)."""
+    from globus_local.storage.posix import PosixConnector
+
+    return DirHandles(conn.root) if isinstance(conn, PosixConnector) else None

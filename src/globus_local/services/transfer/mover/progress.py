@@ -1,0 +1,172 @@
+"""The mover's writes to a task: counters from its rows, events, and the final status.
+
+Counters are recomputed from the file rows (never incremented), so a resumed or
+concurrently finishing run can never count a file twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from globus_local.db import utcnow
+from globus_local.services.transfer.models_tasks import (
+    ACTIVE,
+    KIND_FILE,
+    ROW_DONE,
+    ROW_FAILED,
+    ROW_PENDING,
+    ROW_SKIPPED,
+    ROW_STAGED,
+    TaskEvent,
+    TaskFile,
+    TransferTask,
+)
+
+_DESCRIPTIONS = {
+    "STARTED": "started",
+    "SUCCEEDED": "succeeded",
+    "CANCELED": "canceled",
+    "PAUSED": "paused",
+    "UNPAUSED": "unpaused",
+    "DEADLINE": "deadline exceeded",
+}
+
+
+def add_event(
+    session: Session, task_id: str, code: str, details: str = "", *, is_error: bool = False
+) -> None:
+    description = _DESCRIPTIONS.get(code) or code.lower().replace("_", " ")
+    session.add(
+        TaskEvent(
+            task_id=task_id,
+            time=utcnow(),
+            code=code,
+            description=description,
+            details=details,
+            is_error=is_error,
+        )
+    )
+
+
+def counters(session: Session, task: TransferTask, *, retrying: int = 0) -> dict[str, int]:
+    """The task's counters as its rows stand now."""
+    rows = session.execute(
+        select(
+            TaskFile.kind,
+            TaskFile.state,
+            TaskFile.outcome,
+            func.count(),
+            func.coalesce(func.sum(TaskFile.size), 0),
+            func.coalesce(func.sum(TaskFile.bytes_checksummed), 0),
+        )
+        .where(TaskFile.task_id == task.id)
+        .group_by(TaskFile.kind, TaskFile.state, TaskFile.outcome)
+    ).all()
+    items = len(task.items or [])
+    out = {
+        "files_transferred": 0,
+        "bytes_transferred": 0,
+        "files_skipped": 0,
+        "bytes_checksummed": 0,
+        "subtasks_total": items,
+        "subtasks_pending": 0 if task.expanded else items,
+        "subtasks_succeeded": items if task.expanded else 0,
+        "subtasks_failed": 0,
+        "subtasks_skipped_errors": 0,
+        "subtasks_retrying": retrying,
+    }
+    for kind, state, outcome, count, size, checksummed in rows:
+        out["subtasks_total"] += count
+        out["bytes_checksummed"] += int(checksummed)
+        if state == ROW_DONE:
+            out["subtasks_succeeded"] += count
+            if kind == KIND_FILE:
+                out["files_transferred"] += count
+                out["bytes_transferred"] += int(size)
+        elif state == ROW_SKIPPED:
+            if outcome == "error":
+                out["subtasks_skipped_errors"] += count
+            else:
+                out["subtasks_succeeded"] += count
+                if kind == KIND_FILE:
+                    out["files_skipped"] += count
+        elif state == ROW_FAILED:
+            out["subtasks_failed"] += count
+        elif state in (ROW_PENDING, ROW_STAGED):
+            out["subtasks_pending"] += count
+    return out
+
+
+def save_progress(
+    session: Session, task_id: str, *, retrying: int = 0, **fields: t.Any
+) -> TransferTask | None:
+    """Refresh the counters (and set ``fields``) of an ACTIVE task."""
+    task = session.get(TransferTask, task_id)
+    if task is None or task.status != ACTIVE:
+        return None
+    for key, value in counters(session, task, retrying=retrying).items():
+        setattr(task, key, value)
+    for key, value in fields.items():
+        setattr(task, key, value)
+    return task
+
+
+def finish(
+    session: Session,
+    task_id: str,
+    status: str,
+    *,
+    fatal_error: dict[str, str] | None = None,
+    event: tuple[str, str, bool] | None = None,
+    leftover: str | None = None,
+    extra: dict[str, t.Any] | None = None,
+) -> bool:
+    """Move an ACTIVE task to its final ``status``; False when it was no longer ACTIVE.
+
+    ``leftover`` names the counter unfinished rows move to (``subtasks_canceled`` or
+    ``subtasks_expired``).
+    """
+    now = utcnow()
+    values: dict[str, t.Any] = {
+        "status": status,
+        "completion_time": now,
+        "fatal_error": fatal_error,
+        "nice_status": None,
+        "nice_status_details": None,
+        "nice_status_short_description": None,
+        "is_paused": False,
+        **(extra or {}),
+    }
+    res = session.execute(
+        update(TransferTask)
+        .where(TransferTask.id == task_id, TransferTask.status == ACTIVE)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not res.rowcount:
+        return False
+    task = session.get(TransferTask, task_id)
+    assert task is not None
+    session.refresh(task)
+    numbers = counters(session, task)
+    if leftover:
+        numbers[leftover] = numbers["subtasks_pending"]
+        numbers["subtasks_pending"] = 0
+    for key, value in numbers.items():
+        setattr(task, key, value)
+    if event is not None:
+        code, details, is_error = event
+        add_event(session, task_id, code, details, is_error=is_error)
+    return True
+
+
+def deadline_passed(deadline: dt.datetime | None) -> bool:
+    if deadline is None:
+        return False
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=dt.timezone.utc)
+    return utcnow() > deadline

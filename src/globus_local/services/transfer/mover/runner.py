@@ -1,0 +1,636 @@
+"""Runs one task on one worker: expand once, then work through the pending rows.
+
+Durability: a row's state is only ever advanced in the database after the work is on
+disk. A copied file goes ``pending`` (data goes to a temp file beside its destination)
+-> ``staged`` (committed once the temp file is complete and verified) -> renamed into
+place -> ``done``. A run that resumes after a dead worker first finishes ``staged`` rows
+(renaming their temp file if it is still there), then redoes only ``pending`` rows, whose
+half-written temp files are simply overwritten or removed. So no file is lost, no file's
+data is copied twice, and no half file ever appears under a final name.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import os
+import threading
+import time
+import typing as t
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from sqlalchemy import bindparam, insert, select, update
+
+from globus_local.db import Database, utcnow
+from globus_local.jobs import LeaseLost
+from globus_local.services.auth.dependency import AuthContext
+from globus_local.services.auth.scopes import TRANSFER_RS
+from globus_local.services.transfer.models_endpoints import Endpoint
+from globus_local.services.transfer.models_tasks import (
+    ACTIVE,
+    FAILED,
+    KIND_DELETE,
+    KIND_DELETE_EXTRA,
+    KIND_DIR,
+    KIND_FILE,
+    KIND_SYMLINK,
+    ROW_DONE,
+    ROW_FAILED,
+    ROW_PENDING,
+    ROW_SKIPPED,
+    ROW_STAGED,
+    SUCCEEDED,
+    TaskFile,
+    TransferTask,
+)
+from globus_local.services.transfer.mover import progress
+from globus_local.services.transfer.mover.control import stop_reason
+from globus_local.services.transfer.mover.copier import (
+    Copier,
+    Outcome,
+    Row,
+    discard,
+    replace_into_place,
+    temp_path,
+)
+from globus_local.services.transfer.mover.expand import (
+    DeleteExpander,
+    Expansion,
+    TransferExpander,
+)
+from globus_local.services.transfer.mover.faults import MAX_FILE_RETRIES, Aborted, Fault
+from globus_local.storage import StorageConnector
+from globus_local.storage.errors import NotFound, StorageError
+
+log = logging.getLogger("globus_local.transfer.mover")
+_FILES = TaskFile.__table__
+
+FLUSH_SECONDS = 0.5  # progress reaches the database at least this often...
+FLUSH_ROWS = 2000  # ...or after this many rows
+HEARTBEAT_SECONDS = 0.5  # also how soon a run notices it lost its job to another
+FETCH_ROWS = 1000
+RETRY_BASE = 0.5
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def default_threads() -> int:
+    return max(1, int(_env_float("GLOBUS_LOCAL_TRANSFER_THREADS", 4)))
+
+
+class Stop(Exception):
+    """Ends a run early: the task is to be finalized or left for a later run."""
+
+
+class TaskRunner:
+    def __init__(
+        self,
+        db: Database,
+        task_id: str,
+        *,
+        heartbeat: t.Callable[[], None] | None = None,
+        threads: int | None = None,
+    ) -> None:
+        self.db = db
+        self.task_id = task_id
+        self.heartbeat = heartbeat or (lambda: None)
+        self.threads = threads or default_threads()
+        # Test/diagnostic knob: sleep this long per file (lets tests stop a run midway).
+        self.file_delay = _env_float("GLOBUS_LOCAL_TRANSFER_FILE_DELAY", 0.0)
+        self.stop = threading.Event()
+        self.reason: tuple[str, str] | None = None
+        self.fatal: Fault | None = None
+        self.retrying = 0
+        self._last_beat = time.monotonic()
+
+    # -- entry point ------------------------------------------------------------------------
+    def run(self) -> str:
+        with self.db.session() as session:
+            task = session.get(TransferTask, self.task_id)
+            if task is None:
+                return "missing"
+            if task.status != ACTIVE:
+                return task.status
+            task.runs += 1
+            self.resuming = task.runs > 1
+            self.type = task.type
+            self.options = dict(task.options or {})
+            self.items = list(task.items or [])
+            self.expanded = task.expanded
+            reason = stop_reason(session, task)
+            if reason is None:
+                task.nice_status = "OK"
+                task.nice_status_details = None
+                task.is_paused = False
+                details = (
+                    f"resumed after an interrupted run (run {task.runs})" if self.resuming else ""
+                )
+                progress.add_event(session, self.task_id, "STARTED", details)
+        if reason is not None:
+            return self._conclude(reason)
+        try:
+            self._prepare()
+            if not self.expanded:
+                self._expand()
+            if self.type == "TRANSFER":
+                self._recover_staged()
+                self._process([KIND_DIR], threads=1)
+                self._process([KIND_FILE, KIND_SYMLINK], threads=self.threads)
+                self._process([KIND_DELETE_EXTRA], threads=1)
+                if self.options.get("preserve_timestamp"):
+                    self._dir_times()
+            else:
+                self._process([KIND_DELETE], threads=1)
+        except Stop:
+            pass
+        except Fault as fault:
+            self.fatal = fault
+        finally:
+            copier = getattr(self, "copier", None)
+            if copier is not None:
+                copier.close()
+        if self.fatal is not None:
+            return self._conclude(("fatal", self.fatal.description))
+        if self.reason is not None:
+            return self._conclude(self.reason)
+        return self._conclude(None)
+
+    # -- setup -------------------------------------------------------------------------------
+    def _owner_context(self, task: TransferTask) -> AuthContext:
+        ids = tuple(task.owner_identity_set or ()) or (task.owner_id,)
+        return AuthContext(
+            identity_id=task.owner_id,
+            username=task.username,
+            client_id="",
+            scopes=frozenset(),
+            resource_server=TRANSFER_RS,
+            identity_set=ids,
+            token_hash="",
+        )
+
+    def _prepare(self) -> None:
+        """Check access again (it can be revoked) and open both endpoints' storage."""
+        from globus_local.services.transfer.access import check_path_access, connector_and_path
+
+        with self.db.session() as session:
+            task = session.get(TransferTask, self.task_id)
+            assert task is not None
+            ctx = self._owner_context(task)
+            sides: list[tuple[str | None, str, list[str]]] = []
+            if task.type == "TRANSFER":
+                sides.append((task.source_endpoint_id, "r", [i["source_path"] for i in self.items]))
+                sides.append(
+                    (
+                        task.destination_endpoint_id,
+                        "rw",
+                        [i["destination_path"] for i in self.items],
+                    )
+                )
+            else:
+                sides.append((task.source_endpoint_id, "rw", [i["path"] for i in self.items]))
+            connectors: list[StorageConnector] = []
+            for endpoint_id, need, paths in sides:
+                endpoint = session.get(Endpoint, endpoint_id) if endpoint_id else None
+                if endpoint is None:
+                    raise Fault(
+                        "ENDPOINT_NOT_FOUND", f"endpoint {endpoint_id} no longer exists", "fatal"
+                    )
+                try:
+                    try:
+                        check_path_access(session, ctx, endpoint, "/", need)  # type: ignore[arg-type]
+                    except Exception:
+                        for path in paths:
+                            check_path_access(session, ctx, endpoint, path, need)  # type: ignore[arg-type]
+                    conn, _ = connector_and_path(endpoint, "/")
+                except StorageError as exc:
+                    raise Fault("ENDPOINT_ERROR", exc.message, "fatal") from None
+                except Exception as exc:
+                    message = getattr(exc, "message", None) or str(exc)
+                    raise Fault("PERMISSION_DENIED", message, "fatal") from None
+                connectors.append(conn)
+        if self.type == "TRANSFER":
+            self.src, self.dst = connectors
+        else:
+            self.src, self.dst = None, connectors[0]
+        self.copier = Copier(
+            self.task_id, self.src, self.dst, self.options, self.stop, resuming=self.resuming
+        )
+
+    def _expand(self) -> None:
+        now = utcnow()
+        expansion: Expansion
+        if self.type == "TRANSFER":
+            assert self.src is not None
+            expansion = TransferExpander(self.src, self.dst, self.options, now).expand(self.items)
+        else:
+            expansion = DeleteExpander(self.dst, self.options, now).expand(self.items)
+        with self.db.session() as session:
+            claimed = session.execute(
+                update(TransferTask)
+                .where(
+                    TransferTask.id == self.task_id,
+                    TransferTask.expanded.is_(False),
+                    TransferTask.status == ACTIVE,
+                )
+                .values(
+                    expanded=True,
+                    files=expansion.files,
+                    directories=expansion.directories,
+                    symlinks=expansion.symlinks,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if not claimed.rowcount:  # another run expanded it, or it ended meanwhile
+                self.reason = ("gone", "")
+                raise Stop()
+            rows = [{"task_id": self.task_id, **row} for row in expansion.rows]
+            for start in range(0, len(rows), 5000):
+                batch = rows[start : start + 5000]
+                keys = sorted({k for r in batch for k in r})
+                session.execute(
+                    insert(TaskFile), [{k: r.get(k, _DEFAULTS.get(k)) for k in keys} for r in batch]
+                )
+            progress.save_progress(session, self.task_id)
+        self.expanded = True
+
+    # -- resuming ----------------------------------------------------------------------------
+    def _recover_staged(self) -> None:
+        """Finish rows a dead run had fully copied but not yet renamed into place."""
+        with self.db.session() as session:
+            staged = session.execute(
+                select(TaskFile.id, TaskFile.destination_path).where(
+                    TaskFile.task_id == self.task_id, TaskFile.state == ROW_STAGED
+                )
+            ).all()
+        if not staged:
+            return
+        done = []
+        for row_id, destination in staged:
+            tmp = temp_path(self.task_id, row_id, destination)
+            try:
+                replace_into_place(self.dst, tmp, destination)
+            except StorageError:
+                # No temp file: the rename happened before the worker died.
+                pass
+            done.append(row_id)
+        self._set_rows(done, ROW_DONE, from_state=ROW_STAGED)
+
+    # -- the work loop -----------------------------------------------------------------------
+    def _rows(self, kinds: list[str]) -> t.Iterator[Row]:
+        last = 0
+        while True:
+            with self.db.session() as session:
+                batch = session.scalars(
+                    select(TaskFile)
+                    .where(
+                        TaskFile.task_id == self.task_id,
+                        TaskFile.state == ROW_PENDING,
+                        TaskFile.kind.in_(kinds),
+                        TaskFile.id > last,
+                    )
+                    .order_by(TaskFile.id)
+                    .limit(FETCH_ROWS)
+                ).all()
+                rows = [
+                    Row(
+                        id=r.id,
+                        kind=r.kind,
+                        source_path=r.source_path,
+                        destination_path=r.destination_path,
+                        size=r.size or 0,
+                        mtime=r.mtime,
+                        link_target=r.link_target,
+                        is_directory=r.is_directory,
+                        external_checksum=r.external_checksum,
+                        checksum_algorithm=r.checksum_algorithm,
+                    )
+                    for r in batch
+                ]
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    def _work(self, row: Row) -> Outcome:
+        if self.file_delay:
+            time.sleep(self.file_delay)
+        return self.copier.run(row)
+
+    def _process(self, kinds: list[str], *, threads: int) -> None:
+        source = self._rows(kinds)
+        exhausted = False
+        retries: list[tuple[float, int, Row]] = []
+        attempts: dict[int, int] = {}
+        inflight: dict[Future[Outcome], Row] = {}
+        outcomes: list[Outcome] = []
+        last_flush = time.monotonic()
+        window = threads * 4
+        with ThreadPoolExecutor(threads, thread_name_prefix="transfer-mover") as pool:
+            while True:
+                if not self.stop.is_set():
+                    now = time.monotonic()
+                    while len(inflight) < window:
+                        row: Row | None = None
+                        if retries and retries[0][0] <= now:
+                            row = heapq.heappop(retries)[2]
+                        elif not exhausted:
+                            row = next(source, None)
+                            exhausted = row is None
+                        if row is None:
+                            break
+                        inflight[pool.submit(self._work, row)] = row
+                finished = not inflight and (self.stop.is_set() or (exhausted and not retries))
+                if finished:
+                    break
+                if inflight:
+                    done, _ = wait(list(inflight), timeout=0.25, return_when=FIRST_COMPLETED)
+                else:
+                    done = set()
+                    time.sleep(min(0.25, max(0.0, retries[0][0] - time.monotonic())))
+                for future in done:
+                    row = inflight.pop(future)
+                    try:
+                        outcome = future.result()
+                    except Aborted:
+                        continue
+                    self._take(outcome, outcomes, retries, attempts)
+                due = time.monotonic() - last_flush >= FLUSH_SECONDS
+                if due or len(outcomes) >= FLUSH_ROWS:
+                    self._flush(outcomes)
+                    outcomes = []
+                    last_flush = time.monotonic()
+                    self._control()
+        self._flush(outcomes)
+        if self.stop.is_set():
+            raise Stop()
+
+    def _take(
+        self,
+        outcome: Outcome,
+        outcomes: list[Outcome],
+        retries: list[tuple[float, int, Row]],
+        attempts: dict[int, int],
+    ) -> None:
+        fault = outcome.fault
+        if outcome.status != "fault" or fault is None:
+            if outcome.row.id in attempts:
+                self.retrying = max(0, self.retrying - 1)
+                attempts.pop(outcome.row.id, None)
+            outcomes.append(outcome)
+            return
+        tries = attempts.get(outcome.row.id, 0)
+        if fault.handling == "retry" and tries < MAX_FILE_RETRIES:
+            if tries == 0:
+                self.retrying += 1
+            attempts[outcome.row.id] = tries + 1
+            delay = RETRY_BASE * 2**tries
+            heapq.heappush(retries, (time.monotonic() + delay, outcome.row.id, outcome.row))
+            self._record_fault(fault, retrying=True)
+            return
+        self.fatal = fault
+        outcomes.append(outcome)
+        self.stop.set()
+
+    def _record_fault(self, fault: Fault, *, retrying: bool) -> None:
+        with self.db.session() as session:
+            task = session.get(TransferTask, self.task_id)
+            if task is None or task.status != ACTIVE:
+                return
+            task.faults += 1
+            if retrying:
+                task.nice_status = fault.code
+                task.nice_status_short_description = fault.code.lower().replace("_", " ")
+                task.nice_status_details = fault.description
+            progress.add_event(session, self.task_id, fault.code, fault.description, is_error=True)
+
+    # -- persisting progress -----------------------------------------------------------------
+    def _set_rows(self, ids: list[int], state: str, *, from_state: str) -> None:
+        if not ids:
+            return
+        with self.db.session() as session:
+            session.execute(
+                update(_FILES)
+                .where(_FILES.c.id == bindparam("row_id"), _FILES.c.state == from_state)
+                .values(state=state),
+                [{"row_id": i} for i in ids],
+            )
+            progress.save_progress(session, self.task_id, retrying=self.retrying)
+
+    def _flush(self, outcomes: list[Outcome]) -> None:
+        """Record finished rows; staged copies are committed, renamed, then marked done."""
+        staged = [o for o in outcomes if o.status == "staged"]
+        now = utcnow()
+        params = []
+        for o in outcomes:
+            values: dict[str, t.Any] = {
+                "row_id": o.row.id,
+                "new_state": ROW_DONE,
+                "new_outcome": None,
+                "new_size": o.size or o.row.size,
+                "new_checksummed": o.checksummed,
+                "new_code": None,
+                "new_details": None,
+                "new_time": None,
+            }
+            if o.status == "staged":
+                values.update(new_state=ROW_STAGED, new_outcome="transferred")
+            elif o.status == "done":
+                values.update(new_outcome="done")
+            elif o.status == "up_to_date":
+                values.update(new_state=ROW_SKIPPED, new_outcome="up_to_date")
+            else:  # a skipped source error or the fault that fails the task
+                assert o.fault is not None
+                values.update(
+                    new_state=ROW_SKIPPED if o.status == "skipped" else ROW_FAILED,
+                    new_outcome="error",
+                    new_code=o.fault.code,
+                    new_details=o.fault.description,
+                    new_time=now,
+                )
+            params.append(values)
+        with self.db.session() as session:
+            if params:
+                session.execute(
+                    update(_FILES)
+                    .where(_FILES.c.id == bindparam("row_id"), _FILES.c.state == ROW_PENDING)
+                    .values(
+                        state=bindparam("new_state"),
+                        outcome=bindparam("new_outcome"),
+                        size=bindparam("new_size"),
+                        bytes_checksummed=bindparam("new_checksummed"),
+                        error_code=bindparam("new_code"),
+                        error_details=bindparam("new_details"),
+                        error_time=bindparam("new_time"),
+                    ),
+                    params,
+                )
+            if not staged:
+                progress.save_progress(session, self.task_id, retrying=self.retrying)
+        if not staged:
+            return
+        renamed = []
+        for o in staged:
+            assert o.row.destination_path is not None
+            try:
+                self.copier.replace(self.copier.temp_for(o.row), o.row.destination_path)
+            except NotFound:
+                self._check_lease()  # another run renamed it: this run is the stale one
+                raise
+            except StorageError as exc:
+                self.copier.discard(self.copier.temp_for(o.row))
+                self.fatal = self.copier._fault(exc, "destination", o.row.destination_path)
+                self.stop.set()
+                continue
+            renamed.append(o.row.id)
+        self._set_rows(renamed, ROW_DONE, from_state=ROW_STAGED)
+
+    def _control(self) -> None:
+        """Look for cancel/pause/deadline; keep the job's lease."""
+        if time.monotonic() - self._last_beat >= HEARTBEAT_SECONDS:
+            self._check_lease()
+        with self.db.session() as session:
+            task = session.get(TransferTask, self.task_id)
+            reason = stop_reason(session, task) if task is not None else ("gone", "")
+            if reason is None and task is not None and task.nice_status not in ("OK",):
+                if not self.retrying:
+                    task.nice_status = "OK"
+                    task.nice_status_details = None
+                    task.nice_status_short_description = None
+        if reason is not None:
+            self.reason = reason
+            self.stop.set()
+
+    def _dir_times(self) -> None:
+        assert self.src is not None
+        with self.db.session() as session:
+            dirs = session.execute(
+                select(TaskFile.destination_path, TaskFile.mtime)
+                .where(TaskFile.task_id == self.task_id, TaskFile.kind == KIND_DIR)
+                .order_by(TaskFile.id.desc())
+            ).all()
+        for path, mtime in dirs:
+            if mtime is not None and path:
+                try:
+                    self.dst.set_mtime(path, mtime)
+                except StorageError:
+                    pass
+
+    # -- the end -----------------------------------------------------------------------------
+    def _check_lease(self) -> None:
+        """Raise :class:`LeaseLost` if another worker has taken this task's job over."""
+        self._last_beat = time.monotonic()
+        try:
+            self.heartbeat()
+        except LeaseLost:
+            self.reason = ("lost", "")
+            self.stop.set()
+            raise
+
+    def _conclude(self, reason: tuple[str, str] | None) -> str:
+        if reason is None or reason[0] not in ("gone", "lost"):
+            self._check_lease()  # only the job's holder may end the task
+        with self.db.session() as session:
+            if reason is None:
+                task = session.get(TransferTask, self.task_id)
+                failed = task is not None and progress.counters(session, task)["subtasks_failed"]
+                status = FAILED if failed else SUCCEEDED
+                summary = self._summary(session)
+                progress.finish(session, self.task_id, status, event=("SUCCEEDED", summary, False))
+                return status
+            kind, message = reason
+            if kind == "gone":
+                return message or "gone"
+            if kind == "lost":
+                return "lost"
+            if kind == "pause":
+                task = session.get(TransferTask, self.task_id)
+                if task is not None and task.status == ACTIVE:
+                    task.is_paused = True
+                    task.nice_status = "PAUSED_BY_ADMIN" if task.admin_paused else "PAUSED"
+                    task.nice_status_short_description = "paused"
+                    task.nice_status_details = message
+                    progress.save_progress(session, self.task_id)
+                    progress.add_event(session, self.task_id, "PAUSED", message)
+                return "paused"
+            if kind == "cancel":
+                task = session.get(TransferTask, self.task_id)
+                by_admin = task is not None and task.canceled_by_admin is not None
+                progress.finish(
+                    session,
+                    self.task_id,
+                    FAILED,
+                    fatal_error={"code": "CANCELED", "description": "canceled"},
+                    event=("CANCELED", message or "The task was canceled", False),
+                    leftover="subtasks_canceled",
+                )
+                return "canceled_by_admin" if by_admin else "canceled"
+            if kind == "deadline":
+                progress.finish(
+                    session,
+                    self.task_id,
+                    FAILED,
+                    fatal_error={"code": "DEADLINE", "description": "deadline exceeded"},
+                    event=("DEADLINE", message, True),
+                    leftover="subtasks_expired",
+                )
+                return FAILED
+            fault = self.fatal
+            assert fault is not None
+            progress.finish(
+                session,
+                self.task_id,
+                FAILED,
+                fatal_error={"code": fault.code, "description": fault.description},
+                event=(fault.code, fault.description, True),
+            )
+            return FAILED
+
+    def _summary(self, session: t.Any) -> str:
+        task = session.get(TransferTask, self.task_id)
+        if task is None:
+            return ""
+        numbers = progress.counters(session, task)
+        return (
+            f"files={numbers['files_transferred']} skipped={numbers['files_skipped']} "
+            f"bytes={numbers['bytes_transferred']}"
+        )
+
+
+_DEFAULTS: dict[str, t.Any] = {
+    "state": ROW_PENDING,
+    "size": 0,
+    "bytes_checksummed": 0,
+    "is_directory": False,
+}
+
+
+def cleanup_temps(db: Database, task_id: str) -> None:
+    """Remove temp files a dead run left for rows that will never finish (ended task)."""
+    from globus_local.services.transfer.access import connector_and_path
+
+    with db.session() as session:
+        task = session.get(TransferTask, task_id)
+        if task is None or task.type != "TRANSFER" or not task.destination_endpoint_id:
+            return
+        endpoint = session.get(Endpoint, task.destination_endpoint_id)
+        rows = session.execute(
+            select(TaskFile.id, TaskFile.destination_path).where(
+                TaskFile.task_id == task_id,
+                TaskFile.state.in_([ROW_PENDING, ROW_STAGED]),
+                TaskFile.kind.in_([KIND_FILE, KIND_SYMLINK]),
+            )
+        ).all()
+    if endpoint is None or not rows:
+        return
+    try:
+        conn, _ = connector_and_path(endpoint, "/")
+    except StorageError:
+        return
+    for row_id, destination in rows:
+        if destination:
+            discard(conn, temp_path(task_id, row_id, destination))

@@ -1,0 +1,68 @@
+"""Helpers shared by the task and mover tests (no tests here): submit over HTTP, wait for the mover."""
+
+from __future__ import annotations
+
+import time
+import typing as t
+
+from tests.globus_local.services.transfer.conftest import TransferUser
+
+
+def transfer_doc(
+    src: str, dst: str, items: list[dict[str, t.Any]], **options: t.Any
+) -> dict[str, t.Any]:
+    data = []
+    for item in items:
+        data.append({"DATA_TYPE": "transfer_item", **item})
+    return {
+        "DATA_TYPE": "transfer",
+        "source_endpoint": src,
+        "destination_endpoint": dst,
+        "DATA": data,
+        **options,
+    }
+
+
+def submit(user: TransferUser, doc: dict[str, t.Any], kind: str = "transfer") -> str:
+    response = user.post(kind, json=doc)
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert body["code"] == "Accepted"
+    return str(body["task_id"])
+
+
+def wait_task(user: TransferUser, task_id: str, timeout: float = 60.0) -> dict[str, t.Any]:
+    end = time.monotonic() + timeout
+    while True:
+        response = user.get(f"task/{task_id}")
+        assert response.status_code == 200, response.text
+        doc = response.json()
+        if doc["status"] != "ACTIVE":
+            return t.cast(dict[str, t.Any], doc)
+        if time.monotonic() > end:
+            raise AssertionError(f"task {task_id} still ACTIVE: {doc}")
+        time.sleep(0.02)
+
+
+def run_transfer(
+    user: TransferUser, src: str, dst: str, items: list[dict[str, t.Any]], **options: t.Any
+) -> dict[str, t.Any]:
+    return wait_task(user, submit(user, transfer_doc(src, dst, items, **options)))
+
+
+def run_delete(
+    user: TransferUser, endpoint: str, paths: list[str], **options: t.Any
+) -> dict[str, t.Any]:
+    doc = {
+        "DATA_TYPE": "delete",
+        "endpoint": endpoint,
+        "DATA": [{"DATA_TYPE": "delete_item", "path": p} for p in paths],
+        **options,
+    }
+    return wait_task(user, submit(user, doc, "delete"))
+
+
+def events(user: TransferUser, task_id: str) -> list[dict[str, t.Any]]:
+    response = user.get(f"task/{task_id}/event_list", params={"limit": 1000})
+    assert response.status_code == 200, response.text
+    return t.cast(list[dict[str, t.Any]], response.json()["DATA"])
