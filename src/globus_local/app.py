@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import string
 import time
 import typing as t
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from globus_local import __version__
 from globus_local.config import Settings
-from globus_local.db import Base, Database
+from globus_local.db import Database
 from globus_local.errors import STATUS_CODES, ServiceError, default_error_document
 from globus_local.service import Service, load_services
 
@@ -88,7 +90,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     services = load_services()
     prepare_schema(db)
 
-    app = FastAPI(title="globus-local", version=__version__, docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="globus-local",
+        version=__version__,
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.db = db
     app.state.services = services
@@ -119,5 +127,25 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
 
 def prepare_schema(db: Database) -> None:
-    """Create or migrate the schema. (Replaced by Alembic upgrade once migrations exist.)"""
-    Base.metadata.create_all(db.engine)
+    """Bring the schema to the newest Alembic revision (tables straight from the models
+    while no revision exists yet); safe when several processes start at once."""
+    from globus_local.db.migrate import upgrade_schema
+
+    upgrade_schema(db)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> t.AsyncIterator[None]:
+    """Run the job workers for as long as the server serves (unless settings turn them off)."""
+    from globus_local.jobs import WorkerPool
+
+    settings: Settings = app.state.settings
+    pool: WorkerPool | None = None
+    if settings.run_workers and settings.worker_threads > 0:
+        pool = WorkerPool(app.state.db, settings.worker_threads).start()
+    app.state.worker_pool = pool
+    try:
+        yield
+    finally:
+        if pool is not None:
+            await asyncio.to_thread(pool.stop)

@@ -29,6 +29,10 @@ class Settings:
     public_url: str | None = None
     # Lifetime of access tokens (Globus issues 48-hour tokens).
     access_token_lifetime: int = 172800
+    # Background job workers (transfers, search ingest, flow runs) run inside the server
+    # unless turned off, e.g. when separate `globus-local worker` processes do the work.
+    run_workers: bool = True
+    worker_threads: int = 4
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

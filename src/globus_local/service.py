@@ -11,7 +11,7 @@ from globus_local.errors import ErrorFormatter, default_error_document
 
 # Every service the platform serves, by the name the SDK uses for it (GLOBUS_SDK_SERVICE_URL_<NAME>).
 # A service is listed here once its package exists.
-SERVICE_NAMES: tuple[str, ...] = ("auth",)
+SERVICE_NAMES: tuple[str, ...] = ("auth", "groups", "search", "transfer")
 
 
 @dataclass(frozen=True)

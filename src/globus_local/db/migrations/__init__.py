@@ -1,0 +1,1 @@
+"""Alembic environment for the platform schema (configured in code by ``globus_local.db.migrate``)."""

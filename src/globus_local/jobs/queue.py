@@ -1,0 +1,231 @@
+"""Durable queue operations: enqueue in the caller's transaction, claim with a lease, settle.
+
+Claiming is a single UPDATE whose target row is chosen by a sub-select: on PostgreSQL the
+sub-select takes ``FOR UPDATE SKIP LOCKED`` so concurrent workers pick different rows; on
+SQLite the UPDATE itself is atomic (one writer at a time) and re-checks the row is still
+claimable. A running job whose lease lapsed counts as claimable: its worker died.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import typing as t
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy.orm import Session
+
+from globus_local.db import Database, utcnow
+from globus_local.jobs.models import FAILED, PENDING, RUNNING, SUCCEEDED, Job
+
+_jobs = Job.__table__
+
+# Workers in this process wait on these; a commit that enqueued a job sets them all.
+_wakeup_lock = threading.Lock()
+_wakeup_events: set[threading.Event] = set()
+
+
+def register_wakeup(event_: threading.Event) -> None:
+    with _wakeup_lock:
+        _wakeup_events.add(event_)
+
+
+def unregister_wakeup(event_: threading.Event) -> None:
+    with _wakeup_lock:
+        _wakeup_events.discard(event_)
+
+
+def wake_workers() -> None:
+    with _wakeup_lock:
+        for ev in _wakeup_events:
+            ev.set()
+
+
+def _wake_after_commit(_session: Session) -> None:
+    wake_workers()
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    payload: dict[str, t.Any],
+    *,
+    job_id: str | None = None,
+    max_attempts: int = 5,
+    delay: float = 0.0,
+) -> str:
+    """Add a job in the caller's transaction: it exists iff that transaction commits."""
+    now = utcnow()
+    job = Job(
+        id=job_id or str(uuid.uuid4()),
+        kind=kind,
+        payload=payload,
+        state=PENDING,
+        attempts=0,
+        max_attempts=max_attempts,
+        run_after=now + dt.timedelta(seconds=delay),
+        created_at=now,
+    )
+    session.add(job)
+    session.flush()
+    if not session.info.get("globus_local.jobs.wakeup"):
+        session.info["globus_local.jobs.wakeup"] = True
+        event.listen(session, "after_commit", _wake_after_commit)
+    return job.id
+
+
+def get_job(session: Session, job_id: str) -> Job | None:
+    """The job row (state, result, error, attempts...) or None."""
+    return session.get(Job, job_id)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A job as one worker holds it: ``attempt`` tells this claim apart from later ones."""
+
+    job_id: str
+    kind: str
+    payload: dict[str, t.Any]
+    attempt: int
+    max_attempts: int
+    worker_id: str
+    previous_error: str | None = None
+
+
+def _claimable(now: dt.datetime, kinds: t.Collection[str]) -> t.Any:
+    return and_(
+        _jobs.c.kind.in_(sorted(kinds)),
+        or_(
+            and_(_jobs.c.state == PENDING, _jobs.c.run_after <= now),
+            and_(_jobs.c.state == RUNNING, _jobs.c.lease_expires_at < now),
+        ),
+    )
+
+
+def _held(claim: Claim) -> t.Any:
+    return and_(
+        _jobs.c.id == claim.job_id,
+        _jobs.c.state == RUNNING,
+        _jobs.c.worker_id == claim.worker_id,
+        _jobs.c.attempts == claim.attempt,
+    )
+
+
+def claim_next(
+    db: Database, worker_id: str, kinds: t.Collection[str], lease_seconds: float
+) -> Claim | None:
+    """Take the next runnable job of one of ``kinds`` for ``lease_seconds``, or None.
+
+    A job whose claims would exceed its ``max_attempts`` (its workers kept dying) is
+    failed here instead of being handed out again.
+    """
+    if not kinds:
+        return None
+    while True:
+        now = utcnow()
+        with db.session() as session:
+            # Cheap read first: an idle queue then costs no write lock (which matters on SQLite).
+            probe = select(_jobs.c.id).where(_claimable(now, kinds)).limit(1)
+            if session.execute(probe).first() is None:
+                return None
+            candidate = (
+                select(_jobs.c.id)
+                .where(_claimable(now, kinds))
+                .order_by(_jobs.c.run_after, _jobs.c.created_at)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
+            )
+            stmt = (
+                update(_jobs)
+                .where(_jobs.c.id == candidate, _claimable(now, kinds))
+                .values(
+                    state=RUNNING,
+                    worker_id=worker_id,
+                    attempts=_jobs.c.attempts + 1,
+                    lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
+                    started_at=now,
+                )
+                .returning(
+                    _jobs.c.id,
+                    _jobs.c.kind,
+                    _jobs.c.payload,
+                    _jobs.c.attempts,
+                    _jobs.c.max_attempts,
+                    _jobs.c.error,
+                )
+            )
+            row = session.execute(stmt).first()
+            if row is None:
+                # Another worker took it between the probe and the update: look again.
+                continue
+            claim = Claim(
+                job_id=row.id,
+                kind=row.kind,
+                payload=row.payload,
+                attempt=row.attempts,
+                max_attempts=row.max_attempts,
+                worker_id=worker_id,
+                previous_error=row.error,
+            )
+            if claim.attempt <= claim.max_attempts:
+                return claim
+            reason = "the worker running it stopped responding (lease expired)"
+            session.execute(
+                update(_jobs)
+                .where(_held(claim))
+                .values(
+                    state=FAILED,
+                    worker_id=None,
+                    lease_expires_at=None,
+                    finished_at=now,
+                    error=f"gave up after {claim.max_attempts} attempts: "
+                    f"{claim.previous_error or reason}",
+                )
+            )
+
+
+def extend_lease(db: Database, claim: Claim, lease_seconds: float) -> bool:
+    """Push the lease forward; False when the job is no longer ours."""
+    with db.session() as session:
+        result = session.execute(
+            update(_jobs)
+            .where(_held(claim))
+            .values(lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds))
+        )
+        return bool(result.rowcount)
+
+
+def mark_succeeded(db: Database, claim: Claim, result: dict[str, t.Any] | None) -> bool:
+    """Store the result; False (and nothing stored) when the job was taken over meanwhile."""
+    with db.session() as session:
+        res = session.execute(
+            update(_jobs)
+            .where(_held(claim))
+            .values(
+                state=SUCCEEDED,
+                result=result,
+                error=None,
+                worker_id=None,
+                lease_expires_at=None,
+                finished_at=utcnow(),
+            )
+        )
+        return bool(res.rowcount)
+
+
+def mark_failed(db: Database, claim: Claim, error: str, *, retry_in: float | None) -> bool:
+    """Record a failed attempt: back to pending after ``retry_in`` seconds, or failed for good
+    when ``retry_in`` is None or no attempts are left."""
+    now = utcnow()
+    final = retry_in is None or claim.attempt >= claim.max_attempts
+    values: dict[str, t.Any] = {"error": error, "worker_id": None, "lease_expires_at": None}
+    if final:
+        values.update(state=FAILED, finished_at=now)
+    else:
+        values.update(state=PENDING, run_after=now + dt.timedelta(seconds=retry_in or 0.0))
+    with db.session() as session:
+        res = session.execute(update(_jobs).where(_held(claim)).values(**values))
+        return bool(res.rowcount)

@@ -1,0 +1,197 @@
+"""Threads that claim jobs and run their handlers: inside the server or a `worker` process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import typing as t
+import uuid
+
+from globus_local.db import Database
+from globus_local.jobs import queue
+from globus_local.jobs.registry import (
+    JobContext,
+    JobError,
+    LeaseLost,
+    get_handler,
+    registered_kinds,
+)
+
+log = logging.getLogger("globus_local.jobs")
+
+DEFAULT_LEASE = 30.0
+DEFAULT_POLL = 0.2
+
+
+def _new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    """Claims one job at a time and runs it.
+
+    While a handler runs, a keeper thread renews the lease every third of its length, so
+    only a worker that died (or hung past the lease) loses its job to another worker.
+    ``kinds`` limits the job kinds taken (default: every registered kind at claim time).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        worker_id: str | None = None,
+        kinds: t.Collection[str] | None = None,
+        lease_seconds: float = DEFAULT_LEASE,
+        poll_interval: float = DEFAULT_POLL,
+        retry_base: float = 1.0,
+        retry_max: float = 60.0,
+    ) -> None:
+        self.db = db
+        self.worker_id = worker_id or _new_worker_id()
+        self.kinds = frozenset(kinds) if kinds is not None else None
+        self.lease_seconds = lease_seconds
+        self.poll_interval = poll_interval
+        self.retry_base = retry_base
+        self.retry_max = retry_max
+
+    def _kinds(self) -> frozenset[str]:
+        return self.kinds if self.kinds is not None else registered_kinds()
+
+    def claim(self) -> queue.Claim | None:
+        return queue.claim_next(self.db, self.worker_id, self._kinds(), self.lease_seconds)
+
+    def run_once(self) -> bool:
+        """Claim and run one job; False when none was ready."""
+        claim = self.claim()
+        if claim is None:
+            return False
+        self.execute(claim)
+        return True
+
+    def run(self, stop: threading.Event, wakeup: threading.Event | None = None) -> None:
+        """Work until ``stop`` is set; sleep on ``wakeup`` (or poll) when the queue is empty."""
+        wakeup = wakeup or threading.Event()
+        queue.register_wakeup(wakeup)
+        try:
+            while not stop.is_set():
+                # Clear before looking, so an enqueue during the look still wakes us.
+                wakeup.clear()
+                try:
+                    ran = self.run_once()
+                except Exception:  # the database went away, etc.: keep the worker alive
+                    log.exception("job worker %s: claiming failed", self.worker_id)
+                    stop.wait(max(self.poll_interval, 1.0))
+                    continue
+                if not ran:
+                    wakeup.wait(self.poll_interval)
+        finally:
+            queue.unregister_wakeup(wakeup)
+
+    def retry_delay(self, attempt: int) -> float:
+        return min(self.retry_base * 2 ** (attempt - 1), self.retry_max)
+
+    def execute(self, claim: queue.Claim) -> None:
+        """Run the handler for a claimed job and record how it ended."""
+        handler = get_handler(claim.kind)
+        if handler is None:
+            queue.mark_failed(
+                self.db, claim, f"no handler for job kind {claim.kind!r}", retry_in=None
+            )
+            return
+        ctx = JobContext(
+            job_id=claim.job_id,
+            kind=claim.kind,
+            payload=claim.payload,
+            attempt=claim.attempt,
+            db=self.db,
+            _heartbeat=lambda: queue.extend_lease(self.db, claim, self.lease_seconds),
+        )
+        keeper_stop = threading.Event()
+        keeper = threading.Thread(target=self._keep_lease, args=(claim, keeper_stop), daemon=True)
+        keeper.start()
+        try:
+            result = handler(ctx)
+        except LeaseLost:
+            log.warning("job %s (%s): lease lost, result dropped", claim.job_id, claim.kind)
+            return
+        except JobError as exc:
+            queue.mark_failed(self.db, claim, str(exc) or type(exc).__name__, retry_in=None)
+            return
+        except Exception as exc:
+            log.warning(
+                "job %s (%s) attempt %d failed",
+                claim.job_id,
+                claim.kind,
+                claim.attempt,
+                exc_info=True,
+            )
+            queue.mark_failed(
+                self.db,
+                claim,
+                f"{type(exc).__name__}: {exc}",
+                retry_in=self.retry_delay(claim.attempt),
+            )
+            return
+        finally:
+            keeper_stop.set()
+            keeper.join()
+        if not queue.mark_succeeded(self.db, claim, result):
+            log.warning("job %s (%s): taken over by another worker", claim.job_id, claim.kind)
+
+    def _keep_lease(self, claim: queue.Claim, stop: threading.Event) -> None:
+        while not stop.wait(self.lease_seconds / 3):
+            try:
+                if not queue.extend_lease(self.db, claim, self.lease_seconds):
+                    return
+            except Exception:
+                log.exception("job %s: could not extend lease", claim.job_id)
+
+
+class WorkerPool:
+    """``concurrency`` worker threads sharing one database; started/stopped with the app."""
+
+    def __init__(self, db: Database, concurrency: int = 4, **worker_options: t.Any) -> None:
+        self.db = db
+        self.concurrency = concurrency
+        self.worker_options = worker_options
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._wakeups: list[threading.Event] = []
+
+    @property
+    def running(self) -> bool:
+        return any(th.is_alive() for th in self._threads)
+
+    def start(self) -> WorkerPool:
+        if self._threads:
+            return self
+        self._stop.clear()
+        base_id = _new_worker_id()
+        for n in range(self.concurrency):
+            worker = Worker(self.db, worker_id=f"{base_id}/{n}", **self.worker_options)
+            wakeup = threading.Event()
+            # Registered before the thread starts, so no enqueue in between goes unnoticed.
+            queue.register_wakeup(wakeup)
+            thread = threading.Thread(
+                target=worker.run,
+                args=(self._stop, wakeup),
+                name=f"globus-local-job-worker-{n}",
+                daemon=True,
+            )
+            self._wakeups.append(wakeup)
+            self._threads.append(thread)
+            thread.start()
+        log.info("started %d job worker thread(s)", self.concurrency)
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Let running handlers finish (up to ``timeout``); unfinished jobs are re-run later."""
+        self._stop.set()
+        for wakeup in self._wakeups:
+            wakeup.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+        self._wakeups.clear()
