@@ -1,10 +1,10 @@
-# Two commands matter: `make demo` (once Transfer lands) and `make test`.
+# Two commands matter: `make demo` (the tutorial, run against a local platform) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint pytest clean
+.PHONY: install demo test lint pytest clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(STAMP): $(PY) pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) examples/demo.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples
