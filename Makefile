@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint pytest clean
+.PHONY: install demo test lint pytest migration clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ pytest: $(STAMP)
 	$(VENV)/bin/pytest
 
 test: lint pytest
+
+# A new Alembic revision from the models: make migration m="what changed"
+migration: $(STAMP)
+	$(PY) -m globus_local.db.migrate revision "$(m)"
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
