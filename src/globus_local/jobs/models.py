@@ -5,44 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import typing as t
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-from globus_local.db import Base, utcnow
+from globus_local.db import Base, UTCDateTime, utcnow
 
 PENDING = "pending"
 RUNNING = "running"
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 STATES = (PENDING, RUNNING, SUCCEEDED, FAILED)
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Timezone-aware UTC timestamps on every backend.
-
-    SQLite keeps no offset, so values are normalised to UTC on the way in and marked UTC
-    on the way out; lease comparisons in SQL then compare like with like.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> t.Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        value = value.astimezone(dt.timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: t.Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
 
 
 class Job(Base):

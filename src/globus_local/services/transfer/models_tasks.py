@@ -14,8 +14,7 @@ import typing as t
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from globus_local.db import Base, utcnow
-from globus_local.jobs.models import UTCDateTime
+from globus_local.db import Base, UTCDateTime, utcnow
 
 UUID_LEN = 36
 
