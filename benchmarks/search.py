@@ -7,6 +7,7 @@ Prints ingest documents/s and query p50/p99 for
 
 Usage:  .venv/bin/python benchmarks/search.py [--docs 100000] [--repeat 30]
         [--database-url postgresql://...]   (the floor is always bare SQLite FTS5)
+        [--entry-ids]   (give every entry an id: results are then grouped by subject)
 Not part of ``make test``.
 """
 
@@ -40,7 +41,9 @@ def vocabulary(rng: random.Random, size: int = 5000) -> list[str]:
     return sorted(words)
 
 
-def generate(n: int, seed: int = 7) -> tuple[list[dict[str, t.Any]], list[str]]:
+def generate(
+    n: int, seed: int = 7, entry_ids: bool = False
+) -> tuple[list[dict[str, t.Any]], list[str]]:
     rng = random.Random(seed)
     vocab = vocabulary(rng)
     weights = [1.0 / (rank + 1) for rank in range(len(vocab))]  # Zipf-like word frequencies
@@ -63,6 +66,8 @@ def generate(n: int, seed: int = 7) -> tuple[list[dict[str, t.Any]], list[str]]:
                 },
             }
         )
+        if entry_ids:
+            docs[-1]["id"] = "metadata"
     return docs, vocab
 
 
@@ -109,13 +114,17 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def timed(fn: t.Callable[[], t.Any], repeat: int) -> list[float]:
+def timed(fn: t.Callable[[], t.Any], repeat: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall-clock milliseconds per call; ``cpu`` also gets this thread's CPU milliseconds
+    (less sensitive than wall time to other jobs sharing the machine)."""
     fn()  # warm caches
     out = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         fn()
         out.append((time.perf_counter() - start) * 1000)
+        if cpu is not None:
+            cpu.append((time.thread_time() - start_cpu) * 1000)
     return out
 
 
@@ -148,9 +157,14 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--database-url", default=None)
+    ap.add_argument(
+        "--entry-ids",
+        action="store_true",
+        help="give entries an id, so the engine must group results by subject",
+    )
     args = ap.parse_args()
 
-    docs, vocab = generate(args.docs)
+    docs, vocab = generate(args.docs, entry_ids=args.entry_ids)
     with tempfile.TemporaryDirectory() as tmp:
         server = LocalServer(data_dir=Path(tmp), database_url=args.database_url).start()
         try:
@@ -176,13 +190,16 @@ def main() -> None:
             floor_conn, floor_s = bare_fts(docs, Path(tmp) / "bare.sqlite3")
             backend = backend_for(server.db)
             dialect = server.db.dialect
-            print(f"documents: {len(docs)}   database: {dialect}   repeat: {args.repeat}")
+            ids = "   entries with ids" if args.entry_ids else ""
+            print(f"documents: {len(docs)}   database: {dialect}   repeat: {args.repeat}{ids}")
             print(f"ingest (HTTP, async tasks, {dialect}): {len(docs) / ingest_s:,.0f} docs/s")
             print(f"ingest (bare FTS5 table, text only):   {len(docs) / floor_s:,.0f} docs/s")
-            header = f"{'query':26} {'hits':>7} | {'HTTP p50':>9} {'p99':>7} | {'engine p50':>10} {'p99':>7} | {'bare p50':>9} {'p99':>7} | ratio"
+            header = f"{'query':26} {'hits':>7} | {'HTTP p50':>9} {'p99':>7} | {'engine p50':>10} {'p99':>7} | {'bare p50':>9} {'p99':>7} | ratio | CPU ratio"
             print(header)
             print("-" * len(header))
             all_http, all_engine, all_bare = [], [], []
+            all_engine_cpu: list[float] = []
+            all_bare_cpu: list[float] = []
             for label, request, match in query_mix(vocab):
                 hits = sc.post_search(index_id, request)["total"]
                 http = timed(lambda r=request: sc.post_search(index_id, r), args.repeat)
@@ -191,8 +208,13 @@ def main() -> None:
                     with server.db.session() as session:
                         run_search(session, backend, index_id, build_plan(r), [])
 
-                eng = timed(engine, args.repeat)
-                bare = timed(lambda m=match: bare_query(floor_conn, m), args.repeat)
+                eng_cpu: list[float] = []
+                bare_cpu: list[float] = []
+                eng = timed(engine, args.repeat, eng_cpu)
+                bare = timed(lambda m=match: bare_query(floor_conn, m), args.repeat, bare_cpu)
+                all_engine_cpu += eng_cpu
+                all_bare_cpu += bare_cpu
+                cpu_ratio = statistics.median(eng_cpu) / statistics.median(bare_cpu)
                 all_http += http
                 all_engine += eng
                 all_bare += bare
@@ -201,6 +223,7 @@ def main() -> None:
                     f"{label:26} {hits:>7} | {percentile(http, 50):8.2f}ms {percentile(http, 99):6.1f}"
                     f" | {percentile(eng, 50):9.2f}ms {percentile(eng, 99):6.1f}"
                     f" | {percentile(bare, 50):8.2f}ms {percentile(bare, 99):6.1f} | {ratio:4.1f}x"
+                    f" | {cpu_ratio:4.1f}x"
                 )
             print("-" * len(header))
             print(
@@ -209,6 +232,11 @@ def main() -> None:
                 f" | {percentile(all_bare, 50):8.2f}ms {percentile(all_bare, 99):6.1f}"
                 f" | {percentile(all_engine, 50) / percentile(all_bare, 50):4.1f}x engine,"
                 f" {percentile(all_http, 50) / percentile(all_bare, 50):4.1f}x HTTP"
+            )
+            engine_cpu, bare_cpu_p50 = percentile(all_engine_cpu, 50), percentile(all_bare_cpu, 50)
+            print(
+                f"CPU time p50, all queries: engine {engine_cpu:.2f}ms, bare {bare_cpu_p50:.2f}ms"
+                f" ({engine_cpu / bare_cpu_p50:.1f}x)"
             )
         finally:
             server.stop()

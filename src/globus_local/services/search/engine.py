@@ -61,27 +61,31 @@ class SearchRun:
 
     # -- the matched set --------------------------------------------------------------------
 
-    def matched(self, *, facet_view: bool = False, with_sort: bool = True) -> Matched:
+    def matched(
+        self, *, facet_view: bool = False, with_sort: bool = True, scored: bool = True
+    ) -> Matched:
+        """The matched entries; ``scored=False`` skips relevance (counts, facets, deletes)."""
         c = self.c
         plan = self.plan
         text_part, rest = split_text(plan.query)
         source = "search_entries e"
         score = "0.0"
         ranked = None
+        conds_extra: list[str] = []
         if text_part is not None:
-            ranked = self.backend.scored_sql(c.bind(self.backend.render(text_part)))
+            param = c.bind(self.backend.render(text_part))
+            ranked = (self.backend.scored_sql if scored else self.backend.ids_sql)(param)
             # CROSS JOIN: the (few) full-text matches drive the loop over entries
             source = "r CROSS JOIN search_entries e"
-            score = "r.score"
+            score = "r.score" if scored else "0.0"
             conds_extra = ["e.pk = r.pk"]
-        else:
-            conds_extra = []
+        elif scored:
             leaves = positive_terms(plan.query)
             if leaves:
                 ranked = self.backend.scored_sql(c.bind(self.backend.render(make_or(list(leaves)))))
                 source = "search_entries e LEFT JOIN r ON r.pk = e.pk"
                 score = "COALESCE(r.score, 0.0)"
-        if plan.boosts and not plan.sort and not facet_view:
+        if scored and plan.boosts and not plan.sort and not facet_view:
             score = self._boosted(score, positive_terms(plan.query))
         conds = [*conds_extra, f"e.index_id = :{c.bind(self.index_id)}"]
         conds.append(c.visibility(self.principals))
@@ -128,29 +132,21 @@ class SearchRun:
 
     def run(self) -> dict[str, t.Any]:
         plan = self.plan
-        m = self.matched()
-        order = []
-        for alias, direction in m.sort_keys:
-            agg = f"{'MIN' if direction == 'asc' else 'MAX'}(m.{alias})"
-            order.append(f"({agg} IS NULL), {agg} {direction.upper()}")
-        order.append("MAX(m.score) DESC")
-        order.append("m.subject ASC")
-        limit = self.c.bind(plan.limit)
-        offset = self.c.bind(plan.offset)
-        sql = (
-            f"{m.with_m()} SELECT m.subject AS subject, "
-            f"{self.backend.group_ids('m.pk')} AS pks, COUNT(*) OVER () AS total "
-            f"FROM m GROUP BY m.subject ORDER BY {', '.join(order)} "
-            f"LIMIT :{limit} OFFSET :{offset}"
-        )
-        rows = self.session.execute(text(sql), self.c.params).all()
+        single = self._one_entry_per_subject()
+        rows = self._page(single)
+        if single and len({row.subject for row in rows}) < len(rows):
+            # an entry with an id arrived meanwhile (PostgreSQL, read committed): group
+            single = False
+            rows = self._page(single)
         if rows:
             total = int(rows[0].total)
-        else:
+        elif plan.offset == 0 and plan.limit > 0:
+            total = 0
+        else:  # past the last page, or limit 0: count on its own
+            m = self.matched(with_sort=False, scored=False)
             total = int(
                 self.session.execute(
-                    text(f"{m.with_m()} SELECT COUNT(DISTINCT m.subject) FROM m"),
-                    self.c.params,
+                    text(f"{m.with_m()} SELECT {self._count(single)} FROM m"), self.c.params
                 ).scalar_one()
             )
         gmeta = self._results(rows)
@@ -167,6 +163,52 @@ class SearchRun:
         if plan.facets:
             doc["facet_results"] = self.facets()
         return doc
+
+    def _one_entry_per_subject(self) -> bool:
+        """Whether no entry of the index has an id, so every subject has exactly one entry.
+
+        Then results need no grouping by subject (each entry is its own group), which
+        saves sorting every match by subject. The partial index on keyed entries answers
+        this with one probe.
+        """
+        found = self.session.execute(
+            text(
+                "SELECT 1 FROM search_entries WHERE index_id = :index_id "
+                "AND entry_key <> '' LIMIT 1"
+            ),
+            {"index_id": self.index_id},
+        ).first()
+        return found is None
+
+    def _page(self, single: bool) -> t.Sequence[t.Any]:
+        """The page's ``(subject, pks, total)`` rows, best first."""
+        plan = self.plan
+        m = self.matched()
+        order = []
+        for alias, direction in m.sort_keys:
+            key = f"m.{alias}" if single else f"{'MIN' if direction == 'asc' else 'MAX'}(m.{alias})"
+            order.append(f"({key} IS NULL), {key} {direction.upper()}")
+        order.append("m.score DESC" if single else "MAX(m.score) DESC")
+        order.append("m.subject ASC")
+        limit = self.c.bind(plan.limit)
+        offset = self.c.bind(plan.offset)
+        # The count reads the matched set ``m`` once more; used twice, ``m`` is computed
+        # once (materialized), so counting costs far less than a second statement.
+        total = f"(SELECT {self._count(single)} FROM m) AS total"
+        if single:
+            select = f"SELECT m.subject AS subject, m.pk AS pks, {total} FROM m"
+        else:
+            select = (
+                f"SELECT m.subject AS subject, {self.backend.group_ids('m.pk')} AS pks, {total} "
+                "FROM m GROUP BY m.subject"
+            )
+        sql = f"{m.with_m()} {select} ORDER BY {', '.join(order)} LIMIT :{limit} OFFSET :{offset}"
+        return self.session.execute(text(sql), self.c.params).all()
+
+    @staticmethod
+    def _count(single: bool) -> str:
+        """What counts results in ``m``: entries, or subjects when they may have several."""
+        return "COUNT(*)" if single else "COUNT(DISTINCT m.subject)"
 
     def _results(self, rows: t.Sequence[t.Any]) -> list[dict[str, t.Any]]:
         pks = [int(pk) for row in rows for pk in str(row.pks).split(",")]
@@ -193,14 +235,14 @@ class SearchRun:
 
     def matching_pks(self) -> list[int]:
         """Every matching entry (delete_by_query): no paging, no grouping."""
-        m = self.matched(with_sort=False)
+        m = self.matched(with_sort=False, scored=False)
         rows = self.session.execute(text(f"{m.with_m()} SELECT pk FROM m"), self.c.params)
         return [int(pk) for (pk,) in rows]
 
     # -- facets -----------------------------------------------------------------------------
 
     def facets(self) -> list[dict[str, t.Any]]:
-        m = self.matched(facet_view=True, with_sort=False)
+        m = self.matched(facet_view=True, with_sort=False, scored=False)
         out = []
         for facet in self.plan.facets:
             kind = facet["type"]

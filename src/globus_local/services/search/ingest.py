@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from globus_local.db import utcnow
 from globus_local.errors import ServiceError
 from globus_local.services.search.backends.base import FullTextBackend
+from globus_local.services.search.bulk import insert_many
 from globus_local.services.search.errors import validation_error
 from globus_local.services.search.models import (
     SearchEntry,
@@ -22,12 +23,14 @@ from globus_local.services.search.models import (
     SearchField,
     SearchVisibility,
 )
-from globus_local.services.search.text import flatten
+from globus_local.services.search.text import FieldValue, flatten
 
 _entries = SearchEntry.__table__
 _contents = SearchEntryContent.__table__
 _fields = SearchField.__table__
 _visibility = SearchVisibility.__table__
+# search_fields columns in the order of a row: entry, index, then a FieldValue's fields.
+FIELD_COLUMNS = ("entry_pk", "index_id", *FieldValue._fields)
 
 PUBLIC = "public"
 ALL_AUTHENTICATED = "all_authenticated_users"
@@ -185,31 +188,19 @@ def upsert_entries(
                 insert(_entries).returning(_entries.c.pk, sort_by_parameter_order=True), batch
             )
         )
-        field_rows = []
-        vis_rows = []
-        text_rows = []
-        content_rows = []
+        field_rows: list[tuple[t.Any, ...]] = []
+        vis_rows: list[tuple[int, str]] = []
+        text_rows: list[tuple[int, str]] = []
+        content_rows: list[tuple[int, str]] = []
         for pk, row, (content_json, flat) in zip(pks, batch, batch_flats, strict=True):
             text_rows.append((pk, flat.text))
-            content_rows.append({"entry_pk": pk, "content": content_json})
+            content_rows.append((pk, content_json))
             for principal in row["visible_to"]:
                 if principal != PUBLIC:
-                    vis_rows.append({"entry_pk": pk, "principal": principal})
-            field_rows.extend(
-                {
-                    "entry_pk": pk,
-                    "index_id": index_id,
-                    "path": f.path,
-                    "value_text": f.value_text,
-                    "value_num": f.value_num,
-                    "value_date": f.value_date,
-                }
-                for f in flat.fields
-            )
-        session.execute(insert(_contents), content_rows)
-        if field_rows:
-            session.execute(insert(_fields), field_rows)
-        if vis_rows:
-            session.execute(insert(_visibility), vis_rows)
+                    vis_rows.append((pk, principal))
+            field_rows.extend((pk, index_id, *f) for f in flat.fields)
+        insert_many(session, _contents.name, ("entry_pk", "content"), content_rows)
+        insert_many(session, _fields.name, FIELD_COLUMNS, field_rows)
+        insert_many(session, _visibility.name, ("entry_pk", "principal"), vis_rows)
         backend.add(session, text_rows)
     return len(rows)

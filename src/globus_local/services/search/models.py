@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -63,6 +64,15 @@ class SearchEntry(Base):
     __table_args__ = (
         UniqueConstraint("index_id", "subject", "entry_key"),
         Index("ix_search_entries_index_subject", "index_id", "subject"),
+        # Entries with an id (the only way a subject gets several): one probe tells
+        # whether a search must group its matches by subject.
+        Index(
+            "ix_search_entries_keyed",
+            "index_id",
+            "entry_key",
+            sqlite_where=text("entry_key <> ''"),
+            postgresql_where=text("entry_key <> ''"),
+        ),
     )
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -106,9 +116,11 @@ class SearchField(Base):
     __tablename__ = "search_fields"
     __table_args__ = (
         Index("ix_search_fields_entry_path", "entry_pk", "path"),
-        Index("ix_search_fields_index_path_text", "index_id", "path", "value_text"),
-        Index("ix_search_fields_index_path_num", "index_id", "path", "value_num"),
-        Index("ix_search_fields_index_path_date", "index_id", "path", "value_date"),
+        # Filters select the entries having a value: ending with entry_pk, these indexes
+        # answer them alone, without a lookup of each field row.
+        Index("ix_search_fields_index_path_text", "index_id", "path", "value_text", "entry_pk"),
+        Index("ix_search_fields_index_path_num", "index_id", "path", "value_num", "entry_pk"),
+        Index("ix_search_fields_index_path_date", "index_id", "path", "value_date", "entry_pk"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -133,7 +145,9 @@ class SearchTask(Base):
     # PENDING, PROGRESS, SUCCESS, FAILED
     state: Mapped[str] = mapped_column(String(16), default="PENDING")
     state_description: Mapped[str] = mapped_column(Text, default="Task pending")
-    payload: Mapped[dict[str, t.Any]] = mapped_column(JSON)
+    # Deferred: an ingest's payload is its documents (megabytes); only applying the task
+    # reads it, not reading the task's status.
+    payload: Mapped[dict[str, t.Any]] = mapped_column(JSON, deferred=True)
     message: Mapped[str | None] = mapped_column(Text, default=None)
     additional_details: Mapped[dict[str, t.Any] | None] = mapped_column(JSON, default=None)
     creation_date: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -13,7 +13,7 @@ import typing as t
 import uuid
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from globus_local.db import Database, utcnow
 from globus_local.jobs import JobContext, enqueue, job_handler
@@ -112,8 +112,10 @@ def process_index_tasks(db: Database, index_id: str, up_to_seq: int | None = Non
             .where(SearchIndex.id == index_id)
             .values(content_last_modified=utcnow())
         )
-        query = select(SearchTask).where(
-            SearchTask.index_id == index_id, SearchTask.state == "PENDING"
+        query = (
+            select(SearchTask)
+            .options(undefer(SearchTask.payload))
+            .where(SearchTask.index_id == index_id, SearchTask.state == "PENDING")
         )
         if up_to_seq is not None:
             query = query.where(SearchTask.seq <= up_to_seq)

@@ -12,6 +12,7 @@ become rows of ``search_fields`` (exact value, number, date) for filters, facets
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import re
@@ -35,6 +36,7 @@ def tokenize(value: str) -> list[str]:
     return _WORD.findall(stripped.casefold())
 
 
+@functools.lru_cache(maxsize=4096)
 def field_prefix(path: str) -> str:
     """The token prefix for a field path: ``f`` + 8 hex digits (alphanumeric, fixed length)."""
     return "f" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:8]
@@ -106,8 +108,9 @@ def parse_number(value: t.Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-@dataclass(frozen=True)
-class FieldValue:
+class FieldValue(t.NamedTuple):
+    """A field row's values (a tuple: ingest hands these to the driver as they are)."""
+
     path: str
     value_text: str
     value_num: float | None
@@ -144,19 +147,17 @@ def flatten(content: dict[str, t.Any]) -> Flattened:
     for path, value in scalars:
         text = scalar_text(value)
         tokens = tokenize(text)
-        if len(body) < MAX_TOKENS:
+        if len(body) < MAX_TOKENS and tokens:
             body.extend(tokens)
             prefix = field_prefix(path)
-            fielded.extend(prefix + tok for tok in tokens)
-        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        fields.append(
-            FieldValue(
-                path=path,
-                value_text=text[:MAX_VALUE_TEXT],
-                value_num=parse_number(value) if is_number else None,
-                value_date=parse_date(text) if isinstance(value, str) else None,
-            )
-        )
+            fielded.extend([prefix + tok for tok in tokens])
+        if isinstance(value, str):
+            number, date = None, parse_date(text)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            number, date = parse_number(value), None
+        else:
+            number = date = None
+        fields.append(FieldValue(path, text[:MAX_VALUE_TEXT], number, date))
     return Flattened(text=" ".join(body + fielded), fields=fields)
 
 

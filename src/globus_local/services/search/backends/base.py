@@ -59,7 +59,7 @@ class FullTextBackend(abc.ABC):
 
     @abc.abstractmethod
     def ids_sql(self, param: str) -> str:
-        """``SELECT pk`` of entries matching bound query ``:param``."""
+        """``SELECT pk`` (a column named ``pk``) of entries matching bound query ``:param``."""
 
     @abc.abstractmethod
     def group_ids(self, expr: str) -> str:

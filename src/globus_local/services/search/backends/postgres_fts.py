@@ -12,6 +12,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from globus_local.services.search.backends.base import FullTextBackend
+from globus_local.services.search.bulk import insert_many
 
 FTS_TABLE = "search_fts"
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
@@ -49,13 +50,13 @@ class PostgresFtsBackend(FullTextBackend):
         )
 
     def add(self, session: Session, rows: t.Sequence[tuple[int, str]]) -> None:
-        if rows:
-            session.execute(
-                text(
-                    f"INSERT INTO {FTS_TABLE} (entry_pk, tsv) VALUES (:pk, CAST(:tsv AS tsvector))"
-                ),
-                [{"pk": pk, "tsv": tsvector_literal(body)} for pk, body in rows],
-            )
+        insert_many(
+            session,
+            FTS_TABLE,
+            ("entry_pk", "tsv"),
+            [(pk, tsvector_literal(body)) for pk, body in rows],
+            casts={"tsv": "tsvector"},
+        )
 
     def remove(self, session: Session, pks: t.Sequence[int]) -> None:
         for start in range(0, len(pks), 1000):
@@ -71,7 +72,7 @@ class PostgresFtsBackend(FullTextBackend):
         )
 
     def ids_sql(self, param: str) -> str:
-        return f"SELECT entry_pk FROM {FTS_TABLE} WHERE tsv @@ CAST(:{param} AS tsquery)"
+        return f"SELECT entry_pk AS pk FROM {FTS_TABLE} WHERE tsv @@ CAST(:{param} AS tsquery)"
 
     def group_ids(self, expr: str) -> str:
         return f"string_agg(CAST({expr} AS TEXT), ',')"

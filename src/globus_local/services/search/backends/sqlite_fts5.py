@@ -8,6 +8,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from globus_local.services.search.backends.base import FullTextBackend
+from globus_local.services.search.bulk import insert_many
 
 FTS_TABLE = "search_fts"
 
@@ -25,11 +26,7 @@ class SqliteFts5Backend(FullTextBackend):
         )
 
     def add(self, session: Session, rows: t.Sequence[tuple[int, str]]) -> None:
-        if rows:
-            session.execute(
-                text(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (:pk, :body)"),
-                [{"pk": pk, "body": body} for pk, body in rows],
-            )
+        insert_many(session, FTS_TABLE, ("rowid", "body"), rows)
 
     def remove(self, session: Session, pks: t.Sequence[int]) -> None:
         for start in range(0, len(pks), 500):
@@ -43,7 +40,7 @@ class SqliteFts5Backend(FullTextBackend):
         )
 
     def ids_sql(self, param: str) -> str:
-        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :{param}"
+        return f"SELECT rowid AS pk FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :{param}"
 
     def group_ids(self, expr: str) -> str:
         return f"group_concat({expr}, ',')"
