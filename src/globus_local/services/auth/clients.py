@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import threading
+import time
 import typing as t
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from globus_local.services.auth.errors import oauth_error
@@ -115,15 +118,78 @@ def delete_client(session: Session, client: Client) -> None:
         session.delete(identity)
     session.delete(client)
     session.flush()
+    forget_client_secrets(session, client.id)
+
+
+def forget_client_secrets(session: Session, client_id: str) -> None:
+    """Drop cached verifications of ``client_id``'s secrets now and again once ``session``
+    commits (a request racing the delete may re-cache them in between). Call it whenever a
+    client or one of its credentials is deleted."""
+    engine = session.get_bind()
+    _forget(engine, client_id)
+    event.listen(session, "after_commit", lambda _s: _forget(engine, client_id), once=True)
+
+
+# ---------------------------------------------------------------- verified-secret cache
+#
+# Resource servers authenticate on every introspection, so a secret verified against the
+# database is remembered for SECRET_CACHE_TTL seconds, keyed by (client id, sha256 of the
+# secret) per database engine; only successes are cached and no plaintext is kept. Deleting
+# a client (or a credential) through this module clears its entries at once in this
+# process; another process sharing the database keeps accepting a deleted secret for at most
+# SECRET_CACHE_TTL seconds.
+
+SECRET_CACHE_TTL = 30.0
+_SECRET_CACHE_MAX = 10_000
+_secret_cache: weakref.WeakKeyDictionary[t.Any, dict[tuple[str, str], float]] = (
+    weakref.WeakKeyDictionary()
+)
+_secret_cache_lock = threading.Lock()
+
+
+def _cache_for(session: Session) -> dict[tuple[str, str], float]:
+    engine = session.get_bind()
+    with _secret_cache_lock:
+        cache = _secret_cache.get(engine)
+        if cache is None:
+            cache = _secret_cache[engine] = {}
+        return cache
+
+
+def _secret_cached(session: Session, client_id: str, secret: str) -> bool:
+    key = (client_id, sha256_hex(secret))
+    expires = _cache_for(session).get(key)
+    return expires is not None and expires > time.monotonic()
+
+
+def _remember_secret(session: Session, client_id: str, secret: str) -> None:
+    cache = _cache_for(session)
+    now = time.monotonic()
+    with _secret_cache_lock:
+        if len(cache) >= _SECRET_CACHE_MAX:
+            for key in [k for k, exp in cache.items() if exp <= now] or list(cache):
+                del cache[key]
+        cache[(client_id, sha256_hex(secret))] = now + SECRET_CACHE_TTL
+
+
+def _forget(engine: t.Any, client_id: str) -> None:
+    with _secret_cache_lock:
+        cache = _secret_cache.get(engine, {})
+        for key in [k for k in cache if k[0] == client_id]:
+            del cache[key]
 
 
 def check_secret(session: Session, client: Client, secret: str) -> bool:
+    if _secret_cached(session, client.id, secret):
+        return True
     hashes = session.scalars(
         select(ClientCredential.secret_hash).where(ClientCredential.client_id == client.id)
     ).all()
     ok = False
     for stored in hashes:  # no early exit: every credential is compared
         ok = matches_hash(secret, stored) or ok
+    if ok:
+        _remember_secret(session, client.id, secret)
     return ok
 
 
@@ -195,6 +261,26 @@ def authenticate_client(
     if not allow_public:
         raise oauth_error("unauthorized_client", "This operation requires a confidential client")
     return client
+
+
+def authenticate_confidential_id(
+    session: Session, authorization: str | None, form: Mapping[str, str]
+) -> str:
+    """The id of the calling confidential client, like ``authenticate_client(...,
+    allow_public=False)`` but answered from the verified-secret cache without touching the
+    database when this secret was checked in the last ``SECRET_CACHE_TTL`` seconds (only
+    confidential clients' secrets are ever cached, and clients never change kind)."""
+    basic = parse_basic(authorization)
+    if basic is None and form.get("client_id") and form.get("client_secret"):
+        basic = (form["client_id"], form["client_secret"])
+    if basic is not None:
+        try:
+            client_id = str(uuid.UUID(str(basic[0])))
+        except ValueError:
+            client_id = ""
+        if client_id and _secret_cached(session, client_id, basic[1]):
+            return client_id
+    return authenticate_client(session, authorization, form, allow_public=False).id
 
 
 def client_identity(session: Session, client: Client) -> Identity:

@@ -8,14 +8,14 @@ import typing as t
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from globus_local.db import DbSession
+from globus_local.db import Database, DbSession
 from globus_local.errors import ServiceError
 from globus_local.services.auth import oidc, tokens
-from globus_local.services.auth.clients import authenticate_client
-from globus_local.services.auth.dependency import bearer_token, find_active_token
+from globus_local.services.auth.clients import authenticate_client, authenticate_confidential_id
+from globus_local.services.auth.dependency import bearer_token
 from globus_local.services.auth.errors import oauth_error
-from globus_local.services.auth.identities import get_identity
 from globus_local.services.auth.scopes import AUTH_RS, OPENID
 
 router = APIRouter()
@@ -35,6 +35,22 @@ async def form_data(request: Request) -> dict[str, str]:
 
 
 Form = t.Annotated[dict[str, str], Depends(form_data)]
+T = t.TypeVar("T")
+
+
+async def _read_only(request: Request, work: t.Callable[[Session], T]) -> T:
+    """Run ``work`` on a session in the thread pool, in one hop, and never commit.
+
+    Read-only endpoints use this instead of the ``DbSession`` dependency, whose generator
+    costs two more thread-pool hops and a commit per request.
+    """
+    database: Database = request.app.state.db
+
+    def run() -> T:
+        with database.sessionmaker() as session:  # closing rolls back: nothing is written
+            return work(session)
+
+    return await run_in_threadpool(run)
 
 
 def _json(doc: t.Any) -> JSONResponse:
@@ -67,19 +83,19 @@ def _confidential(client: t.Any) -> None:
 
 
 @router.post("/v2/oauth2/token/introspect")
-def introspect(request: Request, form: Form, db: DbSession) -> JSONResponse:
+async def introspect(request: Request, form: Form) -> JSONResponse:
     """Any confidential client may introspect a token it holds (as resource servers do)."""
-    client = authenticate_client(db, request.headers.get("authorization"), form, allow_public=False)
-    del client
-    if "token" not in form:
-        raise oauth_error("invalid_request", "'token' is required")
-    doc = tokens.introspection(
-        db,
-        request.app.state.settings,
-        tokens.lookup_token(db, form["token"]),
-        form.get("include"),
-    )
-    return _json(doc)
+    authorization = request.headers.get("authorization")
+    settings = request.app.state.settings
+
+    def work(db: Session) -> dict[str, t.Any]:
+        authenticate_confidential_id(db, authorization, form)
+        if "token" not in form:
+            raise oauth_error("invalid_request", "'token' is required")
+        token_row, identity = tokens.lookup_token_and_identity(db, form["token"])
+        return tokens.introspection(db, settings, token_row, form.get("include"), identity)
+
+    return _json(await _read_only(request, work))
 
 
 @router.post("/v2/oauth2/token/validate")
@@ -109,10 +125,9 @@ def revoke(request: Request, form: Form, db: DbSession) -> JSONResponse:
     return _json({"active": False})
 
 
-def _userinfo(request: Request, db: Session) -> JSONResponse:
-    value = bearer_token(request)
-    token_row = find_active_token(db, value or "", "access")
-    if token_row is None:
+def _userinfo(value: str, db: Session) -> dict[str, t.Any]:
+    token_row, identity = tokens.lookup_token_and_identity(db, value)
+    if token_row is None or token_row.kind != "access" or not token_row.is_active(tokens.now()):
         raise ServiceError(401, "UNAUTHORIZED", "Call must be authenticated", error="unauthorized")
     if token_row.resource_server != AUTH_RS or OPENID not in token_row.scopes:
         raise ServiceError(
@@ -121,20 +136,21 @@ def _userinfo(request: Request, db: Session) -> JSONResponse:
             "Token lacks the 'openid' scope for auth.globus.org",
             error="forbidden",
         )
-    identity = get_identity(db, token_row.identity_id)
     if identity is None:
         raise ServiceError(401, "UNAUTHORIZED", "Call must be authenticated", error="unauthorized")
-    return _json(tokens.user_claims(db, identity, set(token_row.scopes)))
+    return tokens.user_claims(db, identity, set(token_row.scopes))
 
 
 @router.get("/v2/oauth2/userinfo")
-def userinfo_get(request: Request, db: DbSession) -> JSONResponse:
-    return _userinfo(request, db)
+async def userinfo_get(request: Request) -> JSONResponse:
+    value = bearer_token(request) or ""
+    return _json(await _read_only(request, lambda db: _userinfo(value, db)))
 
 
 @router.post("/v2/oauth2/userinfo")
-def userinfo_post(request: Request, db: DbSession) -> JSONResponse:
-    return _userinfo(request, db)
+async def userinfo_post(request: Request) -> JSONResponse:
+    value = bearer_token(request) or ""
+    return _json(await _read_only(request, lambda db: _userinfo(value, db)))
 
 
 @oidc_router.get("/.well-known/openid-configuration")

@@ -15,7 +15,7 @@ import typing as t
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from globus_local.config import Settings
@@ -492,13 +492,36 @@ def lookup_token(session: Session, value: str) -> Token | None:
     return session.get(Token, sha256_hex(value)) if value else None
 
 
+def lookup_token_and_identity(session: Session, value: str) -> tuple[Token | None, Identity | None]:
+    """The token row for ``value`` and the identity it stands for, in one joined query."""
+    if not value:
+        return None, None
+    row = session.execute(
+        select(Token, Identity)
+        .outerjoin(Identity, Identity.id == Token.identity_id)
+        .where(Token.token_hash == sha256_hex(value))
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+_UNSET: t.Any = object()
+
+
 def introspection(
-    session: Session, settings: Settings, token: Token | None, include: str | None
+    session: Session,
+    settings: Settings,
+    token: Token | None,
+    include: str | None,
+    identity: Identity | None = _UNSET,
 ) -> dict[str, t.Any]:
-    """RFC 7662 document with Globus's extras (identity_set, session_info)."""
+    """RFC 7662 document with Globus's extras (identity_set, session_info).
+
+    Pass ``identity`` when it was loaded with the token (``lookup_token_and_identity``).
+    """
     if token is None or not token.is_active(now()):
         return {"active": False}
-    identity = get_identity(session, token.identity_id)
+    if identity is _UNSET:
+        identity = get_identity(session, token.identity_id)
     doc: dict[str, t.Any] = {
         "active": True,
         "token_type": "Bearer",
