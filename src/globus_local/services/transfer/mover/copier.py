@@ -1,14 +1,19 @@
 """Moving one row's worth of data: a file copy (into a temp file, verified, then renamed into
 place by the runner), a directory, a symlink, or a deletion.
 
-Every path goes through the endpoints' storage connectors, so it is confined to the
-endpoint root and a symlink never leads outside it. Copies stream in chunks, hashing as
-they read, so verifying a copy never reads the source twice; a large copy is verified by
-a second thread hashing the destination as it is written.
+Every path goes through the endpoints' storage connectors (or, for local directories,
+through :mod:`.posix_fast`'s confined directory handles), so it stays inside the endpoint
+root and a symlink never leads outside it.
+
+Local copies work on raw descriptors: ``copy_file_range`` (as ``cp``) when nothing needs
+hashing; otherwise one reusable buffer per thread that is hashed and written from the same
+read. A large verified copy runs the kernel copy while two threads hash the source and the
+destination (the latter following the copy as it grows), so copy and both checksums overlap.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import threading
@@ -23,7 +28,7 @@ from globus_local.services.transfer.models_tasks import (
     KIND_SYMLINK,
 )
 from globus_local.services.transfer.mover.faults import Aborted, Fault, Side, classify
-from globus_local.services.transfer.mover.posix_fast import handles_for
+from globus_local.services.transfer.mover.posix_fast import handles_for, split
 from globus_local.storage import StorageConnector, checksum_stream, new_hasher
 from globus_local.storage.errors import (
     AlreadyExists,
@@ -33,11 +38,13 @@ from globus_local.storage.errors import (
     StorageError,
     translate_os_errors,
 )
-from globus_local.storage.paths import basename, join, parent, resolve
+from globus_local.storage.paths import basename, parent, resolve
 
 CHUNK = 8 * 1024 * 1024
-# Files at least this large are verified by a thread hashing the destination as it grows.
-PARALLEL_VERIFY_MIN = 64 * 1024 * 1024
+# Files at least this large are verified by threads hashing source and destination while
+# the kernel copies.
+PARALLEL_VERIFY_MIN = 32 * 1024 * 1024
+KERNEL_STEP = 64 * 1024 * 1024  # bytes per copy_file_range call (the stop flag is checked between)
 TEMP_PREFIX = ".globus-local-"
 
 SYNC_LEVELS = {"exists": 0, "size": 1, "mtime": 2, "checksum": 3}
@@ -72,7 +79,25 @@ class Outcome:
 
 def temp_path(task_id: str, row_id: int, destination: str) -> str:
     """Where a row's data is written before it is renamed to ``destination``."""
-    return join(parent(destination), f"{TEMP_PREFIX}{task_id[:8]}-{row_id}.part")
+    folder, _ = split(destination)
+    name = f"{TEMP_PREFIX}{task_id[:8]}-{row_id}.part"
+    return f"{folder}/{name}" if folder != "/" else f"/{name}"
+
+
+_buffers = threading.local()
+
+
+def _buffer() -> memoryview:
+    """This thread's reusable copy buffer (no allocation per chunk or per file)."""
+    buf = getattr(_buffers, "buf", None)
+    if buf is None:
+        buf = _buffers.buf = memoryview(bytearray(CHUNK))
+    return buf
+
+
+def _write_all(fd: int, data: memoryview) -> None:
+    while data:
+        data = data[os.write(fd, data) :]
 
 
 def _posix_root(conn: StorageConnector) -> str | None:
@@ -293,6 +318,12 @@ class Copier:
                 return Outcome(row, "up_to_date", size=row.size, checksummed=checksummed)
         tmp = self.temp_for(row)
         want_hash = self.verify or bool(row.external_checksum)
+        local = self._copy_local(row, tmp, want_hash, algorithm)
+        if local is not None:
+            size, digest, verified = local
+            return self._finish_copy(
+                row, tmp, size, digest, verified, algorithm, checksummed, mtime_set=True
+            )
         try:
             reader = self._open_source(row.source_path)
         except StorageError as exc:
@@ -319,6 +350,21 @@ class Copier:
                 raise self._fault(exc, "destination", row.destination_path) from None
             except OSError as exc:
                 raise self._fault(exc, "destination", row.destination_path) from None
+        return self._finish_copy(row, tmp, size, digest, verified, algorithm, checksummed)
+
+    def _finish_copy(
+        self,
+        row: Row,
+        tmp: str,
+        size: int,
+        digest: str | None,
+        verified: str | None,
+        algorithm: str,
+        checksummed: int,
+        *,
+        mtime_set: bool = False,
+    ) -> Outcome:
+        """Check the checksums of a copied temp file and set its mtime (unless done)."""
         if row.external_checksum and digest != row.external_checksum.strip().lower():
             raise Fault(
                 "CHECKSUM_MISMATCH",
@@ -341,7 +387,7 @@ class Copier:
                 )
         elif row.external_checksum:
             checksummed += size
-        if self.preserve and row.mtime is not None:
+        if self.preserve and row.mtime is not None and not mtime_set:
             try:
                 if self.fast_dst is not None:
                     self.fast_dst.set_mtime(tmp, row.mtime)
@@ -350,6 +396,98 @@ class Copier:
             except StorageError as exc:
                 raise self._fault(exc, "destination", row.destination_path) from None
         return Outcome(row, "staged", size=size, checksummed=checksummed)
+
+    # -- local files on raw descriptors --------------------------------------------------------
+    def _copy_local(
+        self, row: Row, tmp: str, want_hash: bool, algorithm: str
+    ) -> tuple[int, str | None, str | None] | None:
+        """Copy between two local endpoints on descriptors; None when the source is a
+        symlink (``recursive_symlinks`` copy), which only the connector may follow. Sets
+        the temp file's mtime when ``preserve_timestamp`` asks for it."""
+        if self.fast_src is None or self.fast_dst is None:
+            return None
+        assert row.source_path and row.destination_path
+        try:
+            fd_in = self.fast_src.open_read(row.source_path)
+        except PathEscape:
+            return None
+        except StorageError as exc:
+            raise self._fault(exc, "source", row.source_path) from None
+        try:
+            try:
+                try:
+                    fd_out = self.fast_dst.open_write(tmp, read_back=self.verify)
+                except NotFound:
+                    self._ensure_parent(row.destination_path)
+                    fd_out = self.fast_dst.open_write(tmp, read_back=self.verify)
+            except StorageError as exc:
+                raise self._fault(exc, "destination", row.destination_path) from None
+            try:
+                result = self._pump(row, fd_in, fd_out, want_hash, algorithm)
+                if self.preserve and row.mtime is not None:
+                    os.utime(fd_out, (row.mtime, row.mtime))
+            except Aborted:
+                os.close(fd_out)
+                fd_out = -1
+                self.discard(tmp)
+                raise
+            except Fault:
+                raise
+            except (StorageError, OSError) as exc:
+                raise self._fault(exc, "destination", row.destination_path) from None
+            finally:
+                if fd_out >= 0:
+                    os.close(fd_out)
+        finally:
+            os.close(fd_in)
+        return result
+
+    def _pump(
+        self, row: Row, fd_in: int, fd_out: int, want_hash: bool, algorithm: str
+    ) -> tuple[int, str | None, str | None]:
+        """(bytes, source digest, destination digest) of copying ``fd_in`` to ``fd_out``."""
+        if not want_hash:
+            return _kernel_copy(fd_in, fd_out, self._check), None, None
+        if self.verify and row.size >= PARALLEL_VERIFY_MIN and not row.external_checksum:
+            return self._pump_parallel(fd_in, fd_out, algorithm)
+        hasher = new_hasher(algorithm)
+        buf = _buffer()
+        size = 0
+        while True:
+            self._check()
+            n = os.readv(fd_in, [buf])
+            if not n:
+                break
+            chunk = buf[:n]
+            hasher.update(chunk)
+            _write_all(fd_out, chunk)
+            size += n
+        verified = None
+        if self.verify:  # read the destination back (it was opened read-write)
+            check = new_hasher(algorithm)
+            offset = 0
+            while offset < size:
+                self._check()
+                n = os.preadv(fd_out, [buf], offset)
+                if not n:
+                    break
+                check.update(buf[:n])
+                offset += n
+            verified = check.hexdigest() if offset == size else ""
+        return size, hasher.hexdigest(), verified
+
+    def _pump_parallel(
+        self, fd_in: int, fd_out: int, algorithm: str
+    ) -> tuple[int, str | None, str | None]:
+        """Kernel copy while one thread hashes the source and one the destination."""
+        source = _FdHasher(fd_in, algorithm, self.stop, follow=False)
+        destination = _FdHasher(fd_out, algorithm, self.stop, follow=True)
+        try:
+            size = _kernel_copy(fd_in, fd_out, self._check, progress=destination.advance)
+            return size, source.finish(None), destination.finish(size)
+        finally:
+            source.close()
+            destination.close()
 
     def _open_source(self, path: str) -> t.BinaryIO:
         assert self.src is not None
@@ -388,8 +526,9 @@ class Copier:
         size = 0
         try:
             with writer:
-                if hasher is None and self._kernel_copy(reader, writer):
-                    size = os.fstat(writer.fileno()).st_size
+                fds = _fds(reader, writer) if hasher is None else None
+                if fds is not None:
+                    size = _kernel_copy(*fds, self._check)
                 else:
                     while True:
                         self._check()
@@ -409,29 +548,135 @@ class Copier:
                 follower.close()
         return size, hasher.hexdigest() if hasher is not None else None, verified
 
-    def _kernel_copy(self, reader: t.BinaryIO, writer: t.BinaryIO) -> bool:
-        """Copy between two local files inside the kernel (as ``cp`` does); False when
-        either side is not a plain local file."""
+
+def _fds(reader: t.BinaryIO, writer: t.BinaryIO) -> tuple[int, int] | None:
+    """The descriptors of two plain local files (None for other storage)."""
+    try:
+        return reader.fileno(), writer.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _kernel_copy(
+    fd_in: int,
+    fd_out: int,
+    check: t.Callable[[], None],
+    *,
+    progress: t.Callable[[int], None] | None = None,
+) -> int:
+    """Copy ``fd_in`` to ``fd_out`` inside the kernel (as ``cp`` does); the bytes copied.
+
+    ``copy_file_range`` first, then ``sendfile``, then a read/write loop, as the kernel and
+    filesystems allow. ``progress`` is told the running total after each step.
+    """
+    size = 0
+    mode = 0 if hasattr(os, "copy_file_range") else 1
+    step = KERNEL_STEP if progress is None else CHUNK * 2
+    while True:
+        check()
         try:
-            fd_in, fd_out = reader.fileno(), writer.fileno()
-        except (AttributeError, OSError, ValueError):
-            return False
-        copy_range = getattr(os, "copy_file_range", None)
-        step = 64 * 1024 * 1024
-        while True:
-            self._check()
-            try:
-                if copy_range is not None:
-                    n = copy_range(fd_in, fd_out, step)
-                else:
-                    n = os.sendfile(fd_out, fd_in, None, step)
-            except OSError:
-                if copy_range is not None:
-                    copy_range = None
+            if mode == 0:
+                n = os.copy_file_range(fd_in, fd_out, step)
+            elif mode == 1:
+                n = os.sendfile(fd_out, fd_in, None, step)
+            else:
+                buf = _buffer()
+                n = os.readv(fd_in, [buf])
+                _write_all(fd_out, buf[:n])
+        except OSError as exc:
+            # Not supported between these files (EXDEV, EINVAL, ENOSYS...): next way down,
+            # but only before any byte moved (the offsets are then still at 0).
+            if mode < 2 and size == 0 and exc.errno in _FALLBACK_ERRNOS:
+                mode += 1
+                continue
+            raise
+        if not n:
+            return size
+        size += n
+        if progress is not None:
+            progress(size)
+
+
+_FALLBACK_ERRNOS = {
+    getattr(errno, name)
+    for name in ("EXDEV", "EINVAL", "ENOSYS", "EOPNOTSUPP", "ENOTSUP", "EBADF", "ETXTBSY")
+    if hasattr(errno, name)
+}
+
+
+class _FdHasher:
+    """Hashes a file through its own descriptor in a thread: the whole file
+    (``follow=False``), or, ``follow=True``, only as far as a concurrent copy has written."""
+
+    def __init__(self, fd: int, algorithm: str, stop: threading.Event, *, follow: bool) -> None:
+        self.fd = os.dup(fd)
+        self.hasher = new_hasher(algorithm)
+        self.stop = stop
+        self.available = 0 if follow else -1  # -1: no limit but EOF
+        self.total: int | None = None
+        self.cond = threading.Condition()
+        self.error: BaseException | None = None
+        self.done = 0
+        self.thread = threading.Thread(target=self._run, daemon=True, name="transfer-hash")
+        self.thread.start()
+
+    def advance(self, written: int) -> None:
+        with self.cond:
+            self.available = written
+            self.cond.notify()
+
+    def _limit(self) -> int | None:
+        """How far it may read now (None: to EOF); waits for the copy when following."""
+        with self.cond:
+            while (
+                self.total is None and 0 <= self.available <= self.done and not self.stop.is_set()
+            ):
+                self.cond.wait(0.25)
+            if self.total is not None and self.total >= 0:
+                return self.total
+            if self.total is not None or self.stop.is_set():
+                return self.done  # abandoned
+            return None if self.available < 0 else self.available
+
+    def _run(self) -> None:
+        buf = memoryview(bytearray(CHUNK))
+        try:
+            while True:
+                limit = self._limit()
+                if limit is not None and self.done >= limit:
+                    return
+                want = CHUNK if limit is None else min(CHUNK, limit - self.done)
+                n = os.preadv(self.fd, [buf[:want]], self.done)
+                if not n:
+                    if limit is None or self.total is not None:
+                        return  # EOF
                     continue
-                raise
-            if n == 0:
-                return True
+                self.hasher.update(buf[:n])
+                self.done += n
+        except BaseException as exc:  # reported by finish()
+            self.error = exc
+
+    def finish(self, total: int | None) -> str:
+        """The digest once ``total`` bytes (None: the whole file) were hashed."""
+        with self.cond:
+            if total is not None:
+                self.total = total
+            self.cond.notify()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        if total is not None and self.done != total:
+            return ""  # the file is shorter than what was written: no match
+        return self.hasher.hexdigest()
+
+    def close(self) -> None:
+        with self.cond:
+            if self.total is None:
+                self.total = -1
+            self.cond.notify()
+        self.thread.join(timeout=5)
+        if not self.thread.is_alive():
+            os.close(self.fd)
 
 
 class _Follower:

@@ -4,24 +4,46 @@ Each directory is resolved once through :func:`globus_local.storage.paths.resolv
 it is inside the endpoint root) and kept open; files are then opened relative to that
 directory handle with ``O_NOFOLLOW``, so no symlink is ever followed and a directory
 renamed or replaced by a link later cannot redirect the work outside the root.
+
+Per-file calls split an (already canonical) endpoint path with one ``rsplit`` instead of
+normalising it again; anything that is not plainly canonical takes the slow, normalising
+way, and the last component is never ``.``/``..``, so the name given to ``*at`` calls
+always stays inside the directory handle.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 import threading
 import typing as t
 from collections import OrderedDict
 from contextlib import contextmanager
 
-from globus_local.storage.errors import IsADirectory, translate_os_errors
-from globus_local.storage.paths import basename, normalize, parent, resolve
+from globus_local.storage.errors import InvalidPath, IsADirectory, translate_os_errors
+from globus_local.storage.paths import normalize, resolve
 
 MAX_OPEN_DIRS = 128
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def split(path: str) -> tuple[str, str]:
+    """(parent, name) of an endpoint path; fast for canonical ``/a/b`` paths."""
+    head, sep, name = path.rpartition("/")
+    if (
+        not sep
+        or not path.startswith("/")
+        or name in ("", ".", "..")
+        or "//" in path
+        or "/./" in path
+        or "/../" in path
+    ):
+        rel = normalize(path)
+        if rel == "/":
+            raise InvalidPath("the endpoint root is not a file", path)
+        head, _, name = rel.rpartition("/")
+    return head or "/", name
 
 
 class _Entry:
@@ -42,7 +64,8 @@ class DirHandles:
 
     @contextmanager
     def directory(self, path: str) -> t.Iterator[int]:
-        key = normalize(path)
+        # Keyed by the path as given: a miss resolves (and so normalises and confines) it.
+        key = path
         with self._lock:
             entry = self._open.get(key)
             if entry is not None:
@@ -85,37 +108,50 @@ class DirHandles:
     # -- operations on one entry of a directory --------------------------------------------------
     def open_read(self, path: str) -> int:
         """A read descriptor for a regular file; a symlink raises (ELOOP) instead."""
-        with self.directory(parent(path)) as dfd, translate_os_errors(path):
-            return os.open(basename(path), os.O_RDONLY | _NOFOLLOW | _CLOEXEC, dir_fd=dfd)
+        folder, name = split(path)
+        with self.directory(folder) as dfd, translate_os_errors(path):
+            return os.open(name, os.O_RDONLY | _NOFOLLOW | _CLOEXEC, dir_fd=dfd)
 
-    def open_write(self, path: str) -> int:
-        with self.directory(parent(path)) as dfd, translate_os_errors(path):
-            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | _CLOEXEC
-            return os.open(basename(path), flags, 0o666, dir_fd=dfd)
+    def open_write(self, path: str, *, read_back: bool = False) -> int:
+        """A new (truncated) file to write, readable too with ``read_back``."""
+        folder, name = split(path)
+        with self.directory(folder) as dfd, translate_os_errors(path):
+            mode = os.O_RDWR if read_back else os.O_WRONLY
+            flags = mode | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | _CLOEXEC
+            return os.open(name, flags, 0o666, dir_fd=dfd)
 
     def lstat(self, path: str) -> os.stat_result:
-        with self.directory(parent(path)) as dfd, translate_os_errors(path):
-            return os.stat(basename(path), dir_fd=dfd, follow_symlinks=False)
+        folder, name = split(path)
+        with self.directory(folder) as dfd, translate_os_errors(path):
+            return os.stat(name, dir_fd=dfd, follow_symlinks=False)
 
     def replace(self, tmp: str, final: str) -> None:
-        """Rename ``tmp`` onto ``final`` (same directory) atomically, never through a link."""
-        with self.directory(parent(final)) as dfd, translate_os_errors(final):
-            name = basename(final)
+        """Rename ``tmp`` onto ``final`` (same directory) atomically, never through a link.
+
+        No look first: renaming a non-directory onto a directory fails (EISDIR) anyway.
+        """
+        folder, name = split(final)
+        tmp_folder, tmp_name = split(tmp)
+        if tmp_folder != folder:
+            raise InvalidPath("a temp file must sit beside its destination", tmp)
+        with self.directory(folder) as dfd:
             try:
-                st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
-            except FileNotFoundError:
-                st = None
-            if st is not None and stat.S_ISDIR(st.st_mode):
-                raise IsADirectory("a directory is in the way", final)
-            os.replace(basename(tmp), name, src_dir_fd=dfd, dst_dir_fd=dfd)
+                os.replace(tmp_name, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+            except IsADirectoryError:
+                raise IsADirectory("a directory is in the way", final) from None
+            except OSError as exc:
+                with translate_os_errors(final):
+                    raise exc from None
 
     def set_mtime(self, path: str, mtime: float) -> None:
-        with self.directory(parent(path)) as dfd, translate_os_errors(path):
-            os.utime(basename(path), (mtime, mtime), dir_fd=dfd, follow_symlinks=False)
+        folder, name = split(path)
+        with self.directory(folder) as dfd, translate_os_errors(path):
+            os.utime(name, (mtime, mtime), dir_fd=dfd, follow_symlinks=False)
 
     def unlink(self, path: str) -> None:
-        with self.directory(parent(path)) as dfd, translate_os_errors(path):
-            os.unlink(basename(path), dir_fd=dfd)
+        folder, name = split(path)
+        with self.directory(folder) as dfd, translate_os_errors(path):
+            os.unlink(name, dir_fd=dfd)
 
 
 def handles_for(conn: t.Any) -> DirHandles | None:

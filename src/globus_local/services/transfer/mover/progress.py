@@ -124,11 +124,13 @@ def finish(
     event: tuple[str, str, bool] | None = None,
     leftover: str | None = None,
     extra: dict[str, t.Any] | None = None,
+    numbers: dict[str, int] | None = None,
 ) -> bool:
     """Move an ACTIVE task to its final ``status``; False when it was no longer ACTIVE.
 
     ``leftover`` names the counter unfinished rows move to (``subtasks_canceled`` or
-    ``subtasks_expired``).
+    ``subtasks_expired``); ``numbers`` are counters the caller just took in this
+    transaction (spares counting the rows again).
     """
     now = utcnow()
     values: dict[str, t.Any] = {
@@ -152,7 +154,10 @@ def finish(
     task = session.get(TransferTask, task_id)
     assert task is not None
     session.refresh(task)
-    numbers = counters(session, task)
+    if numbers is None:
+        numbers = counters(session, task)
+    else:
+        numbers = dict(numbers)
     if leftover:
         numbers[leftover] = numbers["subtasks_pending"]
         numbers["subtasks_pending"] = 0

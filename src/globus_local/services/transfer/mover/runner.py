@@ -7,6 +7,12 @@ place -> ``done``. A run that resumes after a dead worker first finishes ``stage
 (renaming their temp file if it is still there), then redoes only ``pending`` rows, whose
 half-written temp files are simply overwritten or removed. So no file is lost, no file's
 data is copied twice, and no half file ever appears under a final name.
+
+Small files are handed to the threads in units of many rows, and the database sees one
+transaction per flush: it marks the rows renamed since the previous flush ``done`` and the
+newly copied ones ``staged`` (bulk ``UPDATE ... WHERE id IN (...)``); only then are the new
+temp files renamed into place. A crash between a rename and the next flush leaves those rows
+``staged``, which a resumed run finishes without copying them again.
 """
 
 from __future__ import annotations
@@ -68,8 +74,12 @@ _FILES = TaskFile.__table__
 FLUSH_SECONDS = 0.5  # progress reaches the database at least this often...
 FLUSH_ROWS = 2000  # ...or after this many rows
 HEARTBEAT_SECONDS = 0.5  # also how soon a run notices it lost its job to another
-FETCH_ROWS = 1000
+FETCH_ROWS = 2000
 RETRY_BASE = 0.5
+UNIT_ROWS = 64  # rows one thread takes at a time...
+UNIT_BYTES = 16 * 1024 * 1024  # ...up to about this much data...
+UNIT_SECONDS = 0.1  # ...handing the rest back when they take longer than this
+IN_CHUNK = 500  # ids per "WHERE id IN (...)" (SQLite limits bound parameters)
 
 
 def _env_float(name: str, default: float) -> float:
@@ -106,6 +116,7 @@ class TaskRunner:
         self.reason: tuple[str, str] | None = None
         self.fatal: Fault | None = None
         self.retrying = 0
+        self._renamed: list[int] = []  # renamed into place, not yet recorded done
         self._last_beat = time.monotonic()
 
     # -- entry point ------------------------------------------------------------------------
@@ -138,7 +149,8 @@ class TaskRunner:
             if not self.expanded:
                 self._expand()
             if self.type == "TRANSFER":
-                self._recover_staged()
+                if self.resuming:
+                    self._recover_staged()
                 self._process([KIND_DIR], threads=1)
                 self._process([KIND_FILE, KIND_SYMLINK], threads=self.threads)
                 self._process([KIND_DELETE_EXTRA], threads=1)
@@ -251,9 +263,9 @@ class TaskRunner:
             rows = [{"task_id": self.task_id, **row} for row in expansion.rows]
             for start in range(0, len(rows), 5000):
                 batch = rows[start : start + 5000]
-                keys = sorted({k for r in batch for k in r})
+                keys = sorted({k for r in batch for k in r} | set(_DEFAULTS))
                 session.execute(
-                    insert(TaskFile), [{k: r.get(k, _DEFAULTS.get(k)) for k in keys} for r in batch]
+                    insert(_FILES), [{k: r.get(k, _DEFAULTS.get(k)) for k in keys} for r in batch]
                 )
             progress.save_progress(session, self.task_id)
         self.expanded = True
@@ -283,82 +295,118 @@ class TaskRunner:
     # -- the work loop -----------------------------------------------------------------------
     def _rows(self, kinds: list[str]) -> t.Iterator[Row]:
         last = 0
+        columns = (
+            _FILES.c.id,
+            _FILES.c.kind,
+            _FILES.c.source_path,
+            _FILES.c.destination_path,
+            _FILES.c.size,
+            _FILES.c.mtime,
+            _FILES.c.link_target,
+            _FILES.c.is_directory,
+            _FILES.c.external_checksum,
+            _FILES.c.checksum_algorithm,
+        )
         while True:
             with self.db.session() as session:
-                batch = session.scalars(
-                    select(TaskFile)
+                batch = session.execute(
+                    select(*columns)
                     .where(
-                        TaskFile.task_id == self.task_id,
-                        TaskFile.state == ROW_PENDING,
-                        TaskFile.kind.in_(kinds),
-                        TaskFile.id > last,
+                        _FILES.c.task_id == self.task_id,
+                        _FILES.c.state == ROW_PENDING,
+                        _FILES.c.kind.in_(kinds),
+                        _FILES.c.id > last,
                     )
-                    .order_by(TaskFile.id)
+                    .order_by(_FILES.c.id)
                     .limit(FETCH_ROWS)
                 ).all()
-                rows = [
-                    Row(
-                        id=r.id,
-                        kind=r.kind,
-                        source_path=r.source_path,
-                        destination_path=r.destination_path,
-                        size=r.size or 0,
-                        mtime=r.mtime,
-                        link_target=r.link_target,
-                        is_directory=r.is_directory,
-                        external_checksum=r.external_checksum,
-                        checksum_algorithm=r.checksum_algorithm,
-                    )
-                    for r in batch
-                ]
-            if not rows:
+            if not batch:
                 return
-            yield from rows
-            last = rows[-1].id
+            for r in batch:
+                yield Row(r[0], r[1], r[2], r[3], r[4] or 0, r[5], r[6], bool(r[7]), r[8], r[9])
+            last = batch[-1][0]
 
-    def _work(self, row: Row) -> Outcome:
-        if self.file_delay:
-            time.sleep(self.file_delay)
-        return self.copier.run(row)
+    def _units(self, rows: t.Iterator[Row]) -> t.Iterator[list[Row]]:
+        """Rows grouped for one thread: many small files, or one large file alone."""
+        unit: list[Row] = []
+        volume = 0
+        for row in rows:
+            if row.size >= UNIT_BYTES:
+                yield [row]
+                continue
+            unit.append(row)
+            volume += row.size
+            if len(unit) >= UNIT_ROWS or volume >= UNIT_BYTES:
+                yield unit
+                unit, volume = [], 0
+        if unit:
+            yield unit
+
+    def _work(self, unit: list[Row]) -> tuple[list[Outcome], list[Row]]:
+        """Do a unit's rows in order: (outcomes, rows left). Hands rows back when the unit
+        takes longer than UNIT_SECONDS (so progress and stop requests are never held up
+        by a unit of slow files) and stops early when told to."""
+        outcomes = []
+        until = time.monotonic() + UNIT_SECONDS
+        for n, row in enumerate(unit):
+            if self.stop.is_set():
+                return outcomes, []
+            if n and time.monotonic() > until:
+                return outcomes, unit[n:]
+            if self.file_delay:
+                time.sleep(self.file_delay)
+            try:
+                outcomes.append(self.copier.run(row))
+            except Aborted:
+                return outcomes, []
+        return outcomes, []
 
     def _process(self, kinds: list[str], *, threads: int) -> None:
-        source = self._rows(kinds)
+        source = self._units(self._rows(kinds))
         exhausted = False
         retries: list[tuple[float, int, Row]] = []
         attempts: dict[int, int] = {}
-        inflight: dict[Future[Outcome], Row] = {}
+        inflight: set[Future[tuple[list[Outcome], list[Row]]]] = set()
+        handed_back: list[list[Row]] = []
         outcomes: list[Outcome] = []
         last_flush = time.monotonic()
-        window = threads * 4
+        window = threads * 2
         with ThreadPoolExecutor(threads, thread_name_prefix="transfer-mover") as pool:
             while True:
                 if not self.stop.is_set():
                     now = time.monotonic()
                     while len(inflight) < window:
-                        row: Row | None = None
+                        unit: list[Row] | None = None
                         if retries and retries[0][0] <= now:
-                            row = heapq.heappop(retries)[2]
+                            unit = [heapq.heappop(retries)[2]]
+                        elif handed_back:
+                            unit = handed_back.pop()
                         elif not exhausted:
-                            row = next(source, None)
-                            exhausted = row is None
-                        if row is None:
+                            unit = next(source, None)
+                            exhausted = unit is None
+                        if unit is None:
                             break
-                        inflight[pool.submit(self._work, row)] = row
-                finished = not inflight and (self.stop.is_set() or (exhausted and not retries))
+                        inflight.add(pool.submit(self._work, unit))
+                finished = not inflight and (
+                    self.stop.is_set() or (exhausted and not retries and not handed_back)
+                )
                 if finished:
                     break
                 if inflight:
-                    done, _ = wait(list(inflight), timeout=0.25, return_when=FIRST_COMPLETED)
+                    timeout = max(0.0, FLUSH_SECONDS - (time.monotonic() - last_flush))
+                    if retries:
+                        timeout = min(timeout, max(0.0, retries[0][0] - time.monotonic()))
+                    done, _ = wait(inflight, timeout=timeout, return_when=FIRST_COMPLETED)
                 else:
                     done = set()
                     time.sleep(min(0.25, max(0.0, retries[0][0] - time.monotonic())))
                 for future in done:
-                    row = inflight.pop(future)
-                    try:
-                        outcome = future.result()
-                    except Aborted:
-                        continue
-                    self._take(outcome, outcomes, retries, attempts)
+                    inflight.discard(future)
+                    results, rest = future.result()
+                    if rest:
+                        handed_back.append(rest)
+                    for outcome in results:
+                        self._take(outcome, outcomes, retries, attempts)
                 due = time.monotonic() - last_flush >= FLUSH_SECONDS
                 if due or len(outcomes) >= FLUSH_ROWS:
                     self._flush(outcomes)
@@ -409,29 +457,54 @@ class TaskRunner:
             progress.add_event(session, self.task_id, fault.code, fault.description, is_error=True)
 
     # -- persisting progress -----------------------------------------------------------------
+    def _update_ids(
+        self, session: t.Any, ids: list[int], from_state: str, values: dict[str, t.Any]
+    ) -> None:
+        """``UPDATE ... SET values WHERE id IN ids AND state = from_state``, in chunks."""
+        for start in range(0, len(ids), IN_CHUNK):
+            session.execute(
+                update(_FILES)
+                .where(_FILES.c.id.in_(ids[start : start + IN_CHUNK]), _FILES.c.state == from_state)
+                .values(**values)
+            )
+
     def _set_rows(self, ids: list[int], state: str, *, from_state: str) -> None:
         if not ids:
             return
         with self.db.session() as session:
-            session.execute(
-                update(_FILES)
-                .where(_FILES.c.id == bindparam("row_id"), _FILES.c.state == from_state)
-                .values(state=state),
-                [{"row_id": i} for i in ids],
-            )
+            self._update_ids(session, ids, from_state, {"state": state})
             progress.save_progress(session, self.task_id, retrying=self.retrying)
 
+    def _mark_renamed(self, session: t.Any) -> None:
+        """Record as ``done`` the rows renamed into place since the last flush."""
+        if self._renamed:
+            self._update_ids(session, self._renamed, ROW_STAGED, {"state": ROW_DONE})
+            self._renamed = []
+
     def _flush(self, outcomes: list[Outcome]) -> None:
-        """Record finished rows; staged copies are committed, renamed, then marked done."""
+        """Record finished rows (and the renames of the last flush) in one transaction,
+        then rename the newly staged copies into place."""
+        if not outcomes and not self._renamed:
+            return
         staged = [o for o in outcomes if o.status == "staged"]
         now = utcnow()
+        # The common cases share their values: one bulk UPDATE each.
+        plain: dict[tuple[str, str, str], list[int]] = {}
         params = []
         for o in outcomes:
+            size = o.size or o.row.size
+            if o.status in ("staged", "done", "up_to_date") and size == o.row.size:
+                state = {"staged": ROW_STAGED, "done": ROW_DONE}.get(o.status, ROW_SKIPPED)
+                outcome = {"staged": "transferred", "done": "done"}.get(o.status, "up_to_date")
+                if o.checksummed in (0, size, 2 * size):
+                    factor = "0" if not o.checksummed else str(o.checksummed // max(size, 1))
+                    plain.setdefault((state, outcome, factor), []).append(o.row.id)
+                    continue
             values: dict[str, t.Any] = {
                 "row_id": o.row.id,
                 "new_state": ROW_DONE,
                 "new_outcome": None,
-                "new_size": o.size or o.row.size,
+                "new_size": size,
                 "new_checksummed": o.checksummed,
                 "new_code": None,
                 "new_details": None,
@@ -454,6 +527,15 @@ class TaskRunner:
                 )
             params.append(values)
         with self.db.session() as session:
+            self._mark_renamed(session)
+            for (state, outcome, factor), ids in plain.items():
+                checksummed = _FILES.c.size * int(factor) if factor != "0" else 0
+                self._update_ids(
+                    session,
+                    ids,
+                    ROW_PENDING,
+                    {"state": state, "outcome": outcome, "bytes_checksummed": checksummed},
+                )
             if params:
                 session.execute(
                     update(_FILES)
@@ -469,11 +551,7 @@ class TaskRunner:
                     ),
                     params,
                 )
-            if not staged:
-                progress.save_progress(session, self.task_id, retrying=self.retrying)
-        if not staged:
-            return
-        renamed = []
+            progress.save_progress(session, self.task_id, retrying=self.retrying)
         for o in staged:
             assert o.row.destination_path is not None
             try:
@@ -486,8 +564,7 @@ class TaskRunner:
                 self.fatal = self.copier._fault(exc, "destination", o.row.destination_path)
                 self.stop.set()
                 continue
-            renamed.append(o.row.id)
-        self._set_rows(renamed, ROW_DONE, from_state=ROW_STAGED)
+            self._renamed.append(o.row.id)
 
     def _control(self) -> None:
         """Look for cancel/pause/deadline; keep the job's lease."""
@@ -535,12 +612,24 @@ class TaskRunner:
         if reason is None or reason[0] not in ("gone", "lost"):
             self._check_lease()  # only the job's holder may end the task
         with self.db.session() as session:
+            self._mark_renamed(session)
             if reason is None:
                 task = session.get(TransferTask, self.task_id)
-                failed = task is not None and progress.counters(session, task)["subtasks_failed"]
-                status = FAILED if failed else SUCCEEDED
-                summary = self._summary(session)
-                progress.finish(session, self.task_id, status, event=("SUCCEEDED", summary, False))
+                if task is None:
+                    return "missing"
+                numbers = progress.counters(session, task)
+                status = FAILED if numbers["subtasks_failed"] else SUCCEEDED
+                summary = (
+                    f"files={numbers['files_transferred']} skipped={numbers['files_skipped']} "
+                    f"bytes={numbers['bytes_transferred']}"
+                )
+                progress.finish(
+                    session,
+                    self.task_id,
+                    status,
+                    event=("SUCCEEDED", summary, False),
+                    numbers=numbers,
+                )
                 return status
             kind, message = reason
             if kind == "gone":
@@ -589,16 +678,6 @@ class TaskRunner:
                 event=(fault.code, fault.description, True),
             )
             return FAILED
-
-    def _summary(self, session: t.Any) -> str:
-        task = session.get(TransferTask, self.task_id)
-        if task is None:
-            return ""
-        numbers = progress.counters(session, task)
-        return (
-            f"files={numbers['files_transferred']} skipped={numbers['files_skipped']} "
-            f"bytes={numbers['bytes_transferred']}"
-        )
 
 
 _DEFAULTS: dict[str, t.Any] = {
