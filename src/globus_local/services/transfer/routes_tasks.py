@@ -649,11 +649,20 @@ def _resume_endpoint_tasks(session: Session, endpoint_id: str) -> None:
 
 @router.get("/endpoint_manager/pause_rule_list")
 def pause_rule_list(request: Request, db: DbSession, ctx: TransferAuth) -> dict[str, t.Any]:
+    """Rules on endpoints where the caller is (at least) an activity monitor.
+
+    ``filter_endpoint`` narrows to that endpoint and the endpoints it hosts; the caller
+    must monitor the filter endpoint itself, as the Transfer docs say.
+    """
     from globus_local.services.transfer.endpoints import endpoints_with_roles
 
-    managed = [e.id for e in endpoints_with_roles(db, ctx, MANAGER_ROLES)]
-    wanted = request.query_params.get("filter_endpoint")
-    ids = [e for e in managed if not wanted or e in tasks._csv(wanted)]
+    monitored = {e.id: e for e in endpoints_with_roles(db, ctx, access.MONITOR_ROLES)}
+    wanted = set(tasks._csv(request.query_params.get("filter_endpoint") or ""))
+    ids = [
+        eid
+        for eid, endpoint in monitored.items()
+        if not wanted or eid in wanted or endpoint.host_endpoint_id in wanted & monitored.keys()
+    ]
     rules = db.scalars(
         select(PauseRule).where(PauseRule.endpoint_id.in_(ids)).order_by(PauseRule.created)
     )

@@ -497,3 +497,24 @@ def test_pause_rules(alice: TransferUser, bob: TransferUser, pair: t.Any) -> Non
     )
     stranger = bob.post("endpoint_manager/pause_rule", json={"endpoint_id": src_id})
     assert stranger.status_code in (403, 404)
+
+
+def test_pause_rule_list_for_activity_monitors(
+    alice: TransferUser, bob: TransferUser, make_user: t.Callable[..., TransferUser], pair: t.Any
+) -> None:
+    """The rule list shows rules to monitors; the SDK docs say 'activity monitor' suffices."""
+    src_id, _, dst_id, _ = pair
+    carol = make_user()
+    _grant(alice, dst_id, bob, "activity_monitor")
+    rule = alice.post(
+        "endpoint_manager/pause_rule", json={"endpoint_id": dst_id, "message": "soon"}
+    ).json()
+    listed = bob.get("endpoint_manager/pause_rule_list", params={"filter_endpoint": dst_id})
+    assert [r["id"] for r in listed.json()["DATA"]] == [rule["id"]]
+    assert [r["id"] for r in bob.get("endpoint_manager/pause_rule_list").json()["DATA"]] == [
+        rule["id"]
+    ]
+    # Monitoring nothing, or filtering on an endpoint not monitored, shows nothing.
+    assert carol.get("endpoint_manager/pause_rule_list").json()["DATA"] == []
+    filtered = bob.get("endpoint_manager/pause_rule_list", params={"filter_endpoint": src_id})
+    assert filtered.json()["DATA"] == []
