@@ -174,14 +174,7 @@ class TransferExpander:
                 )
                 self._walk(src_path, dst_path, seen | {src_path})
             else:
-                self.out.add(
-                    KIND_FILE,
-                    source_path=src_path,
-                    destination_path=dst_path,
-                    size=entry.size,
-                    mtime=entry.mtime,
-                    checksum_algorithm=self.algorithm,
-                )
+                self._add_file(src_path, dst_path, entry)
         if self.opts.get("delete_destination_extra"):
             self._extras(dst_dir, names)
 
@@ -215,14 +208,18 @@ class TransferExpander:
             )
             self._walk(src_path, dst_path, seen | {real, src_path})
         else:
-            self.out.add(
-                KIND_FILE,
-                source_path=src_path,
-                destination_path=dst_path,
-                size=target.size,
-                mtime=target.mtime,
-                checksum_algorithm=self.algorithm,
-            )
+            self._add_file(src_path, dst_path, target)
+
+    def _add_file(self, src_path: str, dst_path: str, info: FileInfo) -> None:
+        """One file row, sized and dated from the file itself (or a followed link's target)."""
+        self.out.add(
+            KIND_FILE,
+            source_path=src_path,
+            destination_path=dst_path,
+            size=info.size,
+            mtime=info.mtime,
+            checksum_algorithm=self.algorithm,
+        )
 
     def _extras(self, dst_dir: str, keep: set[str]) -> None:
         try:
