@@ -28,7 +28,13 @@ from globus_local.services.transfer.models_tasks import (
     KIND_SYMLINK,
 )
 from globus_local.services.transfer.mover.faults import Aborted, Fault, Side, classify
-from globus_local.services.transfer.mover.posix_fast import handles_for, split
+from globus_local.services.transfer.mover.posix_fast import (
+    _CLOEXEC,
+    _NOFOLLOW,
+    DirHandles,
+    handles_for,
+    split,
+)
 from globus_local.storage import StorageConnector, checksum_stream, new_hasher
 from globus_local.storage.errors import (
     AlreadyExists,
@@ -173,6 +179,34 @@ class Copier:
         else:
             replace_into_place(self.dst, tmp, final)
 
+    def replace_all(self, pairs: t.Iterable[tuple[str, str]]) -> t.Iterator[StorageError | None]:
+        """Rename each (temp, final) pair into place, in order; yields None for a pair done,
+        or the error that stopped it. Local folders' handles are held across a run of pairs
+        in one folder."""
+        held = _Held()
+        try:
+            for tmp, final in pairs:
+                if self.fast_dst is not None:
+                    try:
+                        folder, name = split(final)
+                        tmp_folder, tmp_name = split(tmp)
+                        if folder == tmp_folder:
+                            fd = held.hold(self.fast_dst, folder)
+                            os.replace(tmp_name, name, src_dir_fd=fd, dst_dir_fd=fd)
+                            yield None
+                            continue
+                    except (OSError, StorageError):
+                        pass  # the general way below says what went wrong
+                try:
+                    self.replace(tmp, final)
+                except StorageError as exc:
+                    yield exc
+                    continue
+                yield None
+        finally:
+            if self.fast_dst is not None:
+                held.drop(self.fast_dst)
+
     def discard(self, path: str) -> None:
         try:
             if self.fast_dst is not None:
@@ -181,6 +215,17 @@ class Copier:
                 self.dst.remove(path)
         except StorageError:
             pass
+
+    @property
+    def plain_local(self) -> bool:
+        """Whether file rows may go through :class:`PlainBatch`: local to local, with
+        nothing to hash or compare first."""
+        return (
+            self.fast_src is not None
+            and self.fast_dst is not None
+            and not self.verify
+            and self.sync_level is None
+        )
 
     # -- helpers -----------------------------------------------------------------------------
     def _fault(self, exc: BaseException, side: Side, path: str | None) -> Fault:
@@ -549,6 +594,100 @@ class Copier:
         return size, hasher.hexdigest() if hasher is not None else None, verified
 
 
+_READ = os.O_RDONLY | _NOFOLLOW | _CLOEXEC
+_WRITE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | _CLOEXEC
+
+
+class _Held:
+    __slots__ = ("folder", "fd", "entry")
+
+    def __init__(self) -> None:
+        self.folder: str | None = None
+        self.fd = -1
+        self.entry: t.Any = None
+
+    def hold(self, handles: DirHandles, folder: str) -> int:
+        if folder != self.folder:
+            self.drop(handles)
+            self.fd, self.entry = handles.acquire(folder)
+            self.folder = folder
+        return self.fd
+
+    def drop(self, handles: DirHandles) -> None:
+        if self.entry is not None:
+            handles.release(self.entry)
+        self.folder, self.fd, self.entry = None, -1, None
+
+
+class PlainBatch:
+    """Copies a unit's files between two local endpoints with as little work per file as
+    possible (the common case of many small files): a folder's handle is taken once for a
+    run of rows in it, and a file is two opens, the kernel copy, its mtime and two closes.
+
+    :meth:`copy` returns None for a row it does not do (a symlink to follow, a missing
+    folder, any error): the caller then does that row the general way, which also makes
+    its fault. Names come from :func:`split` and are opened with ``O_NOFOLLOW`` relative to
+    confined folder handles, exactly as the general way does.
+    """
+
+    def __init__(self, copier: Copier) -> None:
+        assert copier.fast_src is not None and copier.fast_dst is not None
+        self.copier = copier
+        self.src, self.dst = copier.fast_src, copier.fast_dst
+        self.prefix = f"{TEMP_PREFIX}{copier.task_id[:8]}-"
+        self._src = _Held()
+        self._dst = _Held()
+
+    def __enter__(self) -> PlainBatch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._src.drop(self.src)
+        self._dst.drop(self.dst)
+
+    def copy(self, row: Row) -> Outcome | None:
+        if row.kind != KIND_FILE or row.external_checksum:
+            return None
+        assert row.source_path and row.destination_path
+        try:
+            source_folder, source_name = split(row.source_path)
+            folder, _ = split(row.destination_path)
+            dir_in = self._src.hold(self.src, source_folder)
+            dir_out = self._dst.hold(self.dst, folder)
+        except StorageError:
+            return None
+        tmp = f"{self.prefix}{row.id}.part"
+        try:
+            fd_in = os.open(source_name, _READ, dir_fd=dir_in)
+        except OSError:
+            return None
+        try:
+            try:
+                fd_out = os.open(tmp, _WRITE, 0o666, dir_fd=dir_out)
+            except OSError:
+                return None
+            try:
+                size = _kernel_copy(fd_in, fd_out, self.copier._check)
+                if self.copier.preserve and row.mtime is not None:
+                    os.utime(fd_out, (row.mtime, row.mtime))
+            except BaseException as exc:
+                os.close(fd_out)
+                fd_out = -1
+                try:
+                    os.unlink(tmp, dir_fd=dir_out)
+                except OSError:
+                    pass
+                if isinstance(exc, OSError):
+                    return None
+                raise
+            finally:
+                if fd_out >= 0:
+                    os.close(fd_out)
+        finally:
+            os.close(fd_in)
+        return Outcome(row, "staged", size=size)
+
+
 def _fds(reader: t.BinaryIO, writer: t.BinaryIO) -> tuple[int, int] | None:
     """The descriptors of two plain local files (None for other storage)."""
     try:
@@ -736,4 +875,13 @@ class _Follower:
         self.reader.close()
 
 
-__all__ = ["Copier", "Outcome", "Row", "basename", "discard", "replace_into_place", "temp_path"]
+__all__ = [
+    "Copier",
+    "Outcome",
+    "PlainBatch",
+    "Row",
+    "basename",
+    "discard",
+    "replace_into_place",
+    "temp_path",
+]

@@ -22,7 +22,7 @@ from globus_local.services.transfer.models_tasks import (
 from globus_local.services.transfer.mover.faults import Fault, classify
 from globus_local.storage import FileInfo, StorageConnector
 from globus_local.storage.errors import NotFound, StorageError
-from globus_local.storage.paths import basename, join, parent
+from globus_local.storage.paths import basename, join, normalize, parent
 
 GLOB_CHARS = "*?["
 
@@ -160,8 +160,14 @@ class TransferExpander:
             self._source_error(exc, src_dir, dst_dir, KIND_DIR)
             return
         names: set[str] = set()
+        # Both folders made canonical once; an entry's name is one component (the storage
+        # lists real names), so each child path is a plain join.
+        src_base, dst_base = _base(src_dir), _base(dst_dir)
         for entry in entries:
-            src_path, dst_path = join(src_dir, entry.name), join(dst_dir, entry.name)
+            name = entry.name
+            if not name or "/" in name or name in (".", ".."):
+                continue
+            src_path, dst_path = f"{src_base}/{name}", f"{dst_base}/{name}"
             kind = "dir" if entry.effective_type == "dir" else "file"
             if not _included(self.rules, entry.name, kind):
                 continue
@@ -234,6 +240,12 @@ class TransferExpander:
                 destination_path=join(dst_dir, entry.name),
                 is_directory=entry.type == "dir",
             )
+
+
+def _base(folder: str) -> str:
+    """A folder's canonical path as the prefix of its children ('' for the root)."""
+    path = normalize(folder)
+    return "" if path == "/" else path
 
 
 class DeleteExpander:

@@ -62,8 +62,8 @@ class DirHandles:
         self._lock = threading.Lock()
         self._open: OrderedDict[str, _Entry] = OrderedDict()
 
-    @contextmanager
-    def directory(self, path: str) -> t.Iterator[int]:
+    def acquire(self, path: str) -> tuple[int, _Entry]:
+        """A held handle on the endpoint directory ``path``; give it back with :meth:`release`."""
         # Keyed by the path as given: a miss resolves (and so normalises and confines) it.
         key = path
         with self._lock:
@@ -71,23 +71,31 @@ class DirHandles:
             if entry is not None:
                 self._open.move_to_end(key)
                 entry.refs += 1
-        if entry is None:
-            host = resolve(self.root, key)
-            with translate_os_errors(key):
-                fd = os.open(host, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
-            with self._lock:
-                entry = self._open.get(key)
-                if entry is None:
-                    entry = self._open[key] = _Entry(fd)
-                else:
-                    os.close(fd)
-                entry.refs += 1
-                self._evict()
+                return entry.fd, entry
+        host = resolve(self.root, key)
+        with translate_os_errors(key):
+            fd = os.open(host, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+        with self._lock:
+            entry = self._open.get(key)
+            if entry is None:
+                entry = self._open[key] = _Entry(fd)
+            else:
+                os.close(fd)
+            entry.refs += 1
+            self._evict()
+        return entry.fd, entry
+
+    def release(self, entry: _Entry) -> None:
+        with self._lock:
+            entry.refs -= 1
+
+    @contextmanager
+    def directory(self, path: str) -> t.Iterator[int]:
+        fd, entry = self.acquire(path)
         try:
-            yield entry.fd
+            yield fd
         finally:
-            with self._lock:
-                entry.refs -= 1
+            self.release(entry)
 
     def _evict(self) -> None:
         while len(self._open) > MAX_OPEN_DIRS:

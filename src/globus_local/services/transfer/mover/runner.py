@@ -25,9 +25,10 @@ import time
 import typing as t
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
 from globus_local.db import Database, utcnow
+from globus_local.db.bulk import insert_rows
 from globus_local.jobs import LeaseLost
 from globus_local.services.auth.dependency import AuthContext
 from globus_local.services.auth.scopes import TRANSFER_RS
@@ -54,6 +55,7 @@ from globus_local.services.transfer.mover.control import stop_reason
 from globus_local.services.transfer.mover.copier import (
     Copier,
     Outcome,
+    PlainBatch,
     Row,
     discard,
     replace_into_place,
@@ -117,6 +119,7 @@ class TaskRunner:
         self.fatal: Fault | None = None
         self.retrying = 0
         self._renamed: list[int] = []  # renamed into place, not yet recorded done
+        self._fresh_kinds: set[str] | None = None  # kinds of the rows this run expanded
         self._last_beat = time.monotonic()
 
     # -- entry point ------------------------------------------------------------------------
@@ -148,16 +151,23 @@ class TaskRunner:
             self._prepare()
             if not self.expanded:
                 self._expand()
+            left = self._kinds_left()
             if self.type == "TRANSFER":
                 if self.resuming:
                     self._recover_staged()
-                self._process([KIND_DIR], threads=1)
-                self._process([KIND_FILE, KIND_SYMLINK], threads=self.threads)
-                self._process([KIND_DELETE_EXTRA], threads=1)
-                if self.options.get("preserve_timestamp"):
-                    self._dir_times()
+                phases = [
+                    ([KIND_DIR], 1),
+                    ([KIND_FILE, KIND_SYMLINK], self.threads),
+                    ([KIND_DELETE_EXTRA], 1),
+                ]
             else:
-                self._process([KIND_DELETE], threads=1)
+                phases = [([KIND_DELETE], 1)]
+            for kinds, threads in phases:
+                if left & set(kinds):
+                    self._process(kinds, threads=threads)
+            if self.type == "TRANSFER" and self.options.get("preserve_timestamp"):
+                if KIND_DIR in left:
+                    self._dir_times()
         except Stop:
             pass
         except Fault as fault:
@@ -261,14 +271,30 @@ class TaskRunner:
                 self.reason = ("gone", "")
                 raise Stop()
             rows = [{"task_id": self.task_id, **row} for row in expansion.rows]
-            for start in range(0, len(rows), 5000):
-                batch = rows[start : start + 5000]
-                keys = sorted({k for r in batch for k in r} | set(_DEFAULTS))
-                session.execute(
-                    insert(_FILES), [{k: r.get(k, _DEFAULTS.get(k)) for k in keys} for r in batch]
-                )
+            self._fresh_kinds = {
+                row["kind"] for row in rows if row.get("state", ROW_PENDING) == ROW_PENDING
+            }
+            insert_rows(session, _FILES, rows, _DEFAULTS)
             progress.save_progress(session, self.task_id)
         self.expanded = True
+
+    def _kinds_left(self) -> set[str]:
+        """The row kinds with work left, so a phase with nothing to do costs no query."""
+        if self._fresh_kinds is not None:
+            return self._fresh_kinds
+        with self.db.session() as session:
+            found = session.scalars(
+                select(TaskFile.kind)
+                .where(
+                    TaskFile.task_id == self.task_id,
+                    TaskFile.state.in_([ROW_PENDING, ROW_STAGED]),
+                )
+                .distinct()
+            ).all()
+        kinds = set(found)
+        if self.type == "TRANSFER" and self.options.get("preserve_timestamp"):
+            kinds.add(KIND_DIR)  # directory times are set again on every run
+        return kinds
 
     # -- resuming ----------------------------------------------------------------------------
     def _recover_staged(self) -> None:
@@ -346,19 +372,24 @@ class TaskRunner:
         """Do a unit's rows in order: (outcomes, rows left). Hands rows back when the unit
         takes longer than UNIT_SECONDS (so progress and stop requests are never held up
         by a unit of slow files) and stops early when told to."""
-        outcomes = []
+        outcomes: list[Outcome] = []
         until = time.monotonic() + UNIT_SECONDS
-        for n, row in enumerate(unit):
-            if self.stop.is_set():
-                return outcomes, []
-            if n and time.monotonic() > until:
-                return outcomes, unit[n:]
-            if self.file_delay:
-                time.sleep(self.file_delay)
-            try:
-                outcomes.append(self.copier.run(row))
-            except Aborted:
-                return outcomes, []
+        batch = PlainBatch(self.copier) if self.copier.plain_local else None
+        try:
+            for n, row in enumerate(unit):
+                if self.stop.is_set():
+                    return outcomes, []
+                if n and time.monotonic() > until:
+                    return outcomes, unit[n:]
+                if self.file_delay:
+                    time.sleep(self.file_delay)
+                outcome = batch.copy(row) if batch is not None else None
+                outcomes.append(outcome or self.copier.run(row))
+        except Aborted:
+            return outcomes, []
+        finally:
+            if batch is not None:
+                batch.__exit__(None, None, None)
         return outcomes, []
 
     def _process(self, kinds: list[str], *, threads: int) -> None:
@@ -371,7 +402,14 @@ class TaskRunner:
         outcomes: list[Outcome] = []
         last_flush = time.monotonic()
         window = threads * 2
-        with ThreadPoolExecutor(threads, thread_name_prefix="transfer-mover") as pool:
+        # Small local files: one thread. Their work is file creation in the kernel, which
+        # the filesystem serialises anyway; more threads only fight over the GIL (measured:
+        # 10,000 x 4 KiB took 0.43 s with one thread, 0.46-0.56 s with two, 0.72 s with four).
+        small_threads = 1 if self.copier.plain_local else threads
+        with (
+            ThreadPoolExecutor(threads, thread_name_prefix="transfer-mover") as pool,
+            ThreadPoolExecutor(small_threads, thread_name_prefix="transfer-mover-small") as small,
+        ):
             while True:
                 if not self.stop.is_set():
                     now = time.monotonic()
@@ -386,7 +424,8 @@ class TaskRunner:
                             exhausted = unit is None
                         if unit is None:
                             break
-                        inflight.add(pool.submit(self._work, unit))
+                        large = len(unit) == 1 and unit[0].size >= UNIT_BYTES
+                        inflight.add((pool if large else small).submit(self._work, unit))
                 finished = not inflight and (
                     self.stop.is_set() or (exhausted and not retries and not handed_back)
                 )
@@ -552,19 +591,18 @@ class TaskRunner:
                     params,
                 )
             progress.save_progress(session, self.task_id, retrying=self.retrying)
-        for o in staged:
-            assert o.row.destination_path is not None
-            try:
-                self.copier.replace(self.copier.temp_for(o.row), o.row.destination_path)
-            except NotFound:
+        temps = [self.copier.temp_for(o.row) for o in staged]
+        pairs = [(tmp, o.row.destination_path or "/") for tmp, o in zip(temps, staged, strict=True)]
+        for o, tmp, error in zip(staged, temps, self.copier.replace_all(pairs), strict=True):
+            if error is None:
+                self._renamed.append(o.row.id)
+            elif isinstance(error, NotFound):
                 self._check_lease()  # another run renamed it: this run is the stale one
-                raise
-            except StorageError as exc:
-                self.copier.discard(self.copier.temp_for(o.row))
-                self.fatal = self.copier._fault(exc, "destination", o.row.destination_path)
+                raise error
+            else:
+                self.copier.discard(tmp)
+                self.fatal = self.copier._fault(error, "destination", o.row.destination_path)
                 self.stop.set()
-                continue
-            self._renamed.append(o.row.id)
 
     def _control(self) -> None:
         """Look for cancel/pause/deadline; keep the job's lease."""
@@ -610,7 +648,11 @@ class TaskRunner:
 
     def _conclude(self, reason: tuple[str, str] | None) -> str:
         if reason is None or reason[0] not in ("gone", "lost"):
-            self._check_lease()  # only the job's holder may end the task
+            # Only the job's holder may end the task. A lease claimed or renewed less than
+            # HEARTBEAT_SECONDS ago (the lease lasts far longer) still holds: a short task
+            # ends without one more round trip.
+            if time.monotonic() - self._last_beat >= HEARTBEAT_SECONDS:
+                self._check_lease()
         with self.db.session() as session:
             self._mark_renamed(session)
             if reason is None:
