@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from globus_local.db import DbSession
 from globus_local.errors import ServiceError
 from globus_local.services.auth.dependency import AuthContext
-from globus_local.services.transfer import access, listing
+from globus_local.services.transfer import access, listing, pauses
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import file_doc, result_doc
 from globus_local.services.transfer.endpoints import bad_request, parse_bool
@@ -73,8 +73,16 @@ def _path_or_error(value: t.Any, what: str) -> str:
 def _prepare(
     db: Session, ctx: AuthContext, endpoint_id: str, checks: list[tuple[str, str]], op: str
 ) -> tuple[Endpoint, StorageConnector, list[str]]:
-    """Endpoint, connector and normalised paths after every (path, r|rw) check passes."""
+    """Endpoint, connector and normalised paths after every (path, r|rw) check passes.
+
+    An endpoint manager's pause rule in force on the endpoint (or on its host endpoint)
+    refuses ``ls``, ``mkdir`` and ``rename`` for the identities it names (everyone when it
+    names none), before any path is looked at. ``symlink`` and ``stat`` are never paused:
+    the pause rule document (rest-api.md §1.10) has flags for ls, mkdir and rename only,
+    and creating a link is neither making a directory nor renaming.
+    """
     endpoint = access.endpoint_for(db, ctx, endpoint_id, need="read")
+    pauses.check_operation(db, ctx, endpoint, op)
     normalized: list[str] = []
     for path, need in checks:
         try:
@@ -195,6 +203,8 @@ def operation_rename(
 def operation_symlink(
     request: Request, endpoint_id: str, body: JsonBody, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
+    # Not refused by pause rules: the pause rule document (rest-api.md §1.10) has no flag
+    # for symlinks, and pause_mkdir / pause_rename name other operations (see _prepare).
     link = _path_or_error(body.get("path"), "path")
     target = _path_or_error(body.get("symlink_target"), "symlink_target")
     if not target.startswith(("/", "~")):

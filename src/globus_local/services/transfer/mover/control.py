@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import typing as t
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from globus_local.db import utcnow
 from globus_local.services.transfer.models_tasks import ACTIVE, PauseRule, TransferTask
 from globus_local.services.transfer.mover.progress import deadline_passed
+from globus_local.services.transfer.pauses import rules_in_force
 
 
 def task_endpoints(task: TransferTask) -> dict[str, str]:
@@ -31,17 +30,8 @@ def task_endpoints(task: TransferTask) -> dict[str, str]:
 def pause_rules_for(session: Session, task: TransferTask) -> list[PauseRule]:
     """The pause rules in force that pause ``task``."""
     sides = task_endpoints(task)
-    now = utcnow()
-    rules = session.scalars(
-        select(PauseRule).where(
-            PauseRule.endpoint_id.in_(sorted(sides)),
-            or_(PauseRule.identity_id.is_(None), PauseRule.identity_id == task.owner_id),
-        )
-    )
     found = []
-    for rule in rules:
-        if rule.start_time is not None and rule.start_time > now:
-            continue
+    for rule in rules_in_force(session, sides, [task.owner_id]):
         side = sides.get(rule.endpoint_id)
         if task.type == "DELETE":
             hit = rule.pause_task_delete
