@@ -19,6 +19,7 @@ from globus_local.storage.errors import (
     PermissionDenied,
     QuotaExceeded,
     StorageError,
+    from_os_error,
 )
 
 Side = Literal["source", "destination"]
@@ -73,5 +74,16 @@ def classify(
             return Fault(exc.code, message, "fatal" if fail_on_quota_errors else "retry")
         return Fault(exc.code or "ENDPOINT_ERROR", message, "retry")
     if isinstance(exc, OSError):
+        # Raw descriptor I/O (the local fast path) raises OSError untranslated: a full disk
+        # or an exhausted quota is still a quota fault, which fail_on_quota_errors governs.
+        translated = from_os_error(exc, path)
+        if isinstance(translated, QuotaExceeded):
+            return classify(
+                translated,
+                side,
+                skip_source_errors=skip_source_errors,
+                fail_on_quota_errors=fail_on_quota_errors,
+                path=path,
+            )
         return Fault("ENDPOINT_ERROR", f"{exc.strerror or exc}{where}", "retry")
     return Fault("ENDPOINT_ERROR", f"{type(exc).__name__}: {exc}{where}", "retry")
