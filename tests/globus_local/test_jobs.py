@@ -124,16 +124,36 @@ def test_enqueue_belongs_to_the_callers_transaction(
     assert Worker(db, kinds=[kind]).run_once() is False
 
 
-def test_commit_wakes_waiting_workers(db: Database) -> None:
-    wakeup = threading.Event()
-    queue.register_wakeup(wakeup)
-    try:
-        with db.session() as session:
-            enqueue(session, "test.unhandled", {})
-            assert not wakeup.is_set()  # not before the job is visible
-        assert wakeup.is_set()
-    finally:
-        queue.unregister_wakeup(wakeup)
+def test_commit_wakes_one_idle_worker_per_job(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This process's own worker registry, free of other tests' running worker pools.
+    monkeypatch.setattr(queue, "_wakeup_events", {})
+    monkeypatch.setattr(queue, "_idle", [])
+    first, second, third = threading.Event(), threading.Event(), threading.Event()
+    for wakeup in (first, second, third):
+        queue.register_wakeup(wakeup)
+        queue.mark_idle(wakeup, True)
+    with db.session() as session:
+        enqueue(session, "test.unhandled", {})
+        assert not first.is_set()  # not before the job is visible
+    assert first.is_set() and not second.is_set() and not third.is_set()
+    with db.session() as session:
+        enqueue(session, "test.unhandled", {})
+        enqueue(session, "test.unhandled", {})
+    assert second.is_set() and third.is_set()
+
+
+def test_busy_workers_are_woken_when_none_is_idle(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queue, "_wakeup_events", {})
+    monkeypatch.setattr(queue, "_idle", [])
+    busy = threading.Event()
+    queue.register_wakeup(busy)  # registered, but running a job (not idle)
+    with db.session() as session:
+        enqueue(session, "test.unhandled", {})
+    assert busy.is_set()  # it looks at the queue again when its job ends
 
 
 def test_failing_handler_is_retried_then_failed(
@@ -381,3 +401,21 @@ def test_pool_wakes_on_enqueue_and_stops(db: Database, register: t.Callable[...,
     finally:
         pool.stop()
     assert not pool.running
+
+
+def test_wakes_a_worker_of_the_same_database_and_kind(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queue, "_wakeup_events", {})
+    monkeypatch.setattr(queue, "_idle", [])
+    url = db.engine.url.render_as_string(hide_password=False)
+    elsewhere, other_kind, right = threading.Event(), threading.Event(), threading.Event()
+    queue.register_wakeup(elsewhere, database="sqlite:////nowhere/else.sqlite3")
+    queue.register_wakeup(other_kind, database=url, kinds=["test.other"])
+    queue.register_wakeup(right, database=url, kinds=["test.unhandled"])
+    for wakeup in (elsewhere, other_kind, right):
+        queue.mark_idle(wakeup, True)
+    with db.session() as session:
+        enqueue(session, "test.unhandled", {})
+    assert right.is_set()
+    assert not elsewhere.is_set() and not other_kind.is_set()

@@ -22,29 +22,80 @@ from globus_local.jobs.models import FAILED, PENDING, RUNNING, SUCCEEDED, Job
 
 _jobs = Job.__table__
 
-# Workers in this process wait on these; a commit that enqueued a job sets them all.
+# Workers in this process wait on these; a commit that enqueued jobs wakes, per job, one
+# idle worker that serves that database and kind (all of them at once would only race for
+# the same row: on SQLite every loser still takes the write lock, and the winner's first
+# transaction then waits on them).
 _wakeup_lock = threading.Lock()
-_wakeup_events: set[threading.Event] = set()
+# event -> (database URL or None for any, job kinds or None for any)
+_wakeup_events: dict[threading.Event, tuple[str | None, frozenset[str] | None]] = {}
+_idle: list[threading.Event] = []  # waiting workers, longest idle first
 
 
-def register_wakeup(event_: threading.Event) -> None:
+def register_wakeup(
+    event_: threading.Event,
+    *,
+    database: str | None = None,
+    kinds: t.Collection[str] | None = None,
+) -> None:
+    """Wake ``event_`` for jobs on ``database`` (a URL) of ``kinds`` (None: any)."""
     with _wakeup_lock:
-        _wakeup_events.add(event_)
+        _wakeup_events[event_] = (database, frozenset(kinds) if kinds is not None else None)
 
 
 def unregister_wakeup(event_: threading.Event) -> None:
     with _wakeup_lock:
-        _wakeup_events.discard(event_)
+        _wakeup_events.pop(event_, None)
+        if event_ in _idle:
+            _idle.remove(event_)
 
 
-def wake_workers() -> None:
+def mark_idle(event_: threading.Event, idle: bool) -> None:
+    """A worker says it is (no longer) waiting on ``event_`` for work."""
     with _wakeup_lock:
-        for ev in _wakeup_events:
+        if idle and event_ not in _idle:
+            _idle.append(event_)
+        elif not idle and event_ in _idle:
+            _idle.remove(event_)
+
+
+def _serves(event_: threading.Event, database: str | None, kind: str | None) -> bool:
+    url, kinds = _wakeup_events.get(event_, (None, None))
+    if url is not None and database is not None and url != database:
+        return False
+    return kinds is None or kind is None or kind in kinds
+
+
+def _pick(
+    pool: t.Iterable[threading.Event], taken: list[threading.Event], database: str | None, kind: str
+) -> threading.Event | None:
+    return next((ev for ev in pool if ev not in taken and _serves(ev, database, kind)), None)
+
+
+def wake_workers(database: str | None = None, kinds: t.Sequence[str] | None = None) -> None:
+    """Wake every worker (no ``kinds``), or one per job kind listed, idle ones first; a
+    busy worker that is woken looks at the queue again as soon as its job ends."""
+    with _wakeup_lock:
+        if kinds is None:
+            chosen = [ev for ev in _wakeup_events if _serves(ev, database, None)]
+        else:
+            chosen = []
+            for kind in kinds:
+                pick = _pick(_idle, chosen, database, kind) or _pick(
+                    _wakeup_events, chosen, database, kind
+                )
+                if pick is not None:
+                    chosen.append(pick)
+        for ev in chosen:
+            if ev in _idle:
+                _idle.remove(ev)
             ev.set()
 
 
-def _wake_after_commit(_session: Session) -> None:
-    wake_workers()
+def _wake_after_commit(session: Session) -> None:
+    kinds = session.info.pop("globus_local.jobs.enqueued", None)
+    if kinds:
+        wake_workers(session.info.get("globus_local.jobs.database"), kinds)
 
 
 def enqueue(
@@ -70,6 +121,10 @@ def enqueue(
     )
     session.add(job)
     session.flush()
+    session.info.setdefault("globus_local.jobs.enqueued", []).append(kind)
+    session.info["globus_local.jobs.database"] = session.get_bind().url.render_as_string(
+        hide_password=False
+    )
     if not session.info.get("globus_local.jobs.wakeup"):
         session.info["globus_local.jobs.wakeup"] = True
         event.listen(session, "after_commit", _wake_after_commit)

@@ -49,6 +49,7 @@ class Worker:
         retry_max: float = 60.0,
     ) -> None:
         self.db = db
+        self.database_url = db.engine.url.render_as_string(hide_password=False)
         self.worker_id = worker_id or _new_worker_id()
         self.kinds = frozenset(kinds) if kinds is not None else None
         self.lease_seconds = lease_seconds
@@ -73,7 +74,7 @@ class Worker:
     def run(self, stop: threading.Event, wakeup: threading.Event | None = None) -> None:
         """Work until ``stop`` is set; sleep on ``wakeup`` (or poll) when the queue is empty."""
         wakeup = wakeup or threading.Event()
-        queue.register_wakeup(wakeup)
+        queue.register_wakeup(wakeup, database=self.database_url, kinds=self.kinds)
         try:
             while not stop.is_set():
                 # Clear before looking, so an enqueue during the look still wakes us.
@@ -85,7 +86,11 @@ class Worker:
                     stop.wait(max(self.poll_interval, 1.0))
                     continue
                 if not ran:
-                    wakeup.wait(self.poll_interval)
+                    queue.mark_idle(wakeup, True)
+                    try:
+                        wakeup.wait(self.poll_interval)
+                    finally:
+                        queue.mark_idle(wakeup, False)
         finally:
             queue.unregister_wakeup(wakeup)
 
@@ -173,7 +178,7 @@ class WorkerPool:
             worker = Worker(self.db, worker_id=f"{base_id}/{n}", **self.worker_options)
             wakeup = threading.Event()
             # Registered before the thread starts, so no enqueue in between goes unnoticed.
-            queue.register_wakeup(wakeup)
+            queue.register_wakeup(wakeup, database=worker.database_url, kinds=worker.kinds)
             thread = threading.Thread(
                 target=worker.run,
                 args=(self._stop, wakeup),
