@@ -72,13 +72,25 @@ def endpoints_in_use(session: Session, identity_ids: Iterable[str]) -> set[str]:
 
 # -- principals --------------------------------------------------------------------------
 def principal_urns(session: Session, ctx: AuthContext) -> set[str]:
-    """Identity URNs of the caller's identity set plus URNs of their groups."""
-    urns = {IDENTITY_URN + i for i in ctx.identity_set or (ctx.identity_id,)}
+    """Identity URNs of the caller's identity set plus URNs of their groups.
+
+    Kept for the rest of the transaction (``session.info``): one request checks several
+    endpoints and paths, and memberships cannot change under its own transaction.
+    """
+    identities = tuple(ctx.identity_set or (ctx.identity_id,))
+    cache = session.info.setdefault("transfer.principal_urns", {})
+    found = cache.get(identities)
+    if found is not None:
+        return set(found)
+    urns = {IDENTITY_URN + i for i in identities}
     try:
         from globus_local.services.groups.principals import principal_urns_for
     except ImportError:  # Groups not installed: identities only
-        return urns
-    return urns | set(principal_urns_for(session, ctx.identity_set or (ctx.identity_id,)))
+        pass
+    else:
+        urns |= set(principal_urns_for(session, identities))
+    cache[identities] = frozenset(urns)
+    return urns
 
 
 def _principal_matches(principal_type: str, principal: str, urns: set[str]) -> bool:

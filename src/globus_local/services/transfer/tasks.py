@@ -303,8 +303,10 @@ def submit(session: Session, ctx: AuthContext, body: t.Any, kind: str) -> tuple[
         destination = None
         _check_paths(session, ctx, source, [i["path"] for i in items], "rw")
 
+    task_id = str(uuid.uuid4())
     task = TransferTask(
-        id=str(uuid.uuid4()),
+        id=task_id,
+        job_id=f"transfer-{task_id}-1",  # set before the insert: no UPDATE after enqueue
         submission_id=submission_id,
         type="TRANSFER" if kind == "transfer" else "DELETE",
         status=ACTIVE,
@@ -335,11 +337,11 @@ def submit(session: Session, ctx: AuthContext, body: t.Any, kind: str) -> tuple[
         if existing is None:
             raise
         return existing, False
-    task.job_id = enqueue(
+    enqueue(
         session,
         JOB_KIND,
         {"task_id": task.id},
-        job_id=f"transfer-{task.id}-1",
+        job_id=task.job_id,
         max_attempts=JOB_ATTEMPTS,
     )
     for endpoint in (source, destination):
