@@ -17,6 +17,7 @@ import errno
 import os
 import stat
 import threading
+import time
 import typing as t
 from dataclasses import dataclass
 
@@ -50,7 +51,13 @@ CHUNK = 8 * 1024 * 1024
 # Files at least this large are verified by threads hashing source and destination while
 # the kernel copies.
 PARALLEL_VERIFY_MIN = 32 * 1024 * 1024
-KERNEL_STEP = 64 * 1024 * 1024  # bytes per copy_file_range call (the stop flag is checked between)
+# Bytes per copy_file_range call; the stop flag is checked between calls. The step doubles
+# (up to KERNEL_STEP_MAX) while a call takes under KERNEL_STEP_SECONDS, so a fast disk makes
+# few calls (each return must win the GIL back from the API threads) and a slow one still
+# notices a cancel within about that time.
+KERNEL_STEP = 64 * 1024 * 1024
+KERNEL_STEP_MAX = 1024 * 1024 * 1024
+KERNEL_STEP_SECONDS = 0.05
 TEMP_PREFIX = ".globus-local-"
 
 SYNC_LEVELS = {"exists": 0, "size": 1, "mtime": 2, "checksum": 3}
@@ -713,6 +720,7 @@ def _kernel_copy(
     step = KERNEL_STEP if progress is None else CHUNK * 2
     while True:
         check()
+        began = time.monotonic()
         try:
             if mode == 0:
                 n = os.copy_file_range(fd_in, fd_out, step)
@@ -734,6 +742,9 @@ def _kernel_copy(
         size += n
         if progress is not None:
             progress(size)
+        elif n == step and step < KERNEL_STEP_MAX:
+            if time.monotonic() - began < KERNEL_STEP_SECONDS:
+                step *= 2
 
 
 _FALLBACK_ERRNOS = {

@@ -67,6 +67,7 @@ from globus_local.services.transfer.mover.expand import (
     TransferExpander,
 )
 from globus_local.services.transfer.mover.faults import MAX_FILE_RETRIES, Aborted, Fault
+from globus_local.services.transfer.mover.lanes import Lanes
 from globus_local.storage import StorageConnector
 from globus_local.storage.errors import NotFound, StorageError
 
@@ -81,6 +82,7 @@ RETRY_BASE = 0.5
 UNIT_ROWS = 64  # rows one thread takes at a time...
 UNIT_BYTES = 16 * 1024 * 1024  # ...up to about this much data...
 UNIT_SECONDS = 0.1  # ...handing the rest back when they take longer than this
+SMALL_LANES = 2  # threads for small local files, each on its own folders (default)
 IN_CHUNK = 500  # ids per "WHERE id IN (...)" (SQLite limits bound parameters)
 
 
@@ -93,6 +95,10 @@ def _env_float(name: str, default: float) -> float:
 
 def default_threads() -> int:
     return max(1, int(_env_float("GLOBUS_LOCAL_TRANSFER_THREADS", 4)))
+
+
+def small_lanes() -> int:
+    return max(1, int(_env_float("GLOBUS_LOCAL_TRANSFER_LANES", SMALL_LANES)))
 
 
 class Stop(Exception):
@@ -145,10 +151,15 @@ class TaskRunner:
                     f"resumed after an interrupted run (run {task.runs})" if self.resuming else ""
                 )
                 progress.add_event(session, self.task_id, "STARTED", details)
+                try:
+                    self._prepare(session, task)
+                except Fault as fault:  # the run still counts, and the task fails
+                    self.fatal = fault
         if reason is not None:
             return self._conclude(reason)
+        if self.fatal is not None:
+            return self._conclude(("fatal", self.fatal.description))
         try:
-            self._prepare()
             if not self.expanded:
                 self._expand()
             left = self._kinds_left()
@@ -195,46 +206,43 @@ class TaskRunner:
             token_hash="",
         )
 
-    def _prepare(self) -> None:
+    def _prepare(self, session: t.Any, task: TransferTask) -> None:
         """Check access again (it can be revoked) and open both endpoints' storage."""
         from globus_local.services.transfer.access import check_path_access, connector_and_path
 
-        with self.db.session() as session:
-            task = session.get(TransferTask, self.task_id)
-            assert task is not None
-            ctx = self._owner_context(task)
-            sides: list[tuple[str | None, str, list[str]]] = []
-            if task.type == "TRANSFER":
-                sides.append((task.source_endpoint_id, "r", [i["source_path"] for i in self.items]))
-                sides.append(
-                    (
-                        task.destination_endpoint_id,
-                        "rw",
-                        [i["destination_path"] for i in self.items],
-                    )
+        ctx = self._owner_context(task)
+        sides: list[tuple[str | None, str, list[str]]] = []
+        if task.type == "TRANSFER":
+            sides.append((task.source_endpoint_id, "r", [i["source_path"] for i in self.items]))
+            sides.append(
+                (
+                    task.destination_endpoint_id,
+                    "rw",
+                    [i["destination_path"] for i in self.items],
                 )
-            else:
-                sides.append((task.source_endpoint_id, "rw", [i["path"] for i in self.items]))
-            connectors: list[StorageConnector] = []
-            for endpoint_id, need, paths in sides:
-                endpoint = session.get(Endpoint, endpoint_id) if endpoint_id else None
-                if endpoint is None:
-                    raise Fault(
-                        "ENDPOINT_NOT_FOUND", f"endpoint {endpoint_id} no longer exists", "fatal"
-                    )
+            )
+        else:
+            sides.append((task.source_endpoint_id, "rw", [i["path"] for i in self.items]))
+        connectors: list[StorageConnector] = []
+        for endpoint_id, need, paths in sides:
+            endpoint = session.get(Endpoint, endpoint_id) if endpoint_id else None
+            if endpoint is None:
+                raise Fault(
+                    "ENDPOINT_NOT_FOUND", f"endpoint {endpoint_id} no longer exists", "fatal"
+                )
+            try:
                 try:
-                    try:
-                        check_path_access(session, ctx, endpoint, "/", need)  # type: ignore[arg-type]
-                    except Exception:
-                        for path in paths:
-                            check_path_access(session, ctx, endpoint, path, need)  # type: ignore[arg-type]
-                    conn, _ = connector_and_path(endpoint, "/")
-                except StorageError as exc:
-                    raise Fault("ENDPOINT_ERROR", exc.message, "fatal") from None
-                except Exception as exc:
-                    message = getattr(exc, "message", None) or str(exc)
-                    raise Fault("PERMISSION_DENIED", message, "fatal") from None
-                connectors.append(conn)
+                    check_path_access(session, ctx, endpoint, "/", need)  # type: ignore[arg-type]
+                except Exception:
+                    for path in paths:
+                        check_path_access(session, ctx, endpoint, path, need)  # type: ignore[arg-type]
+                conn, _ = connector_and_path(endpoint, "/")
+            except StorageError as exc:
+                raise Fault("ENDPOINT_ERROR", exc.message, "fatal") from None
+            except Exception as exc:
+                message = getattr(exc, "message", None) or str(exc)
+                raise Fault("PERMISSION_DENIED", message, "fatal") from None
+            connectors.append(conn)
         if self.type == "TRANSFER":
             self.src, self.dst = connectors
         else:
@@ -401,14 +409,13 @@ class TaskRunner:
         handed_back: list[list[Row]] = []
         outcomes: list[Outcome] = []
         last_flush = time.monotonic()
-        window = threads * 2
-        # Small local files: one thread. Their work is file creation in the kernel, which
-        # the filesystem serialises anyway; more threads only fight over the GIL (measured:
-        # 10,000 x 4 KiB took 0.43 s with one thread, 0.46-0.56 s with two, 0.72 s with four).
-        small_threads = 1 if self.copier.plain_local else threads
+        # Small local files go to lanes, one folder per lane at a time (see lanes.py); a
+        # deeper window lets the lanes reach past a folder's units to the next folder.
+        lane_count = min(small_lanes(), threads) if self.copier.plain_local else 0
+        window = max(threads * 2, 16 * lane_count)
         with (
             ThreadPoolExecutor(threads, thread_name_prefix="transfer-mover") as pool,
-            ThreadPoolExecutor(small_threads, thread_name_prefix="transfer-mover-small") as small,
+            Lanes(max(1, lane_count)) as lanes,
         ):
             while True:
                 if not self.stop.is_set():
@@ -425,7 +432,10 @@ class TaskRunner:
                         if unit is None:
                             break
                         large = len(unit) == 1 and unit[0].size >= UNIT_BYTES
-                        inflight.add((pool if large else small).submit(self._work, unit))
+                        if large or not lane_count:
+                            inflight.add(pool.submit(self._work, unit))
+                        else:
+                            inflight.add(lanes.submit(self._work, unit))
                 finished = not inflight and (
                     self.stop.is_set() or (exhausted and not retries and not handed_back)
                 )
@@ -441,6 +451,7 @@ class TaskRunner:
                     time.sleep(min(0.25, max(0.0, retries[0][0] - time.monotonic())))
                 for future in done:
                     inflight.discard(future)
+                    lanes.settled(future)
                     results, rest = future.result()
                     if rest:
                         handed_back.append(rest)
@@ -452,7 +463,8 @@ class TaskRunner:
                     outcomes = []
                     last_flush = time.monotonic()
                     self._control()
-        self._flush(outcomes)
+        # The counters are refreshed by the next phase or by the end of the run.
+        self._flush(outcomes, counters=False)
         if self.stop.is_set():
             raise Stop()
 
@@ -520,7 +532,7 @@ class TaskRunner:
             self._update_ids(session, self._renamed, ROW_STAGED, {"state": ROW_DONE})
             self._renamed = []
 
-    def _flush(self, outcomes: list[Outcome]) -> None:
+    def _flush(self, outcomes: list[Outcome], *, counters: bool = True) -> None:
         """Record finished rows (and the renames of the last flush) in one transaction,
         then rename the newly staged copies into place."""
         if not outcomes and not self._renamed:
@@ -590,7 +602,8 @@ class TaskRunner:
                     ),
                     params,
                 )
-            progress.save_progress(session, self.task_id, retrying=self.retrying)
+            if counters:
+                progress.save_progress(session, self.task_id, retrying=self.retrying)
         temps = [self.copier.temp_for(o.row) for o in staged]
         pairs = [(tmp, o.row.destination_path or "/") for tmp, o in zip(temps, staged, strict=True)]
         for o, tmp, error in zip(staged, temps, self.copier.replace_all(pairs), strict=True):
