@@ -66,20 +66,31 @@ def counters(session: Session, task: TransferTask, *, retrying: int = 0) -> dict
         .where(TaskFile.task_id == task.id)
         .group_by(TaskFile.kind, TaskFile.state, TaskFile.outcome)
     ).all()
-    items = len(task.items or [])
+    return tally(len(task.items or []), task.expanded, rows, retrying=retrying)
+
+
+def tally(
+    items: int,
+    expanded: bool,
+    groups: t.Iterable[t.Sequence[t.Any]],
+    *,
+    retrying: int = 0,
+) -> dict[str, int]:
+    """The counters of a task with ``items`` items from its rows, grouped as (kind, state,
+    outcome, count, bytes, checksummed)."""
     out = {
         "files_transferred": 0,
         "bytes_transferred": 0,
         "files_skipped": 0,
         "bytes_checksummed": 0,
         "subtasks_total": items,
-        "subtasks_pending": 0 if task.expanded else items,
-        "subtasks_succeeded": items if task.expanded else 0,
+        "subtasks_pending": 0 if expanded else items,
+        "subtasks_succeeded": items if expanded else 0,
         "subtasks_failed": 0,
         "subtasks_skipped_errors": 0,
         "subtasks_retrying": retrying,
     }
-    for kind, state, outcome, count, size, checksummed in rows:
+    for kind, state, outcome, count, size, checksummed in groups:
         out["subtasks_total"] += count
         out["bytes_checksummed"] += int(checksummed)
         if state == ROW_DONE:

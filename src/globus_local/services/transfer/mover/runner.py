@@ -259,6 +259,9 @@ class TaskRunner:
             expansion = TransferExpander(self.src, self.dst, self.options, now).expand(self.items)
         else:
             expansion = DeleteExpander(self.dst, self.options, now).expand(self.items)
+        rows = [{"task_id": self.task_id, **row} for row in expansion.rows]
+        # The counters from the rows in hand, set with the expanded flag itself.
+        numbers = progress.tally(len(self.items), True, _groups(rows))
         with self.db.session() as session:
             claimed = session.execute(
                 update(TransferTask)
@@ -272,18 +275,17 @@ class TaskRunner:
                     files=expansion.files,
                     directories=expansion.directories,
                     symlinks=expansion.symlinks,
+                    **numbers,
                 )
                 .execution_options(synchronize_session=False)
             )
             if not claimed.rowcount:  # another run expanded it, or it ended meanwhile
                 self.reason = ("gone", "")
                 raise Stop()
-            rows = [{"task_id": self.task_id, **row} for row in expansion.rows]
             self._fresh_kinds = {
                 row["kind"] for row in rows if row.get("state", ROW_PENDING) == ROW_PENDING
             }
             insert_rows(session, _FILES, rows, _DEFAULTS)
-            progress.save_progress(session, self.task_id)
         self.expanded = True
 
     def _kinds_left(self) -> set[str]:
@@ -741,6 +743,18 @@ _DEFAULTS: dict[str, t.Any] = {
     "bytes_checksummed": 0,
     "is_directory": False,
 }
+
+
+def _groups(rows: list[dict[str, t.Any]]) -> list[tuple[t.Any, ...]]:
+    """Rows about to be stored, grouped as :func:`progress.counters` groups stored ones."""
+    groups: dict[tuple[t.Any, ...], list[int]] = {}
+    for row in rows:
+        key = (row["kind"], row.get("state", ROW_PENDING), row.get("outcome"))
+        group = groups.setdefault(key, [0, 0, 0])
+        group[0] += 1
+        group[1] += row.get("size") or 0
+        group[2] += row.get("bytes_checksummed") or 0
+    return [(*key, *values) for key, values in groups.items()]
 
 
 def cleanup_temps(db: Database, task_id: str) -> None:
