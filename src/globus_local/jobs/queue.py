@@ -245,12 +245,19 @@ def claim_next(
 def extend_lease(db: Database, claim: Claim, lease_seconds: float) -> bool:
     """Push the lease forward; False when the job is no longer ours."""
     with db.session() as session:
-        result = session.execute(
-            update(_jobs)
-            .where(_held(claim))
-            .values(lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds))
-        )
-        return bool(result.rowcount)
+        return extend_lease_in(session, claim, lease_seconds)
+
+
+def extend_lease_in(session: Session, claim: Claim, lease_seconds: float) -> bool:
+    """Push the lease forward inside the caller's transaction; False when the job is no
+    longer ours. The row stays locked until that transaction ends, so the caller's other
+    writes there land only while it holds the job (a fencing check)."""
+    result = session.execute(
+        update(_jobs)
+        .where(_held(claim))
+        .values(lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds))
+    )
+    return bool(result.rowcount)
 
 
 def mark_succeeded(db: Database, claim: Claim, result: dict[str, t.Any] | None) -> bool:

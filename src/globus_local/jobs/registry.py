@@ -27,10 +27,18 @@ class JobContext:
     attempt: int
     db: Database
     _heartbeat: t.Callable[[], bool] = field(repr=False)
+    _fence: t.Callable[[t.Any], bool] | None = field(default=None, repr=False)
 
     def heartbeat(self) -> None:
         """Extend the lease; raises :class:`LeaseLost` when the job was taken over."""
         if not self._heartbeat():
+            raise LeaseLost(f"job {self.job_id} is no longer held by this worker")
+
+    def fence(self, session: t.Any) -> None:
+        """Extend the lease inside ``session``'s transaction, so that transaction's writes
+        commit only while this worker holds the job; raises :class:`LeaseLost` otherwise."""
+        held = self._fence(session) if self._fence is not None else self._heartbeat()
+        if not held:
             raise LeaseLost(f"job {self.job_id} is no longer held by this worker")
 
 

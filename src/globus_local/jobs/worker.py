@@ -112,6 +112,7 @@ class Worker:
             attempt=claim.attempt,
             db=self.db,
             _heartbeat=lambda: queue.extend_lease(self.db, claim, self.lease_seconds),
+            _fence=lambda session: queue.extend_lease_in(session, claim, self.lease_seconds),
         )
         keeper_stop = threading.Event()
         keeper = threading.Thread(target=self._keep_lease, args=(claim, keeper_stop), daemon=True)

@@ -123,6 +123,9 @@ class TaskFile(Base):
     error_code: Mapped[str | None] = mapped_column(String(64), default=None)
     error_details: Mapped[str | None] = mapped_column(Text, default=None)
     error_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The run that staged the row: its temp file carries that run's number, so a resumed
+    # run renames exactly that file (never one a stale worker may have left).
+    staged_run: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class TaskEvent(Base):

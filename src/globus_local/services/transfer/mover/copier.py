@@ -90,10 +90,18 @@ class Outcome:
     fault: Fault | None = None
 
 
-def temp_path(task_id: str, row_id: int, destination: str) -> str:
-    """Where a row's data is written before it is renamed to ``destination``."""
+def temp_name(task_id: str, row_id: int, run: int | None) -> str:
+    """A row's temp file name. Each run of a task writes its own (``run``; None names the
+    files of runs before run numbers were used), so a stale worker still writing after its
+    job was taken over never touches the file the current run stages and renames."""
+    suffix = f"-r{run}" if run is not None else ""
+    return f"{TEMP_PREFIX}{task_id[:8]}-{row_id}{suffix}.part"
+
+
+def temp_path(task_id: str, row_id: int, destination: str, run: int | None = None) -> str:
+    """Where a row's data is written (by run ``run``) before it is renamed to ``destination``."""
     folder, _ = split(destination)
-    name = f"{TEMP_PREFIX}{task_id[:8]}-{row_id}.part"
+    name = temp_name(task_id, row_id, run)
     return f"{folder}/{name}" if folder != "/" else f"/{name}"
 
 
@@ -160,6 +168,7 @@ class Copier:
         stop: threading.Event,
         *,
         resuming: bool = False,
+        run: int | None = None,
     ) -> None:
         self.task_id = task_id
         self.src = src
@@ -167,6 +176,7 @@ class Copier:
         self.opts = options
         self.stop = stop
         self.resuming = resuming
+        self.run_number = run
         level = options.get("sync_level")
         self.sync_level: int | None = SYNC_LEVELS.get(level, level) if level is not None else None  # type: ignore[arg-type]
         self.verify = bool(options.get("verify_checksum"))
@@ -248,9 +258,16 @@ class Copier:
         if self.stop.is_set():
             raise Aborted()
 
+    def discard_earlier(self, row: Row) -> None:
+        """Remove what earlier runs (a killed or stale worker) left half written for ``row``:
+        their temp files carry their own run numbers and will never be renamed."""
+        assert row.destination_path is not None
+        for run in (None, *range(1, self.run_number or 1)):
+            self.discard(temp_path(self.task_id, row.id, row.destination_path, run))
+
     def temp_for(self, row: Row) -> str:
         assert row.destination_path is not None
-        return temp_path(self.task_id, row.id, row.destination_path)
+        return temp_path(self.task_id, row.id, row.destination_path, self.run_number)
 
     def run(self, row: Row) -> Outcome:
         """Do one row; never raises except :class:`Aborted`."""
@@ -295,6 +312,8 @@ class Copier:
         assert row.destination_path is not None
         if not row.link_target:
             raise Fault("FILE_NOT_FOUND", f"no link target for {row.source_path}", "fatal")
+        if self.resuming:
+            self.discard_earlier(row)
         tmp = self.temp_for(row)
         discard(self.dst, tmp)
         try:
@@ -362,11 +381,11 @@ class Copier:
         assert self.src is not None and row.source_path and row.destination_path
         algorithm = (row.checksum_algorithm or "MD5").upper()
         checksummed = 0
+        if self.resuming:
+            self.discard_earlier(row)
         if self.sync_level is not None:
             fresh, checksummed = self._up_to_date(row, algorithm)
             if fresh:
-                if self.resuming:
-                    self.discard(self.temp_for(row))
                 return Outcome(row, "up_to_date", size=row.size, checksummed=checksummed)
         tmp = self.temp_for(row)
         want_hash = self.verify or bool(row.external_checksum)
@@ -641,7 +660,6 @@ class PlainBatch:
         assert copier.fast_src is not None and copier.fast_dst is not None
         self.copier = copier
         self.src, self.dst = copier.fast_src, copier.fast_dst
-        self.prefix = f"{TEMP_PREFIX}{copier.task_id[:8]}-"
         self._src = _Held()
         self._dst = _Held()
 
@@ -656,6 +674,8 @@ class PlainBatch:
         if row.kind != KIND_FILE or row.external_checksum:
             return None
         assert row.source_path and row.destination_path
+        if self.copier.resuming:
+            self.copier.discard_earlier(row)
         try:
             source_folder, source_name = split(row.source_path)
             folder, _ = split(row.destination_path)
@@ -663,7 +683,7 @@ class PlainBatch:
             dir_out = self._dst.hold(self.dst, folder)
         except StorageError:
             return None
-        tmp = f"{self.prefix}{row.id}.part"
+        tmp = temp_name(self.copier.task_id, row.id, self.copier.run_number)
         try:
             fd_in = os.open(source_name, _READ, dir_fd=dir_in)
         except OSError:

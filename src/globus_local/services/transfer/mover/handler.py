@@ -19,7 +19,7 @@ def run_transfer_task(ctx: JobContext) -> dict[str, t.Any]:
     from globus_local.services.transfer.mover.runner import TaskRunner, cleanup_temps
 
     task_id = ctx.payload["task_id"]
-    outcome = TaskRunner(ctx.db, task_id, heartbeat=ctx.heartbeat).run()
+    outcome = TaskRunner(ctx.db, task_id, heartbeat=ctx.heartbeat, fence=ctx.fence).run()
     if outcome not in ("paused", "lost"):
         cleanup_temps(ctx.db, task_id)
     return {"task_id": task_id, "outcome": outcome}

@@ -112,11 +112,17 @@ class TaskRunner:
         task_id: str,
         *,
         heartbeat: t.Callable[[], None] | None = None,
+        fence: t.Callable[[t.Any], None] | None = None,
         threads: int | None = None,
     ) -> None:
         self.db = db
         self.task_id = task_id
         self.heartbeat = heartbeat or (lambda: None)
+        # Called first in every transaction that records progress: raises LeaseLost unless
+        # this worker still holds the task's job, so a stale worker's writes never land.
+        self.fence = fence or (lambda session: None)
+        self.lost = False  # the job was taken over: drain, discard, record nothing
+        self.run_number: int | None = None
         self.threads = threads or default_threads()
         # Test/diagnostic knob: sleep this long per file (lets tests stop a run midway).
         self.file_delay = _env_float("GLOBUS_LOCAL_TRANSFER_FILE_DELAY", 0.0)
@@ -137,6 +143,7 @@ class TaskRunner:
             if task.status != ACTIVE:
                 return task.status
             task.runs += 1
+            self.run_number = task.runs
             self.resuming = task.runs > 1
             self.type = task.type
             self.options = dict(task.options or {})
@@ -248,7 +255,13 @@ class TaskRunner:
         else:
             self.src, self.dst = None, connectors[0]
         self.copier = Copier(
-            self.task_id, self.src, self.dst, self.options, self.stop, resuming=self.resuming
+            self.task_id,
+            self.src,
+            self.dst,
+            self.options,
+            self.stop,
+            resuming=self.resuming,
+            run=self.run_number,
         )
 
     def _expand(self) -> None:
@@ -311,15 +324,15 @@ class TaskRunner:
         """Finish rows a dead run had fully copied but not yet renamed into place."""
         with self.db.session() as session:
             staged = session.execute(
-                select(TaskFile.id, TaskFile.destination_path).where(
+                select(TaskFile.id, TaskFile.destination_path, TaskFile.staged_run).where(
                     TaskFile.task_id == self.task_id, TaskFile.state == ROW_STAGED
                 )
             ).all()
         if not staged:
             return
         done = []
-        for row_id, destination in staged:
-            tmp = temp_path(self.task_id, row_id, destination)
+        for row_id, destination, run in staged:
+            tmp = temp_path(self.task_id, row_id, destination, run)
             try:
                 replace_into_place(self.dst, tmp, destination)
             except StorageError:
@@ -461,14 +474,39 @@ class TaskRunner:
                         self._take(outcome, outcomes, retries, attempts)
                 due = time.monotonic() - last_flush >= FLUSH_SECONDS
                 if due or len(outcomes) >= FLUSH_ROWS:
-                    self._flush(outcomes)
+                    self._settle(outcomes)
                     outcomes = []
                     last_flush = time.monotonic()
-                    self._control()
+                    if not self.lost:
+                        try:
+                            self._control()
+                        except LeaseLost:
+                            self._lose()
         # The counters are refreshed by the next phase or by the end of the run.
-        self._flush(outcomes, counters=False)
+        self._settle(outcomes, counters=False)
+        if self.lost:
+            raise LeaseLost(f"transfer task {self.task_id}: its job was taken over")
         if self.stop.is_set():
             raise Stop()
+
+    def _settle(self, outcomes: list[Outcome], *, counters: bool = True) -> None:
+        """Flush outcomes; once the job is lost, only throw their temp files away."""
+        if not self.lost:
+            try:
+                self._flush(outcomes, counters=counters)
+                return
+            except LeaseLost:
+                self._lose()
+        for o in outcomes:
+            if o.status == "staged" and o.row.destination_path:
+                self.copier.discard(self.copier.temp_for(o.row))
+
+    def _lose(self) -> None:
+        """Another worker holds the task now: stop, and let running units drain."""
+        log.warning("transfer task %s: job taken over by another worker", self.task_id)
+        self.lost = True
+        self.reason = ("lost", "")
+        self.stop.set()
 
     def _take(
         self,
@@ -498,6 +536,8 @@ class TaskRunner:
         self.stop.set()
 
     def _record_fault(self, fault: Fault, *, retrying: bool) -> None:
+        if self.lost:
+            return
         with self.db.session() as session:
             task = session.get(TransferTask, self.task_id)
             if task is None or task.status != ACTIVE:
@@ -525,6 +565,7 @@ class TaskRunner:
         if not ids:
             return
         with self.db.session() as session:
+            self.fence(session)
             self._update_ids(session, ids, from_state, {"state": state})
             progress.save_progress(session, self.task_id, retrying=self.retrying)
 
@@ -562,9 +603,12 @@ class TaskRunner:
                 "new_code": None,
                 "new_details": None,
                 "new_time": None,
+                "new_run": None,
             }
             if o.status == "staged":
-                values.update(new_state=ROW_STAGED, new_outcome="transferred")
+                values.update(
+                    new_state=ROW_STAGED, new_outcome="transferred", new_run=self.run_number
+                )
             elif o.status == "done":
                 values.update(new_outcome="done")
             elif o.status == "up_to_date":
@@ -580,15 +624,14 @@ class TaskRunner:
                 )
             params.append(values)
         with self.db.session() as session:
+            self.fence(session)
             self._mark_renamed(session)
             for (state, outcome, factor), ids in plain.items():
                 checksummed = _FILES.c.size * int(factor) if factor != "0" else 0
-                self._update_ids(
-                    session,
-                    ids,
-                    ROW_PENDING,
-                    {"state": state, "outcome": outcome, "bytes_checksummed": checksummed},
-                )
+                values = {"state": state, "outcome": outcome, "bytes_checksummed": checksummed}
+                if state == ROW_STAGED:
+                    values["staged_run"] = self.run_number
+                self._update_ids(session, ids, ROW_PENDING, values)
             if params:
                 session.execute(
                     update(_FILES)
@@ -601,6 +644,7 @@ class TaskRunner:
                         error_code=bindparam("new_code"),
                         error_details=bindparam("new_details"),
                         error_time=bindparam("new_time"),
+                        staged_run=bindparam("new_run"),
                     ),
                     params,
                 )
@@ -662,13 +706,9 @@ class TaskRunner:
             raise
 
     def _conclude(self, reason: tuple[str, str] | None) -> str:
-        if reason is None or reason[0] not in ("gone", "lost"):
-            # Only the job's holder may end the task. A lease claimed or renewed less than
-            # HEARTBEAT_SECONDS ago (the lease lasts far longer) still holds: a short task
-            # ends without one more round trip.
-            if time.monotonic() - self._last_beat >= HEARTBEAT_SECONDS:
-                self._check_lease()
         with self.db.session() as session:
+            if reason is None or reason[0] not in ("gone", "lost"):
+                self.fence(session)  # only the job's holder may end the task
             self._mark_renamed(session)
             if reason is None:
                 task = session.get(TransferTask, self.task_id)
@@ -758,13 +798,14 @@ def _groups(rows: list[dict[str, t.Any]]) -> list[tuple[t.Any, ...]]:
 
 
 def cleanup_temps(db: Database, task_id: str) -> None:
-    """Remove temp files a dead run left for rows that will never finish (ended task)."""
+    """Remove the temp files any run left for rows that will never finish (ended task)."""
     from globus_local.services.transfer.access import connector_and_path
 
     with db.session() as session:
         task = session.get(TransferTask, task_id)
         if task is None or task.type != "TRANSFER" or not task.destination_endpoint_id:
             return
+        runs = task.runs or 0
         endpoint = session.get(Endpoint, task.destination_endpoint_id)
         rows = session.execute(
             select(TaskFile.id, TaskFile.destination_path).where(
@@ -781,4 +822,5 @@ def cleanup_temps(db: Database, task_id: str) -> None:
         return
     for row_id, destination in rows:
         if destination:
-            discard(conn, temp_path(task_id, row_id, destination))
+            for run in (None, *range(1, runs + 1)):
+                discard(conn, temp_path(task_id, row_id, destination, run))
