@@ -625,6 +625,7 @@ class TaskRunner:
             params.append(values)
         with self.db.session() as session:
             self.fence(session)
+            self._last_beat = time.monotonic()  # the fence renewed the lease too
             self._mark_renamed(session)
             for (state, outcome, factor), ids in plain.items():
                 checksummed = _FILES.c.size * int(factor) if factor != "0" else 0
