@@ -624,7 +624,7 @@ def _apply_rule(rule: PauseRule, body: dict[str, t.Any]) -> None:
 def _get_rule(session: Session, ctx: AuthContext, rule_id: str) -> PauseRule:
     rule = session.get(PauseRule, rule_id)
     if rule is None:
-        raise ServiceError(404, "ClientError.NotFound", f"No pause rule '{rule_id}'")
+        raise ServiceError(404, "PauseRuleNotFound", f"No pause rule '{rule_id}'")
     _rule_endpoint(session, ctx, rule.endpoint_id)
     return rule
 

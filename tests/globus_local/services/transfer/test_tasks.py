@@ -488,7 +488,8 @@ def test_pause_rules(alice: TransferUser, bob: TransferUser, pair: t.Any) -> Non
     assert bob.delete(f"endpoint_manager/pause_rule/{rule['id']}").json()["code"] == "Deleted"
     assert wait_task(alice, task_id)["status"] == "SUCCEEDED"
     assert (dst / "p").read_bytes() == b"aaaa"
-    assert bob.get(f"endpoint_manager/pause_rule/{rule['id']}").status_code == 404
+    gone = bob.get(f"endpoint_manager/pause_rule/{rule['id']}")
+    assert gone.status_code == 404 and gone.json()["code"] == "PauseRuleNotFound"
     assert (
         alice.post(
             "endpoint_manager/pause_rule", json={"endpoint_id": src_id, "pause_ls": True}
