@@ -31,7 +31,9 @@ def pause_rules_for(session: Session, task: TransferTask) -> list[PauseRule]:
     """The pause rules in force that pause ``task``."""
     sides = task_endpoints(task)
     found = []
-    for rule in rules_in_force(session, sides, [task.owner_id]):
+    # A rule naming any of the owner's linked identities applies, as on file operations.
+    owners = list(task.owner_identity_set or ()) or [task.owner_id]
+    for rule in rules_in_force(session, sides, owners):
         side = sides.get(rule.endpoint_id)
         if task.type == "DELETE":
             hit = rule.pause_task_delete
