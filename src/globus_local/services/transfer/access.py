@@ -15,8 +15,11 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from globus_local.db import utcnow
 from globus_local.errors import ServiceError
@@ -298,14 +301,27 @@ def connector_and_path(endpoint: Endpoint, path: str | None) -> tuple[StorageCon
     return connector_for_endpoint(endpoint), normalize(path)
 
 
-def record_use(session: Session, ctx: AuthContext, endpoint: Endpoint) -> None:
-    """Remember that the caller used ``endpoint`` (``recently-used``, ``last_accessed_time``)."""
+def record_use(session: Session, ctx: AuthContext, *endpoints: Endpoint) -> None:
+    """Remember that the caller used ``endpoints`` (``recently-used``, ``last_accessed_time``):
+    one UPDATE and one upsert whatever their number, instead of a read and a write each."""
+    ids = sorted({e.id for e in endpoints})
+    if not ids:
+        return
     now = utcnow()
-    endpoint.last_accessed = now
-    row = session.get(EndpointUsage, (ctx.identity_id, endpoint.id))
-    if row is None:
-        session.add(
-            EndpointUsage(identity_id=ctx.identity_id, endpoint_id=endpoint.id, last_used=now)
+    for endpoint in endpoints:  # already written below: keep the loaded objects in step
+        set_committed_value(endpoint, "last_accessed", now)
+    session.execute(
+        update(Endpoint)
+        .where(Endpoint.id.in_(ids))
+        .values(last_accessed=now)
+        .execution_options(synchronize_session=False)
+    )
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    rows = [{"identity_id": ctx.identity_id, "endpoint_id": i, "last_used": now} for i in ids]
+    statement = upsert(EndpointUsage).values(rows)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["identity_id", "endpoint_id"], set_={"last_used": now}
         )
-    else:
-        row.last_used = now
+    )

@@ -344,9 +344,7 @@ def submit(session: Session, ctx: AuthContext, body: t.Any, kind: str) -> tuple[
         job_id=task.job_id,
         max_attempts=JOB_ATTEMPTS,
     )
-    for endpoint in (source, destination):
-        if endpoint is not None:
-            access.record_use(session, ctx, endpoint)
+    access.record_use(session, ctx, *(e for e in (source, destination) if e is not None))
     return task, True
 
 
