@@ -537,7 +537,7 @@ def _require_identity(session: Session, identity_id: str) -> None:
 def get_role(session: Session, endpoint: Endpoint, role_id: str) -> EndpointRole:
     row = session.get(EndpointRole, role_id)
     if row is None or row.endpoint_id != endpoint.id:
-        raise ServiceError(404, "ClientError.NotFound", f"Role '{role_id}' not found")
+        raise ServiceError(404, "RoleNotFound", f"Role '{role_id}' not found")
     return row
 
 

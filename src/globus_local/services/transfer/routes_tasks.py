@@ -681,6 +681,9 @@ def create_pause_rule(db: DbSession, ctx: TransferAuth, body: AnyBody = None) ->
         created=utcnow(),
         created_by_host_manager=False,
         editable=True,
+        # A flag the document leaves out pauses: the real service creates a rule given none
+        # of them with all six set (seen in the Globus SDK's integration tests against it).
+        **dict.fromkeys(PAUSE_FLAGS, True),
     )
     _apply_rule(rule, body)
     db.add(rule)

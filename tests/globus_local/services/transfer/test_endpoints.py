@@ -363,7 +363,8 @@ def test_roles_grant_visibility_and_administration(
     r = alice.delete(f"endpoint/{endpoint_id}/role/{admin_id}")
     assert r.status_code == 200 and r.json()["code"] == "Deleted"
     assert bob.ls(endpoint_id, "/").status_code == 403
-    assert alice.get(f"endpoint/{endpoint_id}/role/{admin_id}").status_code == 404
+    gone = alice.get(f"endpoint/{endpoint_id}/role/{admin_id}")
+    assert gone.status_code == 404 and gone.json()["code"] == "RoleNotFound"
 
 
 @pytest.mark.parametrize(
