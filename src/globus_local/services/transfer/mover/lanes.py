@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from globus_local.services.transfer.mover.copier import Row
 from globus_local.services.transfer.mover.posix_fast import split
+from globus_local.storage.errors import StorageError
 
 T = t.TypeVar("T")
 
@@ -58,5 +59,5 @@ class Lanes:
 def _folder(row: Row) -> str:
     try:
         return split(row.destination_path or "/")[0]
-    except Exception:  # an odd path: its own lane choice is as good as any
+    except StorageError:  # an odd path: its own lane choice is as good as any
         return row.destination_path or "/"

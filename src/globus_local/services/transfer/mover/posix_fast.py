@@ -26,6 +26,9 @@ MAX_OPEN_DIRS = 128
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+# Opening an entry of a held folder: never through a link, never inherited by children.
+READ_FLAGS = os.O_RDONLY | _NOFOLLOW | _CLOEXEC
+CREATE_FLAGS = os.O_CREAT | os.O_TRUNC | _NOFOLLOW | _CLOEXEC  # with O_WRONLY or O_RDWR
 
 
 def split(path: str) -> tuple[str, str]:
@@ -118,15 +121,14 @@ class DirHandles:
         """A read descriptor for a regular file; a symlink raises (ELOOP) instead."""
         folder, name = split(path)
         with self.directory(folder) as dfd, translate_os_errors(path):
-            return os.open(name, os.O_RDONLY | _NOFOLLOW | _CLOEXEC, dir_fd=dfd)
+            return os.open(name, READ_FLAGS, dir_fd=dfd)
 
     def open_write(self, path: str, *, read_back: bool = False) -> int:
         """A new (truncated) file to write, readable too with ``read_back``."""
         folder, name = split(path)
         with self.directory(folder) as dfd, translate_os_errors(path):
             mode = os.O_RDWR if read_back else os.O_WRONLY
-            flags = mode | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | _CLOEXEC
-            return os.open(name, flags, 0o666, dir_fd=dfd)
+            return os.open(name, mode | CREATE_FLAGS, 0o666, dir_fd=dfd)
 
     def lstat(self, path: str) -> os.stat_result:
         folder, name = split(path)
@@ -134,22 +136,10 @@ class DirHandles:
             return os.stat(name, dir_fd=dfd, follow_symlinks=False)
 
     def replace(self, tmp: str, final: str) -> None:
-        """Rename ``tmp`` onto ``final`` (same directory) atomically, never through a link.
-
-        No look first: renaming a non-directory onto a directory fails (EISDIR) anyway.
-        """
-        folder, name = split(final)
-        tmp_folder, tmp_name = split(tmp)
-        if tmp_folder != folder:
-            raise InvalidPath("a temp file must sit beside its destination", tmp)
+        """Rename ``tmp`` onto ``final`` (same directory) atomically, never through a link."""
+        folder, tmp_name, name = split_pair(tmp, final)
         with self.directory(folder) as dfd:
-            try:
-                os.replace(tmp_name, name, src_dir_fd=dfd, dst_dir_fd=dfd)
-            except IsADirectoryError:
-                raise IsADirectory("a directory is in the way", final) from None
-            except OSError as exc:
-                with translate_os_errors(final):
-                    raise exc from None
+            replace_in(dfd, tmp_name, name, final)
 
     def set_mtime(self, path: str, mtime: float) -> None:
         folder, name = split(path)
@@ -160,6 +150,27 @@ class DirHandles:
         folder, name = split(path)
         with self.directory(folder) as dfd, translate_os_errors(path):
             os.unlink(name, dir_fd=dfd)
+
+
+def split_pair(tmp: str, final: str) -> tuple[str, str, str]:
+    """(folder, temp name, final name) of a temp file and the path it is renamed to."""
+    folder, name = split(final)
+    tmp_folder, tmp_name = split(tmp)
+    if tmp_folder != folder:
+        raise InvalidPath("a temp file must sit beside its destination", tmp)
+    return folder, tmp_name, name
+
+
+def replace_in(dfd: int, tmp_name: str, name: str, final: str) -> None:
+    """Rename ``tmp_name`` onto ``name`` inside the held folder ``dfd``, never through a
+    link. No look first: renaming a non-directory onto a directory fails (EISDIR) anyway."""
+    try:
+        os.replace(tmp_name, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+    except IsADirectoryError:
+        raise IsADirectory("a directory is in the way", final) from None
+    except OSError as exc:
+        with translate_os_errors(final):
+            raise exc from None
 
 
 def handles_for(conn: t.Any) -> DirHandles | None:

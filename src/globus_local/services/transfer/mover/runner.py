@@ -412,7 +412,7 @@ class TaskRunner:
             return outcomes, []
         finally:
             if batch is not None:
-                batch.__exit__(None, None, None)
+                batch.close()
         return outcomes, []
 
     def _process(self, kinds: list[str], *, threads: int) -> None:
