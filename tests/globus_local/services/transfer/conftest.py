@@ -116,3 +116,11 @@ def alice_endpoint(
     (root / "dir1").mkdir()
     (root / "dir1" / "nested.txt").write_bytes(b"nested")
     return endpoint_id, root
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database no other test's server (and its in-process workers) uses."""
+    if request.param == "postgresql":
+        return t.cast(str, request.getfixturevalue("postgresql_databases").create())
+    return f"sqlite:///{tmp_path / 'own.sqlite3'}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 import os
 import threading
-import time
 import typing as t
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from tests.globus_local.services.transfer.test_tasks_support import (
     submit,
     transfer_doc,
     wait_task,
+    wait_until,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -135,14 +135,6 @@ def quota_events(user: TransferUser, task_id: str) -> list[dict[str, t.Any]]:
     return [e for e in events(user, task_id) if e["code"] == "QUOTA_EXCEEDED"]
 
 
-def wait_for(predicate: t.Callable[[], bool], what: str, timeout: float = 30) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 @QUOTA_ERRNOS
 def test_fail_on_quota_errors_fails_the_task(
     alice: TransferUser, pair: t.Any, monkeypatch: pytest.MonkeyPatch, err: int
@@ -193,7 +185,7 @@ def test_quota_errors_are_retried_until_space_returns(
         def retrying() -> bool:
             return alice.get(f"task/{task_id}").json()["nice_status"] == "QUOTA_EXCEEDED"
 
-        wait_for(retrying, "the task to report the quota fault")
+        wait_until(retrying, "the task to report the quota fault")
         doc = alice.get(f"task/{task_id}").json()
         assert doc["status"] == "ACTIVE" and doc["fatal_error"] is None
         assert doc["faults"] >= 1 and doc["files_transferred"] < len(FILES)
@@ -202,7 +194,7 @@ def test_quota_errors_are_retried_until_space_returns(
         recorded = quota_events(alice, task_id)
         assert recorded and all(e["is_error"] for e in recorded)
         # The mover comes back for the files (and waits here for space).
-        wait_for(lambda: disk.held >= 1, "the mover to retry")
+        wait_until(lambda: disk.held >= 1, "the mover to retry")
     finally:
         disk.lift()  # the disk has room again: held and later writes go through
 

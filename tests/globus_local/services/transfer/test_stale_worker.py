@@ -31,17 +31,10 @@ from tests.globus_local.services.transfer.conftest import (
     TRANSFER_RS,
     access_token_for,
 )
+from tests.globus_local.services.transfer.test_tasks_support import wait_until
 
 FILES = 300
 LEASE = 30.0
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database no other test's server (and its in-process workers) uses."""
-    if request.param == "postgresql":
-        return t.cast(str, request.getfixturevalue("postgresql_databases").create())
-    return f"sqlite:///{tmp_path / 'stale.sqlite3'}"
 
 
 def _context(db: Database, claim: queue.Claim) -> JobContext:
@@ -137,10 +130,7 @@ def test_a_stale_worker_is_fenced_off(tmp_path: Path, own_database_url: str) -> 
 
     thread = threading.Thread(target=run_stale)
     thread.start()
-    end = time.monotonic() + 60
-    while _done_rows(db, task_id) < 20:
-        assert time.monotonic() < end, "worker A made no progress"
-        time.sleep(0.01)
+    wait_until(lambda: _done_rows(db, task_id) >= 20, "worker A's first progress", 60)
 
     # Worker B takes the job over, as a claim does once A's lease has lapsed, while A
     # keeps running: A is now the stale worker.

@@ -18,6 +18,7 @@ from tests.globus_local.services.transfer.test_tasks_support import (
     submit,
     transfer_doc,
     wait_task,
+    wait_until,
 )
 
 MakeEndpoint = t.Callable[..., tuple[str, Path]]
@@ -43,13 +44,6 @@ def _many(src: Path, n: int = 200) -> None:
     (src / "many").mkdir(exist_ok=True)
     for i in range(n):
         (src / "many" / f"{i:04d}.txt").write_bytes(b"x" * i)
-
-
-def _wait_for(predicate: t.Callable[[], bool], what: str, timeout: float = 30) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        time.sleep(0.02)
 
 
 # -- submission ---------------------------------------------------------------------------------
@@ -294,7 +288,9 @@ def test_cancel_task(alice: TransferUser, pair: t.Any, slow_mover: None) -> None
             src_id, dst_id, [{"source_path": "/many", "destination_path": "/m", "recursive": True}]
         ),
     )
-    _wait_for(lambda: alice.get(f"task/{task_id}").json()["files_transferred"] > 0, "some progress")
+    wait_until(
+        lambda: alice.get(f"task/{task_id}").json()["files_transferred"] > 0, "some progress"
+    )
     active = alice.get(f"task/{task_id}").json()
     assert active["status"] == "ACTIVE" and active["nice_status"] == "OK" and active["is_ok"]
     assert active["completion_time"] is None and active["files"] == 200
@@ -420,13 +416,13 @@ def test_admin_cancel_pause_resume(
     _grant(alice, dst_id, bob, "activity_manager")
     items = [{"source_path": "/many", "destination_path": "/m", "recursive": True}]
     task_id = submit(alice, transfer_doc(src_id, dst_id, items))
-    _wait_for(lambda: alice.get(f"task/{task_id}").json()["files_transferred"] > 0, "progress")
+    wait_until(lambda: alice.get(f"task/{task_id}").json()["files_transferred"] > 0, "progress")
 
     paused = bob.post(
         "endpoint_manager/admin_pause", json={"task_id_list": [task_id], "message": "hold"}
     )
     assert paused.status_code == 200, paused.text
-    _wait_for(lambda: "PAUSED" in [e["code"] for e in events(alice, task_id)], "pause")
+    wait_until(lambda: "PAUSED" in [e["code"] for e in events(alice, task_id)], "pause")
     doc = alice.get(f"task/{task_id}").json()
     assert doc["status"] == "ACTIVE" and doc["is_paused"] is True
     count = doc["files_transferred"]
@@ -436,13 +432,13 @@ def test_admin_cancel_pause_resume(
 
     resumed = bob.post("endpoint_manager/admin_resume", json={"task_id_list": [task_id]})
     assert resumed.status_code == 200
-    _wait_for(lambda: alice.get(f"task/{task_id}").json()["files_transferred"] > count, "resume")
+    wait_until(lambda: alice.get(f"task/{task_id}").json()["files_transferred"] > count, "resume")
 
     cancel = bob.post(
         "endpoint_manager/admin_cancel", json={"task_id_list": [task_id], "message": "bye"}
     ).json()
     assert cancel["DATA_TYPE"] == "admin_cancel" and cancel["task_id_list"] == [task_id]
-    _wait_for(
+    wait_until(
         lambda: bob.get(f"endpoint_manager/admin_cancel/{cancel['id']}").json()["done"], "cancel"
     )
     doc = alice.get(f"task/{task_id}").json()
@@ -477,7 +473,7 @@ def test_pause_rules(alice: TransferUser, bob: TransferUser, pair: t.Any) -> Non
     task_id = submit(
         alice, transfer_doc(src_id, dst_id, [{"source_path": "/a.txt", "destination_path": "/p"}])
     )
-    _wait_for(lambda: alice.get(f"task/{task_id}").json()["is_paused"], "the rule to pause it")
+    wait_until(lambda: alice.get(f"task/{task_id}").json()["is_paused"], "the rule to pause it")
     info = alice.get(f"task/{task_id}/pause_info").json()
     assert info["DATA_TYPE"] == "pause_info_limited"
     assert info["destination_pause_message"] == "maintenance"

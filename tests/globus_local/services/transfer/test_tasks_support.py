@@ -66,3 +66,12 @@ def events(user: TransferUser, task_id: str) -> list[dict[str, t.Any]]:
     response = user.get(f"task/{task_id}/event_list", params={"limit": 1000})
     assert response.status_code == 200, response.text
     return t.cast(list[dict[str, t.Any]], response.json()["DATA"])
+
+
+def wait_until(predicate: t.Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    """Poll ``predicate`` every 20 ms until it holds; fail naming ``what`` after ``timeout``."""
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)

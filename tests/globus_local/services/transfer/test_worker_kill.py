@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-import typing as t
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ from tests.globus_local.services.transfer.conftest import (
     TRANSFER_RS,
     access_token_for,
 )
+from tests.globus_local.services.transfer.test_tasks_support import wait_until
 
 FILES = 2000
 DIRS = 20
@@ -64,14 +64,6 @@ def _task(db: Database, task_id: str) -> TransferTask:
         return task
 
 
-def _wait(predicate: t.Callable[[], bool], timeout: float, what: str) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
     """Final-named files under ``root`` -> (inode, mtime_ns)."""
     found = {}
@@ -80,14 +72,6 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
             st = path.stat()
             found[str(path.relative_to(root))] = (st.st_ino, st.st_mtime_ns)
     return found
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database no other test's server (and its in-process workers) uses."""
-    if request.param == "postgresql":
-        return t.cast(str, request.getfixturevalue("postgresql_databases").create())
-    return f"sqlite:///{tmp_path / 'kill.sqlite3'}"
 
 
 @pytest.mark.timeout(240)
@@ -140,7 +124,7 @@ def test_sigkill_mid_transfer_then_resume(tmp_path: Path, own_database_url: str)
         data_dir, settings.database_url, GLOBUS_LOCAL_TRANSFER_FILE_DELAY="0.004"
     )
     try:
-        _wait(lambda: _task(db, task_id).files_transferred >= 200, 120, "first progress")
+        wait_until(lambda: _task(db, task_id).files_transferred >= 200, "first progress", 120)
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
@@ -161,7 +145,7 @@ def test_sigkill_mid_transfer_then_resume(tmp_path: Path, own_database_url: str)
 
     worker = _start_worker(data_dir, settings.database_url)
     try:
-        _wait(lambda: _task(db, task_id).status != "ACTIVE", 180, "the resumed task to end")
+        wait_until(lambda: _task(db, task_id).status != "ACTIVE", "the resumed task to end", 180)
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
