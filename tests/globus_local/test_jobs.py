@@ -124,12 +124,15 @@ def test_enqueue_belongs_to_the_callers_transaction(
     assert Worker(db, kinds=[kind]).run_once() is False
 
 
-def test_commit_wakes_one_idle_worker_per_job(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # This process's own worker registry, free of other tests' running worker pools.
+@pytest.fixture
+def own_wakeups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty worker wake-up registry, free of other tests' running worker pools."""
     monkeypatch.setattr(queue, "_wakeup_events", {})
     monkeypatch.setattr(queue, "_idle", [])
+
+
+@pytest.mark.usefixtures("own_wakeups")
+def test_commit_wakes_one_idle_worker_per_job(db: Database) -> None:
     first, second, third = threading.Event(), threading.Event(), threading.Event()
     for wakeup in (first, second, third):
         queue.register_wakeup(wakeup)
@@ -144,11 +147,8 @@ def test_commit_wakes_one_idle_worker_per_job(
     assert second.is_set() and third.is_set()
 
 
-def test_busy_workers_are_woken_when_none_is_idle(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(queue, "_wakeup_events", {})
-    monkeypatch.setattr(queue, "_idle", [])
+@pytest.mark.usefixtures("own_wakeups")
+def test_busy_workers_are_woken_when_none_is_idle(db: Database) -> None:
     busy = threading.Event()
     queue.register_wakeup(busy)  # registered, but running a job (not idle)
     with db.session() as session:
@@ -403,11 +403,8 @@ def test_pool_wakes_on_enqueue_and_stops(db: Database, register: t.Callable[...,
     assert not pool.running
 
 
-def test_wakes_a_worker_of_the_same_database_and_kind(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(queue, "_wakeup_events", {})
-    monkeypatch.setattr(queue, "_idle", [])
+@pytest.mark.usefixtures("own_wakeups")
+def test_wakes_a_worker_of_the_same_database_and_kind(db: Database) -> None:
     url = db.engine.url.render_as_string(hide_password=False)
     elsewhere, other_kind, right = threading.Event(), threading.Event(), threading.Event()
     queue.register_wakeup(elsewhere, database="sqlite:////nowhere/else.sqlite3")
