@@ -15,8 +15,21 @@ The mover's time is from submitting the task over HTTP to reading SUCCEEDED from
 ``GET /task/<id>`` (the server runs in a child process), so it includes the API, the job
 queue and the database. ``GET /task`` is polled every 2 ms at first, then every 2% of the
 time elapsed (at most 100 ms): each poll costs the server CPU that the mover also needs.
-A tool's time is from starting its process to its exit. Every copy starts from a warm page
-cache (the data was just written) and an empty destination, flushed with ``sync`` beforehand. A ratio above 1 means the mover was faster (tool time / mover time).
+A tool's time is from starting its process to its exit. A ratio above 1 means the mover was
+faster (tool time / mover time).
+
+Fairness between the sides, each learnt from a skewed run:
+
+* The order of the sides turns round by one place each round, so none always goes first.
+* Right before each copy its source is read through (``warm``): the machine may page out
+  cold page cache in the background (DAMON reclaim on these VMs), and a side that found
+  its source evicted would read the disk while the next one did not.
+* Dirty data is flushed with ``sync`` before each copy, so no side pays for the write-back
+  of the one before it.
+* Each small-file copy goes into a new, empty folder, and nothing is deleted until the end:
+  ext4 without a journal makes every file creation step over the inodes deleted in the
+  last minutes (``recently_deleted``), which charged a deleted destination's cost to
+  whichever side ran next (0.4 s to 6 s for the same 10,000 files).
 """
 
 from __future__ import annotations
@@ -184,27 +197,36 @@ def timed_all(commands: list[list[str]]) -> float:
     return sum(timed(c) for c in commands)
 
 
-def clear(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
-    os.sync()
+def warm(path: Path) -> None:
+    """Read every byte under ``path`` so the copy that follows finds it in the page cache."""
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    for name in files:
+        with open(name, "rb", buffering=0) as f:
+            while f.read(1 << 24):
+                pass
+
+
+Run = t.Callable[[str], float]  # runs one copy into the named destination, returns seconds
 
 
 def compare(
     name: str,
     rounds: int,
-    ours: t.Callable[[], float],
-    theirs: dict[str, t.Callable[[], float]],
-    cleanup: t.Callable[[], None],
+    ours: Run,
+    theirs: dict[str, Run],
+    before: t.Callable[[], None],
 ) -> list[tuple[str, str, float, float, float]]:
-    samples: dict[str, list[float]] = {"mover": [], **{k: [] for k in theirs}}
-    for _ in range(rounds):
-        for label, fn in [("mover", ours), *theirs.items()]:
-            cleanup()
-            samples[label].append(fn())
-    cleanup()
+    """Time every side ``rounds`` times into a new destination name each; ``before`` runs
+    ahead of each copy (warming its source, flushing). The order turns each round."""
+    sides: list[tuple[str, Run]] = [("mover", ours), *theirs.items()]
+    samples: dict[str, list[float]] = {label: [] for label, _ in sides}
+    for r in range(rounds):
+        turn = r % len(sides)
+        for n, (label, fn) in enumerate(sides[turn:] + sides[:turn]):
+            before()
+            samples[label].append(fn(f"r{r}-{n}"))
+    for label, times in samples.items():
+        print(f"  {name} / {label}: " + " ".join(f"{x:.3f}" for x in times), flush=True)
     mine = statistics.median(samples["mover"])
     rows = []
     for label in theirs:
@@ -250,47 +272,69 @@ def main() -> int:
         server = Server(work / "state", args.database_url)
         try:
             mover = Mover(server, src, dst)
-            big, copy = str(src / "big.bin"), str(dst / "big.bin")
+            big = src / "big.bin"
+
+            def big_before() -> None:
+                for old in dst.glob("big-*"):
+                    old.unlink()
+                warm(big)
+                os.sync()
+
             rows = compare(
                 f"{args.big_mib} MiB file",
                 args.rounds,
-                lambda: mover.transfer("/big.bin", "/big.bin"),
-                {"cp": lambda: timed(["cp", big, copy])},
-                lambda: clear(dst / "big.bin"),
+                lambda n: mover.transfer("/big.bin", f"/big-{n}.bin"),
+                {"cp": lambda n: timed(["cp", str(big), str(dst / f"big-{n}.bin")])},
+                big_before,
             )
             rows += compare(
                 f"{args.big_mib} MiB file, verify_checksum",
                 args.rounds,
-                lambda: mover.transfer("/big.bin", "/big.bin", verify_checksum=True),
+                lambda n: mover.transfer("/big.bin", f"/big-{n}.bin", verify_checksum=True),
                 {
-                    "cp + md5sum both": lambda: timed_all(
-                        [["cp", big, copy], ["md5sum", big], ["md5sum", copy]]
+                    "cp + md5sum both": lambda n: timed_all(
+                        [
+                            ["cp", str(big), str(dst / f"big-{n}.bin")],
+                            ["md5sum", str(big)],
+                            ["md5sum", str(dst / f"big-{n}.bin")],
+                        ]
                     )
                 },
-                lambda: clear(dst / "big.bin"),
+                big_before,
             )
-            small_src, small_dst = str(src / "small") + "/", str(dst / "small") + "/"
+            big_before()
+            small = src / "small"
+
+            def small_before() -> None:
+                warm(small)
+                os.sync()
+
+            def fresh(tag: str, n: str) -> str:
+                return str(dst / f"small-{tag}-{n}") + "/"
+
             rows += compare(
                 f"{args.small_files} x 4 KiB files",
                 args.rounds,
-                lambda: mover.transfer(
-                    "/small/", "/small/", recursive=True, preserve_timestamp=True
+                lambda n: mover.transfer(
+                    "/small/", f"/small-mover-{n}/", recursive=True, preserve_timestamp=True
                 ),
                 {
-                    "rsync -a": lambda: timed(["rsync", "-a", small_src, small_dst]),
-                    "rclone copy": lambda: timed(
-                        ["rclone", "copy", "--config", "/dev/null", small_src, small_dst]
+                    "rsync -a": lambda n: timed(["rsync", "-a", f"{small}/", fresh("rsync", n)]),
+                    "rclone copy": lambda n: timed(
+                        ["rclone", "copy", "--config", "/dev/null", f"{small}/", fresh("rclone", n)]
                     ),
-                    "bare loop (no HTTP, no database)": lambda: bare_loop(
-                        src / "small", dst / "small"
+                    "bare loop (no HTTP, no database)": lambda n: bare_loop(
+                        small, Path(fresh("bare", n))
                     ),
                 },
-                lambda: clear(dst / "small"),
+                small_before,
             )
             latencies = []
-            for _ in range(args.latency_runs):
-                clear(dst / "one.txt")
-                latencies.append(mover.transfer("/one.txt", "/one.txt"))
+            one = src / "one.txt"
+            for n in range(args.latency_runs):
+                warm(one)
+                os.sync()
+                latencies.append(mover.transfer("/one.txt", f"/one-{n}.txt"))
         finally:
             server.stop()
     finally:
