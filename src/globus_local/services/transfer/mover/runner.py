@@ -130,8 +130,13 @@ class TaskRunner:
         self.reason: tuple[str, str] | None = None
         self.fatal: Fault | None = None
         self.retrying = 0
-        self._renamed: list[int] = []  # renamed into place, not yet recorded done
-        self._fresh_kinds: set[str] | None = None  # kinds of the rows this run expanded
+        self._renamed = False  # rows renamed into place, not yet recorded done
+        self._unrenamed: list[int] = []  # staged rows whose rename failed
+        # The renames of the last flush run on their own thread while the lanes copy on.
+        self._renamer = ThreadPoolExecutor(1, thread_name_prefix="transfer-renamer")
+        self._renaming: Future[list[tuple[Outcome, str, StorageError | None]]] | None = None
+        self._fresh_rows: list[Row] | None = None  # the pending rows this run expanded
+        self._fresh_kinds: set[str] | None = None  # and their kinds
         self._last_beat = time.monotonic()
 
     # -- entry point ------------------------------------------------------------------------
@@ -191,6 +196,7 @@ class TaskRunner:
         except Fault as fault:
             self.fatal = fault
         finally:
+            self._await_renames(quiet=True)
             copier = getattr(self, "copier", None)
             if copier is not None:
                 copier.close()
@@ -295,10 +301,26 @@ class TaskRunner:
             if not claimed.rowcount:  # another run expanded it, or it ended meanwhile
                 self.reason = ("gone", "")
                 raise Stop()
-            self._fresh_kinds = {
-                row["kind"] for row in rows if row.get("state", ROW_PENDING) == ROW_PENDING
-            }
-            insert_rows(session, _FILES, rows, _DEFAULTS)
+            ids = insert_rows(session, _FILES, rows, _DEFAULTS, returning_ids=True)
+            fresh = [
+                Row(
+                    row_id,
+                    row["kind"],
+                    row.get("source_path"),
+                    row.get("destination_path"),
+                    row.get("size") or 0,
+                    row.get("mtime"),
+                    row.get("link_target"),
+                    bool(row.get("is_directory")),
+                    row.get("external_checksum"),
+                    row.get("checksum_algorithm"),
+                )
+                for row_id, row in zip(ids, rows, strict=True)
+                if row.get("state", ROW_PENDING) == ROW_PENDING
+            ]
+        # This run works from the rows in hand instead of reading them back.
+        self._fresh_rows = fresh
+        self._fresh_kinds = {row.kind for row in fresh}
         self.expanded = True
 
     def _kinds_left(self) -> set[str]:
@@ -343,6 +365,11 @@ class TaskRunner:
 
     # -- the work loop -----------------------------------------------------------------------
     def _rows(self, kinds: list[str]) -> t.Iterator[Row]:
+        """The pending rows of ``kinds`` in id order: from the expansion this run made, or
+        read from the database in batches."""
+        if self._fresh_rows is not None:
+            yield from (row for row in self._fresh_rows if row.kind in kinds)
+            return
         last = 0
         columns = (
             _FILES.c.id,
@@ -484,6 +511,8 @@ class TaskRunner:
                             self._lose()
         # The counters are refreshed by the next phase or by the end of the run.
         self._settle(outcomes, counters=False)
+        if not self.lost:
+            self._await_renames()
         if self.lost:
             raise LeaseLost(f"transfer task {self.task_id}: its job was taken over")
         if self.stop.is_set():
@@ -570,14 +599,25 @@ class TaskRunner:
             progress.save_progress(session, self.task_id, retrying=self.retrying)
 
     def _mark_renamed(self, session: t.Any) -> None:
-        """Record as ``done`` the rows renamed into place since the last flush."""
+        """Record as ``done`` the rows renamed into place since the last flush.
+
+        One statement for the whole task: every ``staged`` row then is one this run staged
+        and renamed (a resumed run finishes older ones first, in :meth:`_recover_staged`,
+        and each flush's renames end before the next flush begins), but for the few whose
+        rename failed."""
         if self._renamed:
-            self._update_ids(session, self._renamed, ROW_STAGED, {"state": ROW_DONE})
-            self._renamed = []
+            done = update(_FILES).where(
+                _FILES.c.task_id == self.task_id, _FILES.c.state == ROW_STAGED
+            )
+            if self._unrenamed:
+                done = done.where(_FILES.c.id.not_in(self._unrenamed))
+            session.execute(done.values(state=ROW_DONE))
+            self._renamed = False
 
     def _flush(self, outcomes: list[Outcome], *, counters: bool = True) -> None:
         """Record finished rows (and the renames of the last flush) in one transaction,
         then rename the newly staged copies into place."""
+        self._await_renames()
         if not outcomes and not self._renamed:
             return
         staged = [o for o in outcomes if o.status == "staged"]
@@ -651,17 +691,38 @@ class TaskRunner:
                 )
             if counters:
                 progress.save_progress(session, self.task_id, retrying=self.retrying)
+        if staged:
+            self._renaming = self._renamer.submit(self._rename, staged)
+
+    def _rename(self, staged: list[Outcome]) -> list[tuple[Outcome, str, StorageError | None]]:
+        """Rename committed copies into place (on the renamer thread): (outcome, temp,
+        error or None) for each."""
         temps = [self.copier.temp_for(o.row) for o in staged]
         pairs = [(tmp, o.row.destination_path or "/") for tmp, o in zip(temps, staged, strict=True)]
-        for o, tmp, error in zip(staged, temps, self.copier.replace_all(pairs), strict=True):
+        errors = self.copier.replace_all(pairs)
+        return list(zip(staged, temps, errors, strict=True))
+
+    def _await_renames(self, *, quiet: bool = False) -> None:
+        """Take in the renames of the last flush; ``quiet`` only records them (a run that
+        is already ending for another reason)."""
+        if self._renaming is None:
+            if quiet:
+                self._renamer.shutdown(wait=True)
+            return
+        results, self._renaming = self._renaming.result(), None
+        if quiet:
+            self._renamer.shutdown(wait=True)
+        for o, tmp, error in results:
             if error is None:
-                self._renamed.append(o.row.id)
-            elif isinstance(error, NotFound):
+                self._renamed = True
+            elif isinstance(error, NotFound) and not quiet:
                 self._check_lease()  # another run renamed it: this run is the stale one
                 raise error
             else:
+                self._unrenamed.append(o.row.id)
                 self.copier.discard(tmp)
-                self.fatal = self.copier._fault(error, "destination", o.row.destination_path)
+                if self.fatal is None and not isinstance(error, NotFound):
+                    self.fatal = self.copier._fault(error, "destination", o.row.destination_path)
                 self.stop.set()
 
     def _control(self) -> None:
