@@ -51,9 +51,10 @@ def unregister_wakeup(event_: threading.Event) -> None:
 
 
 def mark_idle(event_: threading.Event, idle: bool) -> None:
-    """A worker says it is (no longer) waiting on ``event_`` for work."""
+    """A worker says it is (no longer) waiting on ``event_`` for work (only a registered
+    worker counts: one unregistered meanwhile must not take a wake-up from the others)."""
     with _wakeup_lock:
-        if idle and event_ not in _idle:
+        if idle and event_ in _wakeup_events and event_ not in _idle:
             _idle.append(event_)
         elif not idle and event_ in _idle:
             _idle.remove(event_)
