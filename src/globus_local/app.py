@@ -149,9 +149,21 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(RequestContext)
     install_error_handlers(app)
     for service in services:
-        app.include_router(service.router, prefix=service.prefix)
+        app.mount(service.prefix, service_app(service, app))
         if service.root_router is not None:
             app.include_router(service.root_router)
+    return app
+
+
+def service_app(service: Service, platform: FastAPI) -> FastAPI:
+    """One service's routes as their own app under its prefix, sharing the platform's
+    state and error documents. A request is matched against its service's routes only:
+    FastAPI tries routes one by one, and against every service's routes a request spent
+    about half its server time finding its route (155 tries for ``GET /task/<id>``)."""
+    app = FastAPI(title=f"globus-local {service.name}", version=__version__, redoc_url=None)
+    app.state = platform.state
+    install_error_handlers(app)
+    app.include_router(service.router)
     return app
 
 
