@@ -52,8 +52,8 @@ def add_event(
     )
 
 
-def counters(session: Session, task: TransferTask, *, retrying: int = 0) -> dict[str, int]:
-    """The task's counters as its rows stand now."""
+def groups(session: Session, task_id: str) -> list[tuple[t.Any, ...]]:
+    """The task's rows grouped as (kind, state, outcome, count, bytes, checksummed)."""
     rows = session.execute(
         select(
             TaskFile.kind,
@@ -63,10 +63,50 @@ def counters(session: Session, task: TransferTask, *, retrying: int = 0) -> dict
             func.coalesce(func.sum(TaskFile.size), 0),
             func.coalesce(func.sum(TaskFile.bytes_checksummed), 0),
         )
-        .where(TaskFile.task_id == task.id)
+        .where(TaskFile.task_id == task_id)
         .group_by(TaskFile.kind, TaskFile.state, TaskFile.outcome)
     ).all()
-    return tally(len(task.items or []), task.expanded, rows, retrying=retrying)
+    return [tuple(row) for row in rows]
+
+
+def counters(session: Session, task: TransferTask, *, retrying: int = 0) -> dict[str, int]:
+    """The task's counters as its rows stand now."""
+    return tally(len(task.items or []), task.expanded, groups(session, task.id), retrying=retrying)
+
+
+class Tally:
+    """A running run's own copy of its task's row groups, moved along with each state
+    change it writes, so progress while the task runs costs no scan of its rows (a scan
+    per flush grows with the square of the task's size). The end of a run still counts
+    the rows themselves."""
+
+    def __init__(self, rows: t.Iterable[t.Sequence[t.Any]]) -> None:
+        self.groups: dict[tuple[t.Any, ...], list[int]] = {}
+        for kind, state, outcome, count, size, checksummed in rows:
+            self.add((kind, state, outcome), int(count), int(size), int(checksummed))
+
+    def add(self, key: tuple[t.Any, ...], count: int, size: int, checksummed: int) -> None:
+        group = self.groups.setdefault(key, [0, 0, 0])
+        group[0] += count
+        group[1] += size
+        group[2] += checksummed
+
+    def move(
+        self, kind: str, size: int, to: tuple[str, str | None], new_size: int, checksummed: int
+    ) -> None:
+        """One pending row of ``kind`` now has state and outcome ``to``."""
+        self.add((kind, ROW_PENDING, None), -1, -size, 0)
+        self.add((kind, *to), 1, new_size, checksummed)
+
+    def staged_done(self) -> None:
+        """Every staged row is now done."""
+        for key in [k for k in self.groups if k[1] == ROW_STAGED]:
+            count, size, checksummed = self.groups.pop(key)
+            self.add((key[0], ROW_DONE, key[2]), count, size, checksummed)
+
+    def numbers(self, items: int, *, retrying: int = 0) -> dict[str, int]:
+        rows = [(*key, *values) for key, values in self.groups.items() if values[0]]
+        return tally(items, True, rows, retrying=retrying)
 
 
 def tally(
@@ -113,13 +153,21 @@ def tally(
 
 
 def save_progress(
-    session: Session, task_id: str, *, retrying: int = 0, **fields: t.Any
+    session: Session,
+    task_id: str,
+    *,
+    retrying: int = 0,
+    numbers: dict[str, int] | None = None,
+    **fields: t.Any,
 ) -> TransferTask | None:
-    """Refresh the counters (and set ``fields``) of an ACTIVE task."""
+    """Refresh the counters (and set ``fields``) of an ACTIVE task: from its rows, or
+    ``numbers`` the caller keeps."""
     task = session.get(TransferTask, task_id)
     if task is None or task.status != ACTIVE:
         return None
-    for key, value in counters(session, task, retrying=retrying).items():
+    if numbers is None:
+        numbers = counters(session, task, retrying=retrying)
+    for key, value in numbers.items():
         setattr(task, key, value)
     for key, value in fields.items():
         setattr(task, key, value)

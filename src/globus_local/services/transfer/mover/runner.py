@@ -137,6 +137,7 @@ class TaskRunner:
         self._renaming: Future[list[tuple[Outcome, str, StorageError | None]]] | None = None
         self._fresh_rows: list[Row] | None = None  # the pending rows this run expanded
         self._fresh_kinds: set[str] | None = None  # and their kinds
+        self._tally: progress.Tally | None = None  # row groups as this run changed them
         self._last_beat = time.monotonic()
 
     # -- entry point ------------------------------------------------------------------------
@@ -280,7 +281,8 @@ class TaskRunner:
             expansion = DeleteExpander(self.dst, self.options, now).expand(self.items)
         rows = [{"task_id": self.task_id, **row} for row in expansion.rows]
         # The counters from the rows in hand, set with the expanded flag itself.
-        numbers = progress.tally(len(self.items), True, _groups(rows))
+        grouped = _groups(rows)
+        numbers = progress.tally(len(self.items), True, grouped)
         with self.db.session() as session:
             claimed = session.execute(
                 update(TransferTask)
@@ -318,6 +320,7 @@ class TaskRunner:
                 for row_id, row in zip(ids, rows, strict=True)
                 if row.get("state", ROW_PENDING) == ROW_PENDING
             ]
+        self._tally = progress.Tally(grouped)
         # This run works from the rows in hand instead of reading them back.
         self._fresh_rows = fresh
         self._fresh_kinds = {row.kind for row in fresh}
@@ -613,6 +616,8 @@ class TaskRunner:
                 done = done.where(_FILES.c.id.not_in(self._unrenamed))
             session.execute(done.values(state=ROW_DONE))
             self._renamed = False
+            if self._tally is not None:
+                self._tally.staged_done()
 
     def _flush(self, outcomes: list[Outcome], *, counters: bool = True) -> None:
         """Record finished rows (and the renames of the last flush) in one transaction,
@@ -625,6 +630,7 @@ class TaskRunner:
         # The common cases share their values: one bulk UPDATE each.
         plain: dict[tuple[str, str, str], list[int]] = {}
         params = []
+        moves: list[tuple[str, int, tuple[str, str | None], int, int]] = []  # for the tally
         for o in outcomes:
             size = o.size or o.row.size
             if o.status in ("staged", "done", "up_to_date") and size == o.row.size:
@@ -633,6 +639,7 @@ class TaskRunner:
                 if o.checksummed in (0, size, 2 * size):
                     factor = "0" if not o.checksummed else str(o.checksummed // max(size, 1))
                     plain.setdefault((state, outcome, factor), []).append(o.row.id)
+                    moves.append((o.row.kind, o.row.size, (state, outcome), size, o.checksummed))
                     continue
             values: dict[str, t.Any] = {
                 "row_id": o.row.id,
@@ -663,9 +670,13 @@ class TaskRunner:
                     new_time=now,
                 )
             params.append(values)
+            to = (values["new_state"], values["new_outcome"])
+            moves.append((o.row.kind, o.row.size, to, size, o.checksummed or 0))
         with self.db.session() as session:
             self.fence(session)
             self._last_beat = time.monotonic()  # the fence renewed the lease too
+            if self._tally is None and counters:  # taken before this flush's changes
+                self._tally = progress.Tally(progress.groups(session, self.task_id))
             self._mark_renamed(session)
             for (state, outcome, factor), ids in plain.items():
                 checksummed = _FILES.c.size * int(factor) if factor != "0" else 0
@@ -689,8 +700,13 @@ class TaskRunner:
                     ),
                     params,
                 )
+            if self._tally is not None:
+                for move in moves:
+                    self._tally.move(*move)
             if counters:
-                progress.save_progress(session, self.task_id, retrying=self.retrying)
+                assert self._tally is not None
+                numbers = self._tally.numbers(len(self.items), retrying=self.retrying)
+                progress.save_progress(session, self.task_id, numbers=numbers)
         if staged:
             self._renaming = self._renamer.submit(self._rename, staged)
 
