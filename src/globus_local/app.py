@@ -19,7 +19,7 @@ from globus_local import __version__
 from globus_local.config import Settings
 from globus_local.db import Database
 from globus_local.errors import STATUS_CODES, ServiceError, default_error_document
-from globus_local.service import Service, load_services
+from globus_local.service import Service, load_services, warm_up
 
 access_log = logging.getLogger("globus_local.access")
 error_log = logging.getLogger("globus_local.error")
@@ -184,6 +184,7 @@ async def lifespan(app: FastAPI) -> t.AsyncIterator[None]:
     pool: WorkerPool | None = None
     if settings.run_workers and settings.worker_threads > 0:
         pool = WorkerPool(app.state.db, settings.worker_threads).start()
+        warm_up(app.state.services)
     app.state.worker_pool = pool
     try:
         yield

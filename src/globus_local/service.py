@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import typing as t
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter
@@ -22,10 +23,19 @@ class Service:
     # Routes served at the platform root rather than under /<name>/ (e.g. Auth's OIDC
     # discovery, which some clients look for at the host root).
     root_router: APIRouter | None = None
+    # Called where job workers start (``serve``, ``worker``), to get ready for work ahead of
+    # the first job; must return at once.
+    warm_up: t.Callable[[], None] | None = None
 
     @property
     def prefix(self) -> str:
         return f"/{self.name}"
+
+
+def warm_up(services: t.Iterable[Service]) -> None:
+    for service in services:
+        if service.warm_up is not None:
+            service.warm_up()
 
 
 def load_services(names: tuple[str, ...] = SERVICE_NAMES) -> list[Service]:

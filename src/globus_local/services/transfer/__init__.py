@@ -17,6 +17,7 @@ from globus_local.services.transfer import (
     routes_tasks,
 )
 from globus_local.services.transfer.errors import format_error, remember_resource
+from globus_local.services.transfer.mover import procs
 
 API_PREFIX = "/v0.10"
 
@@ -27,4 +28,4 @@ router.include_router(routes_bookmarks.router)
 router.include_router(routes_operations.router)
 router.include_router(routes_tasks.router)
 
-service = Service("transfer", router, format_error)
+service = Service("transfer", router, format_error, warm_up=procs.warm)

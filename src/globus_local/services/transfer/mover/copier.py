@@ -684,35 +684,52 @@ class PlainBatch:
         except StorageError:
             return None
         tmp = temp_name(self.copier.task_id, row.id, self.copier.run_number)
+        mtime = row.mtime if self.copier.preserve else None
+        size = copy_plain(dir_in, source_name, dir_out, tmp, mtime, self.copier._check)
+        return None if size is None else Outcome(row, "staged", size=size)
+
+
+def copy_plain(
+    dir_in: int,
+    source_name: str,
+    dir_out: int,
+    tmp: str,
+    mtime: float | None,
+    check: t.Callable[[], None],
+) -> int | None:
+    """Copy ``source_name`` in folder ``dir_in`` to a new ``tmp`` in folder ``dir_out`` (both
+    confined folder handles; no link followed) and give it ``mtime``: the size copied, or
+    None on any OS error (nothing is left behind; the caller does the row the general
+    way, which makes its fault)."""
+    try:
+        fd_in = os.open(source_name, READ_FLAGS, dir_fd=dir_in)
+    except OSError:
+        return None
+    try:
         try:
-            fd_in = os.open(source_name, READ_FLAGS, dir_fd=dir_in)
+            fd_out = os.open(tmp, os.O_WRONLY | CREATE_FLAGS, 0o666, dir_fd=dir_out)
         except OSError:
             return None
         try:
+            size = _kernel_copy(fd_in, fd_out, check)
+            if mtime is not None:
+                os.utime(fd_out, (mtime, mtime))
+        except BaseException as exc:
+            os.close(fd_out)
+            fd_out = -1
             try:
-                fd_out = os.open(tmp, os.O_WRONLY | CREATE_FLAGS, 0o666, dir_fd=dir_out)
+                os.unlink(tmp, dir_fd=dir_out)
             except OSError:
+                pass
+            if isinstance(exc, OSError):
                 return None
-            try:
-                size = _kernel_copy(fd_in, fd_out, self.copier._check)
-                if self.copier.preserve and row.mtime is not None:
-                    os.utime(fd_out, (row.mtime, row.mtime))
-            except BaseException as exc:
-                os.close(fd_out)
-                fd_out = -1
-                try:
-                    os.unlink(tmp, dir_fd=dir_out)
-                except OSError:
-                    pass
-                if isinstance(exc, OSError):
-                    return None
-                raise
-            finally:
-                if fd_out >= 0:
-                    os.close(fd_out)
+            raise
         finally:
-            os.close(fd_in)
-        return Outcome(row, "staged", size=size)
+            if fd_out >= 0:
+                os.close(fd_out)
+    finally:
+        os.close(fd_in)
+    return size
 
 
 def _fds(reader: t.BinaryIO, writer: t.BinaryIO) -> tuple[int, int] | None:

@@ -50,7 +50,7 @@ from globus_local.services.transfer.models_tasks import (
     TaskFile,
     TransferTask,
 )
-from globus_local.services.transfer.mover import progress
+from globus_local.services.transfer.mover import procs, progress
 from globus_local.services.transfer.mover.control import stop_reason
 from globus_local.services.transfer.mover.copier import (
     Copier,
@@ -276,7 +276,9 @@ class TaskRunner:
         expansion: Expansion
         if self.type == "TRANSFER":
             assert self.src is not None
-            expansion = TransferExpander(self.src, self.dst, self.options, now).expand(self.items)
+            expansion = procs.expand_transfer(
+                self.src, self.dst, self.options, now, self.items
+            ) or TransferExpander(self.src, self.dst, self.options, now).expand(self.items)
         else:
             expansion = DeleteExpander(self.dst, self.options, now).expand(self.items)
         rows = [{"task_id": self.task_id, **row} for row in expansion.rows]
@@ -425,6 +427,8 @@ class TaskRunner:
         """Do a unit's rows in order: (outcomes, rows left). Hands rows back when the unit
         takes longer than UNIT_SECONDS (so progress and stop requests are never held up
         by a unit of slow files) and stops early when told to."""
+        if self._in_child(unit):
+            return self._work_in_child(unit), []
         outcomes: list[Outcome] = []
         until = time.monotonic() + UNIT_SECONDS
         batch = PlainBatch(self.copier) if self.copier.plain_local else None
@@ -444,6 +448,58 @@ class TaskRunner:
             if batch is not None:
                 batch.close()
         return outcomes, []
+
+    def _in_child(self, unit: list[Row]) -> bool:
+        """Whether a unit goes to a copy process (see procs.py): many plain local files
+        on a first run (a resumed run clears earlier runs' temp files row by row first)."""
+        return (
+            len(unit) >= procs.MIN_ROWS
+            and self.copier.plain_local
+            and not self.resuming
+            and not self.file_delay
+            and procs.processes() > 0
+        )
+
+    def _work_in_child(self, unit: list[Row]) -> list[Outcome]:
+        """A unit's plain files copied by a child process, the rest here the usual way."""
+        if self.stop.is_set():
+            return []
+        assert self.copier.fast_src is not None and self.copier.fast_dst is not None
+        plain = [
+            r
+            for r in unit
+            if r.kind == KIND_FILE
+            and not r.external_checksum
+            and r.source_path
+            and r.destination_path
+        ]
+        preserve = self.copier.preserve
+        spec = procs.UnitSpec(
+            self.copier.fast_src.root,
+            self.copier.fast_dst.root,
+            self.task_id,
+            self.run_number,
+            [
+                (r.id, r.source_path or "", r.destination_path or "", r.mtime if preserve else None)
+                for r in plain
+            ],
+        )
+        copied = {
+            r.id: size
+            for r, size in zip(plain, procs.copy_unit(spec), strict=True)
+            if size is not None
+        }
+        outcomes: list[Outcome] = []
+        try:
+            for row in unit:
+                size = copied.get(row.id)
+                if size is not None:
+                    outcomes.append(Outcome(row, "staged", size=size))
+                elif not self.stop.is_set():
+                    outcomes.append(self.copier.run(row))
+        except Aborted:
+            pass
+        return outcomes
 
     def _process(self, kinds: list[str], *, threads: int) -> None:
         source = self._units(self._rows(kinds))

@@ -1,0 +1,201 @@
+"""Work on many small local files done in child processes, outside the server's interpreter.
+
+A server process runs the API, the job workers and the mover's threads under one GIL. For
+many small files the mover's threads spend most of their time waiting for it: every
+system call gives it up and takes it back while the runner, the API and the other lane
+hold it. So two things go to child processes, each with its own interpreter, on the other
+core while the server does the database work:
+
+* a unit of plain files: open, kernel copy, mtime and close for each (the runner still
+  stages, records and renames every file as before);
+* the walk of a recursive local transfer's sources (a stat per file), whose rows come back
+  to be stored.
+
+The children come from a ``forkserver`` (never a fork of the threaded server), are started
+on first use and shared by every task of the process. A child opens the unit's folders
+through :class:`~globus_local.services.transfer.mover.posix_fast.DirHandles` (confined to
+the endpoint root, no link followed), exactly as the threads do, and closes them after the
+unit. A row it cannot do comes back as None and the runner does it the general way, which
+also makes its fault.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+import typing as t
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from globus_local.services.transfer.mover.expand import Expansion
+from globus_local.services.transfer.mover.faults import Fault
+from globus_local.storage.errors import StorageError
+
+MIN_ROWS = 16  # a smaller unit is not worth a trip to a child
+
+
+def processes() -> int:
+    """How many copy processes (``GLOBUS_LOCAL_TRANSFER_PROCESSES``, 0 turns them off)."""
+    try:
+        return max(0, int(os.environ.get("GLOBUS_LOCAL_TRANSFER_PROCESSES", 2)))
+    except ValueError:
+        return 2
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """What a child needs for one unit: both roots, the temp naming, and for each row
+    (row id, source path, destination path, mtime to set or None)."""
+
+    source_root: str
+    destination_root: str
+    task_id: str
+    run: int | None
+    rows: list[tuple[int, str, str, float | None]]
+
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_pid = 0
+
+
+def pool() -> ProcessPoolExecutor | None:
+    """The process's copy pool (None when turned off or it cannot start)."""
+    global _pool, _pool_pid
+    count = processes()
+    if not count:
+        return None
+    with _lock:
+        if _pool is None or _pool_pid != os.getpid():
+            try:
+                context = multiprocessing.get_context("forkserver")
+                # Imported once by the fork server, not by every child.
+                context.set_forkserver_preload([__name__])
+                _pool = ProcessPoolExecutor(count, mp_context=context)
+            except (OSError, ValueError):
+                return None
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def warm() -> None:
+    """Start the copy processes in the background (they take a second or two to start),
+    so the first task does not wait for them."""
+
+    def start() -> None:
+        executor = pool()
+        if executor is not None:
+            try:
+                for future in [executor.submit(_go_on) for _ in range(processes())]:
+                    future.result()
+            except Exception:
+                _reset()
+
+    threading.Thread(target=start, name="transfer-procs-warm-up", daemon=True).start()
+
+
+def copy_unit(spec: UnitSpec) -> list[int | None]:
+    """Run ``spec`` in a child: for each row the size copied into its temp file, or None."""
+    executor = pool()
+    if executor is None:
+        return [None] * len(spec.rows)
+    try:
+        return executor.submit(_copy_unit, spec).result()
+    except Exception:  # a broken pool (a child killed): the rows go the general way
+        _reset()
+        return [None] * len(spec.rows)
+
+
+def _reset() -> None:
+    global _pool
+    with _lock:
+        broken, _pool = _pool, None
+    if broken is not None:
+        broken.shutdown(wait=False, cancel_futures=True)
+
+
+@atexit.register
+def _shutdown() -> None:
+    if _pool is not None and _pool_pid == os.getpid():
+        _pool.shutdown(wait=True, cancel_futures=True)
+
+
+def expand_transfer(
+    src: t.Any, dst: t.Any, options: dict[str, t.Any], now: t.Any, items: list[dict[str, t.Any]]
+) -> Expansion | None:
+    """Walk a transfer's local sources in a child (the walk stats every file, and in the
+    server it would share the GIL with the API): the expansion, or None to walk here.
+    A fault the walk raises is raised here as it would be."""
+    from globus_local.storage.posix import PosixConnector
+
+    if not (isinstance(src, PosixConnector) and isinstance(dst, PosixConnector)):
+        return None
+    if not any(item.get("recursive") for item in items):
+        return None  # a few files: not worth a trip to a child
+    executor = pool()
+    if executor is None:
+        return None
+    try:
+        kind, value = executor.submit(_expand, src.root, dst.root, options, now, items).result()
+    except Exception:
+        _reset()
+        return None
+    if kind == "fault":
+        raise Fault(*value)
+    return value if kind == "ok" else None
+
+
+# -- in the child -------------------------------------------------------------------------------
+def _copy_unit(spec: UnitSpec) -> list[int | None]:
+    from globus_local.services.transfer.mover.copier import _Held, copy_plain, temp_name
+    from globus_local.services.transfer.mover.posix_fast import DirHandles, split
+
+    src, dst = DirHandles(spec.source_root), DirHandles(spec.destination_root)
+    held_in, held_out = _Held(), _Held()
+    sizes: list[int | None] = []
+    try:
+        for row_id, source_path, destination_path, mtime in spec.rows:
+            try:
+                source_folder, source_name = split(source_path)
+                folder, _ = split(destination_path)
+                dir_in = held_in.hold(src, source_folder)
+                dir_out = held_out.hold(dst, folder)
+            except (StorageError, OSError):
+                sizes.append(None)
+                continue
+            tmp = temp_name(spec.task_id, row_id, spec.run)
+            sizes.append(copy_plain(dir_in, source_name, dir_out, tmp, mtime, _go_on))
+    finally:
+        held_in.drop(src)
+        held_out.drop(dst)
+        src.close()
+        dst.close()
+    return sizes
+
+
+def _expand(
+    source_root: str,
+    destination_root: str,
+    options: dict[str, t.Any],
+    now: t.Any,
+    items: list[dict[str, t.Any]],
+) -> tuple[str, t.Any]:
+    from globus_local.services.transfer.mover.expand import TransferExpander
+    from globus_local.storage.posix import PosixConnector
+
+    src, dst = PosixConnector(source_root), PosixConnector(destination_root)
+    try:
+        return "ok", TransferExpander(src, dst, options, now).expand(items)
+    except Fault as fault:  # a dataclass exception does not pickle: send its fields
+        return "fault", (fault.code, fault.description, fault.handling, fault.details)
+    except Exception:
+        return "error", None
+
+
+def _go_on() -> None:
+    """A child is never asked to stop midway: a unit is short."""
+
+
+__all__ = ["MIN_ROWS", "UnitSpec", "copy_unit", "pool", "processes", "warm"]
