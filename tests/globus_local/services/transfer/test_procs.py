@@ -1,0 +1,98 @@
+"""Child processes for small local files and for walking a local transfer's sources."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from globus_local.db import utcnow
+from globus_local.services.transfer.mover import procs
+from globus_local.services.transfer.mover.copier import temp_name
+from globus_local.services.transfer.mover.expand import TransferExpander
+from globus_local.services.transfer.mover.faults import Fault
+from globus_local.storage.posix import PosixConnector
+
+TASK = "0123456789abcdef"
+
+
+@pytest.fixture
+def roots(tmp_path: Path) -> tuple[Path, Path]:
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    (src / "d").mkdir(parents=True)
+    (dst / "d").mkdir(parents=True)
+    return src, dst
+
+
+def test_copy_unit_copies_into_temp_files_with_mtimes(roots: tuple[Path, Path]) -> None:
+    src, dst = roots
+    rows = []
+    for n in range(20):
+        (src / "d" / f"{n}.dat").write_bytes(os.urandom(n * 100))
+        rows.append((n + 1, f"/d/{n}.dat", f"/d/{n}.dat", 1_600_000_000.0 + n))
+    sizes = procs.copy_unit(procs.UnitSpec(str(src), str(dst), TASK, 3, rows))
+    assert sizes == [n * 100 for n in range(20)]
+    for n in range(20):
+        tmp = dst / "d" / temp_name(TASK, n + 1, 3)
+        assert tmp.read_bytes() == (src / "d" / f"{n}.dat").read_bytes()
+        assert tmp.stat().st_mtime == 1_600_000_000.0 + n
+    assert not (dst / "d" / "0.dat").exists()  # renaming into place is the runner's
+
+
+def test_copy_unit_leaves_what_it_must_not_do_to_the_caller(
+    roots: tuple[Path, Path], tmp_path: Path
+) -> None:
+    src, dst = roots
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_bytes(b"secret")
+    (src / "d" / "ok").write_bytes(b"ok")
+    (src / "d" / "link").symlink_to(outside / "secret")
+    (dst / "escape").symlink_to(outside)  # a destination folder leading outside the root
+    rows = [
+        (1, "/d/ok", "/d/ok", None),
+        (2, "/d/link", "/d/link", None),  # never followed here
+        (3, "/d/missing", "/d/missing", None),
+        (4, "/d/ok", "/escape/ok", None),
+        (5, "/../outside/secret", "/d/stolen", None),
+    ]
+    sizes = procs.copy_unit(procs.UnitSpec(str(src), str(dst), TASK, 1, rows))
+    assert sizes == [2, None, None, None, None]
+    assert sorted(p.name for p in outside.iterdir()) == ["secret"]
+    assert [p.name for p in (dst / "d").iterdir()] == [temp_name(TASK, 1, 1)]
+
+
+def test_expand_transfer_in_a_child_matches_the_walk_here(roots: tuple[Path, Path]) -> None:
+    src, dst = roots
+    for n in range(30):
+        (src / "d" / f"{n % 3}").mkdir(exist_ok=True)
+        (src / "d" / f"{n % 3}" / f"{n}.txt").write_bytes(b"x" * n)
+    items = [{"source_path": "/d", "destination_path": "/e", "recursive": True}]
+    now = utcnow()
+    options = {"preserve_timestamp": True}
+    a, b = PosixConnector(str(src)), PosixConnector(str(dst))
+    there = procs.expand_transfer(a, b, options, now, items)
+    here = TransferExpander(a, b, options, now).expand(items)
+    assert there is not None
+    assert there.rows == here.rows and there.files == here.files == 30
+
+
+def test_expand_transfer_raises_the_walks_fault(roots: tuple[Path, Path]) -> None:
+    src, dst = roots
+    items = [{"source_path": "/nothing", "destination_path": "/e", "recursive": True}]
+    a, b = PosixConnector(str(src)), PosixConnector(str(dst))
+    with pytest.raises(Fault) as caught:
+        procs.expand_transfer(a, b, {}, utcnow(), items)
+    assert caught.value.code == "FILE_NOT_FOUND"
+
+
+def test_turned_off(monkeypatch: pytest.MonkeyPatch, roots: tuple[Path, Path]) -> None:
+    src, dst = roots
+    monkeypatch.setenv("GLOBUS_LOCAL_TRANSFER_PROCESSES", "0")
+    assert procs.pool() is None
+    items = [{"source_path": "/d", "destination_path": "/e", "recursive": True}]
+    a, b = PosixConnector(str(src)), PosixConnector(str(dst))
+    assert procs.expand_transfer(a, b, {}, utcnow(), items) is None
+    spec = procs.UnitSpec(str(src), str(dst), TASK, 1, [(1, "/d/x", "/d/x", None)])
+    assert procs.copy_unit(spec) == [None]
