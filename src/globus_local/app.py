@@ -19,7 +19,7 @@ from globus_local import __version__
 from globus_local.config import Settings
 from globus_local.db import Database
 from globus_local.errors import STATUS_CODES, ServiceError, default_error_document
-from globus_local.service import Service, load_services, warm_up
+from globus_local.service import Service, cool_down, load_services, warm_up
 
 access_log = logging.getLogger("globus_local.access")
 error_log = logging.getLogger("globus_local.error")
@@ -191,3 +191,4 @@ async def lifespan(app: FastAPI) -> t.AsyncIterator[None]:
     finally:
         if pool is not None:
             await asyncio.to_thread(pool.stop)
+            await asyncio.to_thread(cool_down, app.state.services)

@@ -170,7 +170,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from globus_local.jobs import WorkerPool
     from globus_local.jobs.registry import registered_kinds
-    from globus_local.service import load_services, warm_up
+    from globus_local.service import cool_down, load_services, warm_up
 
     settings = _settings(args)
     _configure_logging()
@@ -180,7 +180,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if threads < 1:
         raise CommandError("--threads must be at least 1")
     pool = WorkerPool(db, threads).start()
-    warm_up(load_services())
+    services = load_services()
+    warm_up(services)
     logging.getLogger("globus_local.jobs").info(
         "worker running %d thread(s) for job kinds: %s",
         threads,
@@ -190,6 +191,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         _wait_for_signal()
     finally:
         pool.stop()
+        cool_down(services)
         db.dispose()
     return 0
 

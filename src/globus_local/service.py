@@ -26,6 +26,8 @@ class Service:
     # Called where job workers start (``serve``, ``worker``), to get ready for work ahead of
     # the first job; must return at once.
     warm_up: t.Callable[[], None] | None = None
+    # Called where job workers stop, to let go of what warm_up started.
+    cool_down: t.Callable[[], None] | None = None
 
     @property
     def prefix(self) -> str:
@@ -36,6 +38,12 @@ def warm_up(services: t.Iterable[Service]) -> None:
     for service in services:
         if service.warm_up is not None:
             service.warm_up()
+
+
+def cool_down(services: t.Iterable[Service]) -> None:
+    for service in services:
+        if service.cool_down is not None:
+            service.cool_down()
 
 
 def load_services(names: tuple[str, ...] = SERVICE_NAMES) -> list[Service]:

@@ -28,4 +28,4 @@ router.include_router(routes_bookmarks.router)
 router.include_router(routes_operations.router)
 router.include_router(routes_tasks.router)
 
-service = Service("transfer", router, format_error, warm_up=procs.warm)
+service = Service("transfer", router, format_error, warm_up=procs.warm, cool_down=procs.stop)

@@ -80,9 +80,13 @@ def pool() -> ProcessPoolExecutor | None:
         return _pool
 
 
+_warming: threading.Thread | None = None
+
+
 def warm() -> None:
     """Start the copy processes in the background (they take a second or two to start),
     so the first task does not wait for them."""
+    global _warming
 
     def start() -> None:
         executor = pool()
@@ -93,7 +97,22 @@ def warm() -> None:
             except Exception:
                 _reset()
 
-    threading.Thread(target=start, name="transfer-procs-warm-up", daemon=True).start()
+    _warming = threading.Thread(target=start, name="transfer-procs-warm-up", daemon=True)
+    _warming.start()
+
+
+def stop() -> None:
+    """Stop the copy processes (where the job workers stop). Waits for a warm-up still
+    starting them: a child started while its parent exits finds the pool's semaphores
+    gone and prints a traceback."""
+    global _pool
+    warming = _warming
+    if warming is not None:
+        warming.join(timeout=60)
+    with _lock:
+        executor, _pool = _pool, None
+    if executor is not None and _pool_pid == os.getpid():
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def copy_unit(spec: UnitSpec) -> list[int | None]:
@@ -116,10 +135,7 @@ def _reset() -> None:
         broken.shutdown(wait=False, cancel_futures=True)
 
 
-@atexit.register
-def _shutdown() -> None:
-    if _pool is not None and _pool_pid == os.getpid():
-        _pool.shutdown(wait=True, cancel_futures=True)
+atexit.register(stop)
 
 
 def expand_transfer(
@@ -198,4 +214,4 @@ def _go_on() -> None:
     """A child is never asked to stop midway: a unit is short."""
 
 
-__all__ = ["MIN_ROWS", "UnitSpec", "copy_unit", "pool", "processes", "warm"]
+__all__ = ["MIN_ROWS", "UnitSpec", "copy_unit", "pool", "processes", "stop", "warm"]
