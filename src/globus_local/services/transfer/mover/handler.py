@@ -16,10 +16,12 @@ def run_transfer_task(ctx: JobContext) -> dict[str, t.Any]:
     Anything unexpected (the database going away...) propagates, so the queue retries the
     job later; the task resumes from its stored rows.
     """
+    from globus_local.services.transfer.models_tasks import SUCCEEDED
     from globus_local.services.transfer.mover.runner import TaskRunner, cleanup_temps
 
     task_id = ctx.payload["task_id"]
     outcome = TaskRunner(ctx.db, task_id, heartbeat=ctx.heartbeat, fence=ctx.fence).run()
-    if outcome not in ("paused", "lost"):
+    # A task that succeeded has no row left pending or staged, so no temp file to remove.
+    if outcome not in ("paused", "lost", SUCCEEDED):
         cleanup_temps(ctx.db, task_id)
     return {"task_id": task_id, "outcome": outcome}

@@ -11,6 +11,7 @@ import typing as t
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from globus_local.db import utcnow
 from globus_local.services.transfer.models_tasks import (
@@ -212,7 +213,9 @@ def finish(
         return False
     task = session.get(TransferTask, task_id)
     assert task is not None
-    session.refresh(task)
+    # The UPDATE bypassed the loaded task: give it the same values instead of reading it again.
+    for key, value in values.items():
+        set_committed_value(task, key, value)
     if numbers is None:
         numbers = counters(session, task)
     else:
