@@ -20,7 +20,9 @@ faster (tool time / mover time).
 
 Fairness between the sides, each learnt from a skewed run:
 
-* The order of the sides turns round by one place each round, so none always goes first.
+* The order of the sides turns round by one place each round, so none always goes first,
+  and each side copies once, uncounted, before the rounds (the first copy after the data
+  is written was 2-3x slower, whoever made it).
 * Right before each copy its source is read through (``warm``): the machine may page out
   cold page cache in the background (DAMON reclaim on these VMs), and a side that found
   its source evicted would read the disk while the next one did not.
@@ -220,6 +222,9 @@ def compare(
     ahead of each copy (warming its source, flushing). The order turns each round."""
     sides: list[tuple[str, Run]] = [("mover", ours), *theirs.items()]
     samples: dict[str, list[float]] = {label: [] for label, _ in sides}
+    for n, (label, fn) in enumerate(sides):  # one copy each first, not counted
+        before()
+        print(f"  {name} / {label}: warm-up {fn(f'w{n}'):.3f}", flush=True)
     for r in range(rounds):
         turn = r % len(sides)
         for n, (label, fn) in enumerate(sides[turn:] + sides[:turn]):
