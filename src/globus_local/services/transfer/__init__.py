@@ -22,10 +22,13 @@ from globus_local.services.transfer.mover import procs
 API_PREFIX = "/v0.10"
 
 router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(remember_resource)])
+# FastAPI tries routes in this order, one by one: the task routes, which clients poll, go
+# first (GET /task/<id> was the 99th try behind the others). No path matches routes of two
+# of these routers, so the order changes nothing else.
+router.include_router(routes_tasks.router)
 router.include_router(routes_endpoints.router)
 router.include_router(routes_acl.router)
 router.include_router(routes_bookmarks.router)
 router.include_router(routes_operations.router)
-router.include_router(routes_tasks.router)
 
 service = Service("transfer", router, format_error, warm_up=procs.warm, cool_down=procs.stop)
