@@ -641,25 +641,33 @@ class _Held:
         self.folder, self.fd, self.entry = None, -1, None
 
 
-class PlainBatch:
-    """Copies a unit's files between two local endpoints with as little work per file as
+class HeldCopies:
+    """Plain files copied between two local endpoints with as little work per file as
     possible (the common case of many small files): a folder's handle is taken once for a
-    run of rows in it, and a file is two opens, the kernel copy, its mtime and two closes.
+    run of files in it, and a file is two opens, the kernel copy, its mtime and two closes,
+    into the temp file its row and run name. Used by the mover's threads
+    (:class:`PlainBatch`) and by its copy processes, which have no :class:`Copier`.
 
-    :meth:`copy` returns None for a row it does not do (a symlink to follow, a missing
+    :meth:`copy` returns None for a file it does not do (a symlink to follow, a missing
     folder, any error): the caller then does that row the general way, which also makes
     its fault. Names come from :func:`split` and are opened with ``O_NOFOLLOW`` relative to
     confined folder handles, exactly as the general way does.
     """
 
-    def __init__(self, copier: Copier) -> None:
-        assert copier.fast_src is not None and copier.fast_dst is not None
-        self.copier = copier
-        self.src, self.dst = copier.fast_src, copier.fast_dst
+    def __init__(
+        self,
+        src: DirHandles,
+        dst: DirHandles,
+        task_id: str,
+        run: int | None,
+        check: t.Callable[[], None],
+    ) -> None:
+        self.src, self.dst = src, dst
+        self.task_id, self.run, self.check = task_id, run, check
         self._src = _Held()
         self._dst = _Held()
 
-    def __enter__(self) -> PlainBatch:
+    def __enter__(self) -> HeldCopies:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -670,22 +678,40 @@ class PlainBatch:
         self._src.drop(self.src)
         self._dst.drop(self.dst)
 
-    def copy(self, row: Row) -> Outcome | None:
+    def copy(
+        self, row_id: int, source_path: str, destination_path: str, mtime: float | None
+    ) -> int | None:
+        """The size copied into the row's temp file beside ``destination_path``, or None."""
+        try:
+            source_folder, source_name = split(source_path)
+            folder, _ = split(destination_path)
+            dir_in = self._src.hold(self.src, source_folder)
+            dir_out = self._dst.hold(self.dst, folder)
+        except StorageError:
+            return None
+        tmp = temp_name(self.task_id, row_id, self.run)
+        return copy_plain(dir_in, source_name, dir_out, tmp, mtime, self.check)
+
+
+class PlainBatch(HeldCopies):
+    """:class:`HeldCopies` for a :class:`Copier`'s rows (file rows without an external
+    checksum; on a resumed run, earlier runs' temp files go first)."""
+
+    def __init__(self, copier: Copier) -> None:
+        assert copier.fast_src is not None and copier.fast_dst is not None
+        super().__init__(
+            copier.fast_src, copier.fast_dst, copier.task_id, copier.run_number, copier._check
+        )
+        self.copier = copier
+
+    def copy_row(self, row: Row) -> Outcome | None:
         if row.kind != KIND_FILE or row.external_checksum:
             return None
         assert row.source_path and row.destination_path
         if self.copier.resuming:
             self.copier.discard_earlier(row)
-        try:
-            source_folder, source_name = split(row.source_path)
-            folder, _ = split(row.destination_path)
-            dir_in = self._src.hold(self.src, source_folder)
-            dir_out = self._dst.hold(self.dst, folder)
-        except StorageError:
-            return None
-        tmp = temp_name(self.copier.task_id, row.id, self.copier.run_number)
         mtime = row.mtime if self.copier.preserve else None
-        size = copy_plain(dir_in, source_name, dir_out, tmp, mtime, self.copier._check)
+        size = self.copy(row.id, row.source_path, row.destination_path, mtime)
         return None if size is None else Outcome(row, "staged", size=size)
 
 

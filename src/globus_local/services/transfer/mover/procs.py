@@ -31,7 +31,6 @@ from dataclasses import dataclass
 
 from globus_local.services.transfer.mover.expand import Expansion
 from globus_local.services.transfer.mover.faults import Fault
-from globus_local.storage.errors import StorageError
 
 MIN_ROWS = 16  # a smaller unit is not worth a trip to a child
 
@@ -165,30 +164,16 @@ def expand_transfer(
 
 # -- in the child -------------------------------------------------------------------------------
 def _copy_unit(spec: UnitSpec) -> list[int | None]:
-    from globus_local.services.transfer.mover.copier import _Held, copy_plain, temp_name
-    from globus_local.services.transfer.mover.posix_fast import DirHandles, split
+    from globus_local.services.transfer.mover.copier import HeldCopies
+    from globus_local.services.transfer.mover.posix_fast import DirHandles
 
     src, dst = DirHandles(spec.source_root), DirHandles(spec.destination_root)
-    held_in, held_out = _Held(), _Held()
-    sizes: list[int | None] = []
     try:
-        for row_id, source_path, destination_path, mtime in spec.rows:
-            try:
-                source_folder, source_name = split(source_path)
-                folder, _ = split(destination_path)
-                dir_in = held_in.hold(src, source_folder)
-                dir_out = held_out.hold(dst, folder)
-            except (StorageError, OSError):
-                sizes.append(None)
-                continue
-            tmp = temp_name(spec.task_id, row_id, spec.run)
-            sizes.append(copy_plain(dir_in, source_name, dir_out, tmp, mtime, _go_on))
+        with HeldCopies(src, dst, spec.task_id, spec.run, _go_on) as copies:
+            return [copies.copy(*row) for row in spec.rows]
     finally:
-        held_in.drop(src)
-        held_out.drop(dst)
         src.close()
         dst.close()
-    return sizes
 
 
 def _expand(

@@ -440,7 +440,7 @@ class TaskRunner:
                     return outcomes, unit[n:]
                 if self.file_delay:
                     time.sleep(self.file_delay)
-                outcome = batch.copy(row) if batch is not None else None
+                outcome = batch.copy_row(row) if batch is not None else None
                 outcomes.append(outcome or self.copier.run(row))
         except Aborted:
             return outcomes, []
