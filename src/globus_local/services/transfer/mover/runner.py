@@ -136,7 +136,6 @@ class TaskRunner:
         self._renamer = ThreadPoolExecutor(1, thread_name_prefix="transfer-renamer")
         self._renaming: Future[list[tuple[Outcome, str, StorageError | None]]] | None = None
         self._fresh_rows: list[Row] | None = None  # the pending rows this run expanded
-        self._fresh_kinds: set[str] | None = None  # and their kinds
         self._tally: progress.Tally | None = None  # row groups as this run changed them
         self._last_beat = time.monotonic()
 
@@ -198,6 +197,7 @@ class TaskRunner:
             self.fatal = fault
         finally:
             self._await_renames(quiet=True)
+            self._renamer.shutdown(wait=True)
             copier = getattr(self, "copier", None)
             if copier is not None:
                 copier.close()
@@ -307,31 +307,19 @@ class TaskRunner:
                 raise Stop()
             ids = insert_rows(session, _FILES, rows, _DEFAULTS, returning_ids=True)
             fresh = [
-                Row(
-                    row_id,
-                    row["kind"],
-                    row.get("source_path"),
-                    row.get("destination_path"),
-                    row.get("size") or 0,
-                    row.get("mtime"),
-                    row.get("link_target"),
-                    bool(row.get("is_directory")),
-                    row.get("external_checksum"),
-                    row.get("checksum_algorithm"),
-                )
+                _as_row(row_id, row)
                 for row_id, row in zip(ids, rows, strict=True)
                 if row.get("state", ROW_PENDING) == ROW_PENDING
             ]
         self._tally = progress.Tally(grouped)
         # This run works from the rows in hand instead of reading them back.
         self._fresh_rows = fresh
-        self._fresh_kinds = {row.kind for row in fresh}
         self.expanded = True
 
     def _kinds_left(self) -> set[str]:
         """The row kinds with work left, so a phase with nothing to do costs no query."""
-        if self._fresh_kinds is not None:
-            return self._fresh_kinds
+        if self._fresh_rows is not None:
+            return {row.kind for row in self._fresh_rows}
         with self.db.session() as session:
             found = session.scalars(
                 select(TaskFile.kind)
@@ -404,8 +392,8 @@ class TaskRunner:
             if not batch:
                 return
             for r in batch:
-                yield Row(r[0], r[1], r[2], r[3], r[4] or 0, r[5], r[6], bool(r[7]), r[8], r[9])
-            last = batch[-1][0]
+                yield _as_row(r.id, r._mapping)
+            last = batch[-1].id
 
     def _units(self, rows: t.Iterator[Row]) -> t.Iterator[list[Row]]:
         """Rows grouped for one thread: many small files, or one large file alone."""
@@ -778,12 +766,8 @@ class TaskRunner:
         """Take in the renames of the last flush; ``quiet`` only records them (a run that
         is already ending for another reason)."""
         if self._renaming is None:
-            if quiet:
-                self._renamer.shutdown(wait=True)
             return
         results, self._renaming = self._renaming.result(), None
-        if quiet:
-            self._renamer.shutdown(wait=True)
         for o, tmp, error in results:
             if error is None:
                 self._renamed = True
@@ -917,6 +901,22 @@ _DEFAULTS: dict[str, t.Any] = {
     "bytes_checksummed": 0,
     "is_directory": False,
 }
+
+
+def _as_row(row_id: int, values: t.Mapping[str, t.Any]) -> Row:
+    """A row of work from its stored values (column name -> value)."""
+    return Row(
+        row_id,
+        values["kind"],
+        values.get("source_path"),
+        values.get("destination_path"),
+        values.get("size") or 0,
+        values.get("mtime"),
+        values.get("link_target"),
+        bool(values.get("is_directory")),
+        values.get("external_checksum"),
+        values.get("checksum_algorithm"),
+    )
 
 
 def _groups(rows: list[dict[str, t.Any]]) -> list[tuple[t.Any, ...]]:
