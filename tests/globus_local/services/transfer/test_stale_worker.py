@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-import time
 import typing as t
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from globus_local.app import create_app
@@ -21,17 +19,10 @@ from globus_local.config import Settings
 from globus_local.db import Database
 from globus_local.jobs import Job, queue
 from globus_local.jobs.registry import JobContext, LeaseLost
-from globus_local.services.auth import admin
-from globus_local.services.transfer.admin import create_endpoint
 from globus_local.services.transfer.models_tasks import TaskEvent, TaskFile, TransferTask
 from globus_local.services.transfer.mover import JOB_KIND
 from globus_local.services.transfer.mover.runner import TaskRunner
-from tests.globus_local.services.transfer.conftest import (
-    TRANSFER_ALL,
-    TRANSFER_RS,
-    access_token_for,
-)
-from tests.globus_local.services.transfer.test_tasks_support import wait_until
+from tests.globus_local.services.transfer.test_tasks_support import submit_tree_copy, wait_until
 
 FILES = 300
 LEASE = 30.0
@@ -82,38 +73,8 @@ def test_a_stale_worker_is_fenced_off(tmp_path: Path, own_database_url: str) -> 
     db = Database(settings.database_url)
     app = create_app(settings, database=db)
     src, dst = tmp_path / "src", tmp_path / "dst"
-    expected: dict[str, bytes] = {}
-    for n in range(FILES):
-        rel = f"d{n % 6}/f{n:04d}.bin"
-        (src / rel).parent.mkdir(parents=True, exist_ok=True)
-        expected[rel] = os.urandom(100 + n)
-        (src / rel).write_bytes(expected[rel])
-    dst.mkdir()
-    username = f"stale-{os.getpid()}-{time.monotonic_ns()}@example.org"
-    admin.create_user(db, username, "pw-stale-test")
-    token = access_token_for(admin.issue_token(db, username, [TRANSFER_ALL]), TRANSFER_RS)
-    src_id = create_endpoint(db, username, "stale-src", str(src))["id"]
-    dst_id = create_endpoint(db, username, "stale-dst", str(dst))["id"]
-    with TestClient(app) as client:
-        response = client.post(
-            "/transfer/v0.10/transfer",
-            headers={"Authorization": f"Bearer {token}"},
-            json={
-                "DATA_TYPE": "transfer",
-                "source_endpoint": src_id,
-                "destination_endpoint": dst_id,
-                "DATA": [
-                    {
-                        "DATA_TYPE": "transfer_item",
-                        "source_path": "/",
-                        "destination_path": "/copy/",
-                        "recursive": True,
-                    }
-                ],
-            },
-        )
-    assert response.status_code == 202, response.text
-    task_id = response.json()["task_id"]
+    expected = {f"d{n % 6}/f{n:04d}.bin": os.urandom(100 + n) for n in range(FILES)}
+    task_id, _ = submit_tree_copy(app, db, src, dst, expected, "stale")
 
     # Worker A claims the job and runs slowly (20 ms per file).
     claim_a = queue.claim_next(db, "worker-a", [JOB_KIND], LEASE)

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import time
 import typing as t
+from pathlib import Path
 
-from tests.globus_local.services.transfer.conftest import TransferUser
+from fastapi.testclient import TestClient
+
+from globus_local.db import Database
+from globus_local.services.auth import admin
+from globus_local.services.transfer.admin import create_endpoint
+from tests.globus_local.services.transfer.conftest import (
+    TRANSFER_ALL,
+    TRANSFER_RS,
+    TransferUser,
+    access_token_for,
+)
 
 
 def transfer_doc(
@@ -75,3 +87,35 @@ def wait_until(predicate: t.Callable[[], bool], what: str, timeout: float = 30.0
         if time.monotonic() > end:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
+
+
+def submit_tree_copy(
+    app: t.Any,
+    db: Database,
+    src: Path,
+    dst: Path,
+    files: dict[str, bytes],
+    tag: str,
+    **options: t.Any,
+) -> tuple[str, str]:
+    """Write ``files`` (path under ``src`` -> bytes), give a new user endpoints on ``src`` and
+    ``dst``, and submit through ``app`` a recursive copy of the whole of ``src`` to
+    ``/copy/``: (task id, the user's Transfer token)."""
+    for rel, data in files.items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_bytes(data)
+    dst.mkdir()
+    username = f"{tag}-{os.getpid()}-{time.monotonic_ns()}@example.org"
+    admin.create_user(db, username, f"pw-{tag}-test")
+    token = access_token_for(admin.issue_token(db, username, [TRANSFER_ALL]), TRANSFER_RS)
+    src_id = create_endpoint(db, username, f"{tag}-src", str(src))["id"]
+    dst_id = create_endpoint(db, username, f"{tag}-dst", str(dst))["id"]
+    item = {"source_path": "/", "destination_path": "/copy/", "recursive": True}
+    with TestClient(app) as client:
+        response = client.post(
+            "/transfer/v0.10/transfer",
+            headers={"Authorization": f"Bearer {token}"},
+            json=transfer_doc(src_id, dst_id, [item], **options),
+        )
+    assert response.status_code == 202, response.text
+    return str(response.json()["task_id"]), token

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,8 @@ from globus_local.app import create_app
 from globus_local.config import Settings
 from globus_local.db import Database
 from globus_local.jobs import Job
-from globus_local.services.auth import admin
-from globus_local.services.transfer.admin import create_endpoint
 from globus_local.services.transfer.models_tasks import TransferTask
-from tests.globus_local.services.transfer.conftest import (
-    TRANSFER_ALL,
-    TRANSFER_RS,
-    access_token_for,
-)
-from tests.globus_local.services.transfer.test_tasks_support import wait_until
+from tests.globus_local.services.transfer.test_tasks_support import submit_tree_copy, wait_until
 
 FILES = 2000
 DIRS = 20
@@ -82,42 +74,8 @@ def test_sigkill_mid_transfer_then_resume(tmp_path: Path, own_database_url: str)
     db = Database(settings.database_url)
     app = create_app(settings, database=db)
     src, dst = tmp_path / "src", tmp_path / "dst"
-    expected: dict[str, bytes] = {}
-    for n in range(FILES):
-        rel = f"d{n % DIRS:02d}/f{n:04d}.bin"
-        data = os.urandom(64 + n % 512)
-        (src / rel).parent.mkdir(parents=True, exist_ok=True)
-        (src / rel).write_bytes(data)
-        expected[rel] = data
-    dst.mkdir()
-
-    username = f"killtest-{os.getpid()}-{time.monotonic_ns()}@example.org"
-    admin.create_user(db, username, "pw-kill-test")
-    token = access_token_for(admin.issue_token(db, username, [TRANSFER_ALL]), TRANSFER_RS)
-    src_id = create_endpoint(db, username, "kill-src", str(src))["id"]
-    dst_id = create_endpoint(db, username, "kill-dst", str(dst))["id"]
-
-    with TestClient(app) as client:
-        response = client.post(
-            "/transfer/v0.10/transfer",
-            headers={"Authorization": f"Bearer {token}"},
-            json={
-                "DATA_TYPE": "transfer",
-                "source_endpoint": src_id,
-                "destination_endpoint": dst_id,
-                "verify_checksum": True,
-                "DATA": [
-                    {
-                        "DATA_TYPE": "transfer_item",
-                        "source_path": "/",
-                        "destination_path": "/copy/",
-                        "recursive": True,
-                    }
-                ],
-            },
-        )
-    assert response.status_code == 202, response.text
-    task_id = response.json()["task_id"]
+    expected = {f"d{n % DIRS:02d}/f{n:04d}.bin": os.urandom(64 + n % 512) for n in range(FILES)}
+    task_id, token = submit_tree_copy(app, db, src, dst, expected, "killtest", verify_checksum=True)
 
     # A slowed-down worker (a few ms per file), killed once progress is on record.
     worker = _start_worker(
