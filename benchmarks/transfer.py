@@ -137,8 +137,16 @@ class Mover:
             ],
             **options,
         }
+        # As the SDK does: a submission id first, so a POST that meets a keep-alive
+        # connection the server just closed (idle for over 5 s) can safely be sent again.
+        doc["submission_id"] = self.http.get(self.base + "submission_id", timeout=60).json()[
+            "value"
+        ]
         start = time.perf_counter()
-        response = self.http.post(self.base + "transfer", json=doc, timeout=60)
+        try:
+            response = self.http.post(self.base + "transfer", json=doc, timeout=60)
+        except requests.ConnectionError:
+            response = self.http.post(self.base + "transfer", json=doc, timeout=60)
         response.raise_for_status()
         task_id = response.json()["task_id"]
         while True:
