@@ -33,6 +33,10 @@ from globus_local.services.transfer.mover.expand import Expansion
 from globus_local.services.transfer.mover.faults import Fault
 
 MIN_ROWS = 16  # a smaller unit is not worth a trip to a child
+# Rows in a unit for a child. Each unit's round trip costs the server's interpreter a few
+# ms (the pool's feeder and result threads need the GIL), during which the child waits:
+# 10,000 files on tmpfs took 1.00-1.30 s in units of 64, 0.75-0.94 s in units of 256.
+UNIT_ROWS = 256
 
 
 def processes() -> int:
@@ -199,4 +203,4 @@ def _go_on() -> None:
     """A child is never asked to stop midway: a unit is short."""
 
 
-__all__ = ["MIN_ROWS", "UnitSpec", "copy_unit", "pool", "processes", "stop", "warm"]
+__all__ = ["MIN_ROWS", "UNIT_ROWS", "UnitSpec", "copy_unit", "pool", "processes", "stop", "warm"]
