@@ -6,6 +6,7 @@ import typing as t
 from contextlib import contextmanager
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,11 +65,38 @@ class Database:
         self.engine.dispose()
 
 
-def get_session(request: Request) -> t.Iterator[Session]:
-    """FastAPI dependency: one session per request, committed when the route returns."""
+async def get_session(request: Request) -> t.AsyncIterator[Session]:
+    """FastAPI dependency: one session per request, committed when the route returns.
+
+    Async, so opening the session (no I/O: the connection is taken at its first query,
+    in the route's thread) costs no trip to the thread pool; the commit, which does I/O,
+    takes one. Every request pays this, and a trip costs the event loop about as much as
+    a cheap route's own work."""
     db: Database = request.app.state.db
-    with db.session() as session:
+    session = db.sessionmaker()
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(_discard, session)
+        raise
+    await run_in_threadpool(_commit, session)
+
+
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _discard(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 # The session is committed before the response leaves, so a client that sees a 2xx can
