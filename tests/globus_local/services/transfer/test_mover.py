@@ -521,3 +521,24 @@ def test_running_counters_match_the_rows(
     assert [kept for kept, _ in checked] == [counted for _, counted in checked]
     assert doc["files_transferred"] == 600 and doc["files_skipped"] == 1
     assert doc["subtasks_skipped_errors"] == 1
+
+
+def test_a_folder_in_the_way_of_a_rename_fails_the_task(alice: TransferUser, pair: t.Any) -> None:
+    """Renames into place go to a copy process in batches; one it cannot do is tried again
+    by the runner, whose error fails the task. The folder in the way is left as it was."""
+    src_id, src, dst_id, dst = pair
+    (src / "t").mkdir()
+    for n in range(40):
+        (src / "t" / f"{n:02d}.dat").write_bytes(b"%d" % n)
+    (dst / "t" / "17.dat").mkdir(parents=True)
+    (dst / "t" / "17.dat" / "inside").write_bytes(b"kept")
+    doc = run_transfer(
+        alice,
+        src_id,
+        dst_id,
+        [{"source_path": "/t", "destination_path": "/t", "recursive": True}],
+    )
+    assert doc["status"] == "FAILED", doc
+    assert "17.dat" in doc["fatal_error"]["description"], doc["fatal_error"]
+    assert (dst / "t" / "17.dat" / "inside").read_bytes() == b"kept"
+    _no_temps(dst)

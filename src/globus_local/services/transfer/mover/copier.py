@@ -211,18 +211,7 @@ class Copier:
                     continue
                 yield None
             return
-        held = _Held()
-        try:
-            for tmp, final in pairs:
-                try:
-                    folder, tmp_name, name = split_pair(tmp, final)
-                    replace_in(held.hold(self.fast_dst, folder), tmp_name, name, final)
-                except StorageError as exc:
-                    yield exc
-                    continue
-                yield None
-        finally:
-            held.drop(self.fast_dst)
+        yield from replace_pairs(self.fast_dst, pairs)
 
     def discard(self, path: str) -> None:
         try:
@@ -618,6 +607,25 @@ class Copier:
             if follower is not None:
                 follower.close()
         return size, hasher.hexdigest() if hasher is not None else None, verified
+
+
+def replace_pairs(
+    handles: DirHandles, pairs: t.Iterable[tuple[str, str]]
+) -> t.Iterator[StorageError | None]:
+    """:meth:`Copier.replace_all` on a local endpoint's folder handles (also run by the
+    copy processes)."""
+    held = _Held()
+    try:
+        for tmp, final in pairs:
+            try:
+                folder, tmp_name, name = split_pair(tmp, final)
+                replace_in(held.hold(handles, folder), tmp_name, name, final)
+            except StorageError as exc:
+                yield exc
+                continue
+            yield None
+    finally:
+        held.drop(handles)
 
 
 class _Held:

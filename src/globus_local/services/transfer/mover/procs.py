@@ -9,7 +9,8 @@ core while the server does the database work:
 * a unit of plain files: open, kernel copy, mtime and close for each (the runner still
   stages, records and renames every file as before);
 * the walk of a recursive local transfer's sources (a stat per file), whose rows come back
-  to be stored.
+  to be stored;
+* the renames of committed temp files into place (the runner records them done as before).
 
 The children come from a ``forkserver`` (never a fork of the threaded server), are started
 on first use and shared by every task of the process. A child opens the unit's folders
@@ -130,6 +131,21 @@ def copy_unit(spec: UnitSpec) -> list[int | None]:
         return [None] * len(spec.rows)
 
 
+def rename_all(destination_root: str, pairs: list[tuple[str, str]]) -> list[bool] | None:
+    """Rename committed temp files into place in a child: for each (temp, final) pair
+    whether it was renamed, or None when no child could take them (the caller renames
+    them itself). A pair not renamed is left as it was, for the caller to try again and
+    learn why."""
+    executor = pool()
+    if executor is None:
+        return None
+    try:
+        return executor.submit(_rename_all, destination_root, pairs).result()
+    except Exception:
+        _reset()
+        return None
+
+
 def _reset() -> None:
     global _pool
     with _lock:
@@ -180,6 +196,17 @@ def _copy_unit(spec: UnitSpec) -> list[int | None]:
         dst.close()
 
 
+def _rename_all(destination_root: str, pairs: list[tuple[str, str]]) -> list[bool]:
+    from globus_local.services.transfer.mover.copier import replace_pairs
+    from globus_local.services.transfer.mover.posix_fast import DirHandles
+
+    dst = DirHandles(destination_root)
+    try:
+        return [error is None for error in replace_pairs(dst, pairs)]
+    finally:
+        dst.close()
+
+
 def _expand(
     source_root: str,
     destination_root: str,
@@ -203,4 +230,14 @@ def _go_on() -> None:
     """A child is never asked to stop midway: a unit is short."""
 
 
-__all__ = ["MIN_ROWS", "UNIT_ROWS", "UnitSpec", "copy_unit", "pool", "processes", "stop", "warm"]
+__all__ = [
+    "MIN_ROWS",
+    "UNIT_ROWS",
+    "UnitSpec",
+    "copy_unit",
+    "pool",
+    "processes",
+    "rename_all",
+    "stop",
+    "warm",
+]

@@ -751,8 +751,23 @@ class TaskRunner:
         error or None) for each."""
         temps = [self.copier.temp_for(o.row) for o in staged]
         pairs = [(tmp, o.row.destination_path or "/") for tmp, o in zip(temps, staged, strict=True)]
-        errors = self.copier.replace_all(pairs)
+        errors: t.Iterable[StorageError | None]
+        renamed = self._renamed_by_child(pairs)
+        if renamed is None:
+            errors = self.copier.replace_all(pairs)
+        else:  # a pair the child could not rename is tried here, which tells why
+            left = [pair for pair, ok in zip(pairs, renamed, strict=True) if not ok]
+            again = iter(list(self.copier.replace_all(left)))
+            errors = [None if ok else next(again) for ok in renamed]
         return list(zip(staged, temps, errors, strict=True))
+
+    def _renamed_by_child(self, pairs: list[tuple[str, str]]) -> list[bool] | None:
+        """Renames handed to a copy process (local destination, enough of them to pay for
+        the trip): which were done, or None."""
+        fast_dst = self.copier.fast_dst
+        if fast_dst is None or len(pairs) < procs.MIN_ROWS or procs.processes() == 0:
+            return None
+        return procs.rename_all(fast_dst.root, pairs)
 
     def _await_renames(self, *, quiet: bool = False) -> None:
         """Take in the renames of the last flush; ``quiet`` only records them (a run that
