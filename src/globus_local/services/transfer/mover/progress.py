@@ -99,6 +99,14 @@ class Tally:
         self.add((kind, ROW_PENDING, None), -1, -size, 0)
         self.add((kind, *to), 1, new_size, checksummed)
 
+    def shift(
+        self, kind: str, to: tuple[str, str | None], count: int, size: int, checksummed: int
+    ) -> None:
+        """``count`` pending rows of ``kind`` (``size`` bytes in all, as expected) now have
+        state and outcome ``to``: :meth:`move` for many rows at once."""
+        self.add((kind, ROW_PENDING, None), -count, -size, 0)
+        self.add((kind, *to), count, size, checksummed)
+
     def staged_done(self) -> None:
         """Every staged row is now done."""
         for key in [k for k in self.groups if k[1] == ROW_STAGED]:

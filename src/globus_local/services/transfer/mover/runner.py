@@ -663,19 +663,29 @@ class TaskRunner:
             return
         staged = [o for o in outcomes if o.status == "staged"]
         now = utcnow()
-        # The common cases share their values: one bulk UPDATE each.
-        plain: dict[tuple[str, str, str], list[int]] = {}
+        # The common cases share their values: one bulk UPDATE each, and one move of the
+        # tally per kind of row (a flush takes up to FLUSH_ROWS outcomes).
+        plain: dict[tuple[str, str, int], list[int]] = {}
+        shifted: dict[tuple[str, str, str], list[int]] = {}  # -> [rows, bytes, checksummed]
         params = []
         moves: list[tuple[str, int, tuple[str, str | None], int, int]] = []  # for the tally
         for o in outcomes:
-            size = o.size or o.row.size
-            if o.status in ("staged", "done", "up_to_date") and size == o.row.size:
-                state = {"staged": ROW_STAGED, "done": ROW_DONE}.get(o.status, ROW_SKIPPED)
-                outcome = {"staged": "transferred", "done": "done"}.get(o.status, "up_to_date")
-                if o.checksummed in (0, size, 2 * size):
-                    factor = "0" if not o.checksummed else str(o.checksummed // max(size, 1))
-                    plain.setdefault((state, outcome, factor), []).append(o.row.id)
-                    moves.append((o.row.kind, o.row.size, (state, outcome), size, o.checksummed))
+            row = o.row
+            size = o.size or row.size
+            state = _PLAIN_STATES.get(o.status)
+            checked = o.checksummed
+            if state is not None and size == row.size:
+                if not checked or checked == size or checked == 2 * size:
+                    outcome = _PLAIN_OUTCOMES[o.status]
+                    plain.setdefault(
+                        (state, outcome, checked // size if checked else 0), []
+                    ).append(row.id)
+                    group = shifted.get((row.kind, state, outcome))
+                    if group is None:
+                        group = shifted[(row.kind, state, outcome)] = [0, 0, 0]
+                    group[0] += 1
+                    group[1] += size
+                    group[2] += checked
                     continue
             values: dict[str, t.Any] = {
                 "row_id": o.row.id,
@@ -715,7 +725,7 @@ class TaskRunner:
                 self._tally = progress.Tally(progress.groups(session, self.task_id))
             self._mark_renamed(session)
             for (state, outcome, factor), ids in plain.items():
-                checksummed = _FILES.c.size * int(factor) if factor != "0" else 0
+                checksummed = _FILES.c.size * factor if factor else 0
                 values = {"state": state, "outcome": outcome, "bytes_checksummed": checksummed}
                 if state == ROW_STAGED:
                     values["staged_run"] = self.run_number
@@ -737,6 +747,8 @@ class TaskRunner:
                     params,
                 )
             if self._tally is not None:
+                for (kind, state, outcome), (count, size, checked) in shifted.items():
+                    self._tally.shift(kind, (state, outcome), count, size, checked)
                 for move in moves:
                     self._tally.move(*move)
             if counters:
@@ -901,6 +913,10 @@ class TaskRunner:
             )
             return FAILED
 
+
+# Outcomes recorded in bulk (when the size is as expected): their row state and outcome.
+_PLAIN_STATES = {"staged": ROW_STAGED, "done": ROW_DONE, "up_to_date": ROW_SKIPPED}
+_PLAIN_OUTCOMES = {"staged": "transferred", "done": "done", "up_to_date": "up_to_date"}
 
 _DEFAULTS: dict[str, t.Any] = {
     "state": ROW_PENDING,
