@@ -9,6 +9,7 @@ import pytest
 
 from globus_local.db import utcnow
 from globus_local.services.transfer.mover import procs
+from globus_local.services.transfer.mover.children import ChildLost, Children
 from globus_local.services.transfer.mover.copier import temp_name
 from globus_local.services.transfer.mover.expand import TransferExpander
 from globus_local.services.transfer.mover.faults import Fault
@@ -121,3 +122,21 @@ def test_turned_off(monkeypatch: pytest.MonkeyPatch, roots: tuple[Path, Path]) -
     assert procs.expand_transfer(a, b, {}, utcnow(), items) is None
     spec = procs.UnitSpec(str(src), str(dst), TASK, 1, [(1, "/d/x", "/d/x", None)])
     assert procs.copy_unit(spec) == [None]
+
+
+def test_children_survive_a_failed_call_and_replace_a_dead_child() -> None:
+    children = Children(2, [])
+    try:
+        first = children.call(os.getpid)
+        assert first != os.getpid()
+        with pytest.raises(ChildLost, match="FileNotFoundError"):
+            children.call(os.stat, "/no/such/path")
+        assert children.call(os.getpid) == first  # the same child, still there
+        with pytest.raises(ChildLost):
+            children.call(os._exit, 3)  # the child dies mid-call
+        pids = {children.call(os.getpid) for _ in range(4)}
+        assert first not in pids and os.getpid() not in pids
+    finally:
+        children.close()
+    with pytest.raises(ChildLost):
+        children.call(os.getpid)

@@ -3,7 +3,7 @@
 A server process runs the API, the job workers and the mover's threads under one GIL. For
 many small files the mover's threads spend most of their time waiting for it: every
 system call gives it up and takes it back while the runner, the API and the other lane
-hold it. So two things go to child processes, each with its own interpreter, on the other
+hold it. So three things go to child processes, each with its own interpreter, on the other
 core while the server does the database work:
 
 * a unit of plain files: open, kernel copy, mtime and close for each (the runner still
@@ -12,8 +12,8 @@ core while the server does the database work:
   to be stored;
 * the renames of committed temp files into place (the runner records them done as before).
 
-The children come from a ``forkserver`` (never a fork of the threaded server), are started
-on first use and shared by every task of the process. A child opens the unit's folders
+The children (:mod:`children`: a fork server's, each called over its own pipe) are started
+at warm-up or first use and shared by every task of the process. A child opens the unit's folders
 through :class:`~globus_local.services.transfer.mover.posix_fast.DirHandles` (confined to
 the endpoint root, no link followed), exactly as the threads do, and closes them after the
 unit. A row it cannot do comes back as None and the runner does it the general way, which
@@ -23,19 +23,20 @@ also makes its fault.
 from __future__ import annotations
 
 import atexit
-import multiprocessing
 import os
 import threading
 import typing as t
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from globus_local.services.transfer.mover.children import ChildLost, Children
 from globus_local.services.transfer.mover.expand import Expansion
 from globus_local.services.transfer.mover.faults import Fault
 
+T = t.TypeVar("T")
+
 MIN_ROWS = 16  # a smaller unit is not worth a trip to a child
-# Rows in a unit for a child. Each unit's round trip costs the server's interpreter a few
-# ms (the pool's feeder and result threads need the GIL), during which the child waits:
+# Rows in a unit for a child. Each unit's round trip costs the server's interpreter some
+# time (it needs the GIL), during which the child waits:
 # 10,000 files on tmpfs took 1.00-1.30 s in units of 64, 0.75-0.94 s in units of 256.
 UNIT_ROWS = 256
 
@@ -61,27 +62,33 @@ class UnitSpec:
 
 
 _lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
+_pool: Children | None = None
 _pool_pid = 0
 
 
-def pool() -> ProcessPoolExecutor | None:
-    """The process's copy pool (None when turned off or it cannot start)."""
+def pool() -> Children | None:
+    """The process's copy processes (None when turned off)."""
     global _pool, _pool_pid
     count = processes()
     if not count:
         return None
     with _lock:
         if _pool is None or _pool_pid != os.getpid():
-            try:
-                context = multiprocessing.get_context("forkserver")
-                # Imported once by the fork server, not by every child.
-                context.set_forkserver_preload([__name__])
-                _pool = ProcessPoolExecutor(count, mp_context=context)
-            except (OSError, ValueError):
-                return None
+            _pool = Children(count, [__name__])
             _pool_pid = os.getpid()
         return _pool
+
+
+def _call(fn: t.Callable[..., T], *args: t.Any) -> T | None:
+    """``fn(*args)`` in a copy process, or None when there is none or the call broke
+    (the caller then does the work itself)."""
+    children = pool()
+    if children is None:
+        return None
+    try:
+        return children.call(fn, *args)
+    except (ChildLost, OSError, ValueError):
+        return None
 
 
 _warming: threading.Thread | None = None
@@ -93,13 +100,12 @@ def warm() -> None:
     global _warming
 
     def start() -> None:
-        executor = pool()
-        if executor is not None:
+        children = pool()
+        if children is not None:
             try:
-                for future in [executor.submit(_go_on) for _ in range(processes())]:
-                    future.result()
-            except Exception:
-                _reset()
+                children.start()
+            except (ChildLost, OSError, ValueError):
+                pass
 
     _warming = threading.Thread(target=start, name="transfer-procs-warm-up", daemon=True)
     _warming.start()
@@ -107,28 +113,21 @@ def warm() -> None:
 
 def stop() -> None:
     """Stop the copy processes (where the job workers stop). Waits for a warm-up still
-    starting them: a child started while its parent exits finds the pool's semaphores
-    gone and prints a traceback."""
+    starting them: a child started while its parent exits prints a traceback."""
     global _pool
     warming = _warming
     if warming is not None:
         warming.join(timeout=60)
     with _lock:
-        executor, _pool = _pool, None
-    if executor is not None and _pool_pid == os.getpid():
-        executor.shutdown(wait=True, cancel_futures=True)
+        children, _pool = _pool, None
+    if children is not None and _pool_pid == os.getpid():
+        children.close()
 
 
 def copy_unit(spec: UnitSpec) -> list[int | None]:
     """Run ``spec`` in a child: for each row the size copied into its temp file, or None."""
-    executor = pool()
-    if executor is None:
-        return [None] * len(spec.rows)
-    try:
-        return executor.submit(_copy_unit, spec).result()
-    except Exception:  # a broken pool (a child killed): the rows go the general way
-        _reset()
-        return [None] * len(spec.rows)
+    sizes = _call(_copy_unit, spec)
+    return [None] * len(spec.rows) if sizes is None else sizes
 
 
 def rename_all(destination_root: str, pairs: list[tuple[str, str]]) -> list[bool] | None:
@@ -136,22 +135,7 @@ def rename_all(destination_root: str, pairs: list[tuple[str, str]]) -> list[bool
     whether it was renamed, or None when no child could take them (the caller renames
     them itself). A pair not renamed is left as it was, for the caller to try again and
     learn why."""
-    executor = pool()
-    if executor is None:
-        return None
-    try:
-        return executor.submit(_rename_all, destination_root, pairs).result()
-    except Exception:
-        _reset()
-        return None
-
-
-def _reset() -> None:
-    global _pool
-    with _lock:
-        broken, _pool = _pool, None
-    if broken is not None:
-        broken.shutdown(wait=False, cancel_futures=True)
+    return _call(_rename_all, destination_root, pairs)
 
 
 atexit.register(stop)
@@ -169,14 +153,10 @@ def expand_transfer(
         return None
     if not any(item.get("recursive") for item in items):
         return None  # a few files: not worth a trip to a child
-    executor = pool()
-    if executor is None:
+    result = _call(_expand, src.root, dst.root, options, now, items)
+    if result is None:
         return None
-    try:
-        kind, value = executor.submit(_expand, src.root, dst.root, options, now, items).result()
-    except Exception:
-        _reset()
-        return None
+    kind, value = result
     if kind == "fault":
         raise Fault(*value)
     return value if kind == "ok" else None
