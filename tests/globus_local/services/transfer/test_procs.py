@@ -64,29 +64,30 @@ def test_copy_unit_leaves_what_it_must_not_do_to_the_caller(
     assert [p.name for p in (dst / "d").iterdir()] == [temp_name(TASK, 1, 1)]
 
 
-def test_rename_all_renames_in_a_child_and_leaves_what_it_cannot(
+def test_rename_rows_renames_in_a_child_and_leaves_what_it_cannot(
     roots: tuple[Path, Path], tmp_path: Path
 ) -> None:
     src, dst = roots
     outside = tmp_path / "outside"
     outside.mkdir()
     (dst / "escape").symlink_to(outside)
-    pairs = []
+    rows = []
     for n in range(5):
-        (dst / "d" / f".t{n}").write_bytes(b"%d" % n)
-        pairs.append((f"/d/.t{n}", f"/d/f{n}"))
-    (outside / ".t").write_bytes(b"outside")
+        (dst / "d" / temp_name(TASK, n, 2)).write_bytes(b"%d" % n)
+        rows.append((n, f"/d/f{n}"))
+    (outside / temp_name(TASK, 7, 2)).write_bytes(b"outside")
     (dst / "d" / "taken").mkdir()
-    (dst / "d" / ".t9").write_bytes(b"9")
-    pairs += [
-        ("/d/.gone", "/d/gone"),  # no temp file
-        ("/escape/.t", "/escape/t"),  # through a link leading outside
-        ("/d/.t9", "/d/taken"),  # a folder in the way
+    (dst / "d" / temp_name(TASK, 8, 2)).write_bytes(b"8")
+    rows += [
+        (6, "/d/gone"),  # no temp file
+        (7, "/escape/t"),  # through a link leading outside
+        (8, "/d/taken"),  # a folder in the way
     ]
-    assert procs.rename_all(str(dst), pairs) == [True] * 5 + [False] * 3
+    assert procs.rename_rows(str(dst), TASK, 2, rows) == [True] * 5 + [False] * 3
     assert [(dst / "d" / f"f{n}").read_bytes() for n in range(5)] == [b"%d" % n for n in range(5)]
-    assert sorted(p.name for p in outside.iterdir()) == [".t"]
-    assert (dst / "d" / ".t9").read_bytes() == b"9" and (dst / "d" / "taken").is_dir()
+    assert [p.name for p in outside.iterdir()] == [temp_name(TASK, 7, 2)]
+    assert (dst / "d" / temp_name(TASK, 8, 2)).read_bytes() == b"8"
+    assert (dst / "d" / "taken").is_dir()
 
 
 def test_expand_transfer_in_a_child_matches_the_walk_here(roots: tuple[Path, Path]) -> None:

@@ -130,12 +130,14 @@ def copy_unit(spec: UnitSpec) -> list[int | None]:
     return [None] * len(spec.rows) if sizes is None else sizes
 
 
-def rename_all(destination_root: str, pairs: list[tuple[str, str]]) -> list[bool] | None:
-    """Rename committed temp files into place in a child: for each (temp, final) pair
-    whether it was renamed, or None when no child could take them (the caller renames
-    them itself). A pair not renamed is left as it was, for the caller to try again and
-    learn why."""
-    return _call(_rename_all, destination_root, pairs)
+def rename_rows(
+    destination_root: str, task_id: str, run: int | None, rows: list[tuple[int, str]]
+) -> list[bool] | None:
+    """Rename the committed temp files of ``rows`` (row id, destination path) into place
+    in a child: for each whether it was renamed, or None when no child could take them
+    (the caller renames them itself). A file not renamed is left as it was, for the caller
+    to try again and learn why."""
+    return _call(_rename_rows, destination_root, task_id, run, rows)
 
 
 atexit.register(stop)
@@ -176,12 +178,15 @@ def _copy_unit(spec: UnitSpec) -> list[int | None]:
         dst.close()
 
 
-def _rename_all(destination_root: str, pairs: list[tuple[str, str]]) -> list[bool]:
-    from globus_local.services.transfer.mover.copier import replace_pairs
+def _rename_rows(
+    destination_root: str, task_id: str, run: int | None, rows: list[tuple[int, str]]
+) -> list[bool]:
+    from globus_local.services.transfer.mover.copier import replace_pairs, temp_path
     from globus_local.services.transfer.mover.posix_fast import DirHandles
 
     dst = DirHandles(destination_root)
     try:
+        pairs = [(temp_path(task_id, row_id, final, run), final) for row_id, final in rows]
         return [error is None for error in replace_pairs(dst, pairs)]
     finally:
         dst.close()
@@ -217,7 +222,7 @@ __all__ = [
     "copy_unit",
     "pool",
     "processes",
-    "rename_all",
+    "rename_rows",
     "stop",
     "warm",
 ]

@@ -100,6 +100,9 @@ def small_lanes() -> int:
     return max(1, int(_env_float("GLOBUS_LOCAL_TRANSFER_LANES", SMALL_LANES)))
 
 
+Renamed = tuple[Outcome, str, StorageError]  # a staged copy not renamed: temp file, error
+
+
 class Stop(Exception):
     """Ends a run early: the task is to be finalized or left for a later run."""
 
@@ -133,7 +136,7 @@ class TaskRunner:
         self._unrenamed: list[int] = []  # staged rows whose rename failed
         # The renames of the last flush run on their own thread while the lanes copy on.
         self._renamer = ThreadPoolExecutor(1, thread_name_prefix="transfer-renamer")
-        self._renaming: Future[list[tuple[Outcome, str, StorageError | None]]] | None = None
+        self._renaming: Future[tuple[bool, list[Renamed]]] | None = None
         self._fresh_rows: list[Row] | None = None  # the pending rows this run expanded
         self._tally: progress.Tally | None = None  # row groups as this run changed them
         self._last_beat = time.monotonic()
@@ -758,39 +761,35 @@ class TaskRunner:
         if staged:
             self._renaming = self._renamer.submit(self._rename, staged)
 
-    def _rename(self, staged: list[Outcome]) -> list[tuple[Outcome, str, StorageError | None]]:
-        """Rename committed copies into place (on the renamer thread): (outcome, temp,
-        error or None) for each."""
-        temps = [self.copier.temp_for(o.row) for o in staged]
-        pairs = [(tmp, o.row.destination_path or "/") for tmp, o in zip(temps, staged, strict=True)]
-        errors: t.Iterable[StorageError | None]
-        renamed = self._renamed_by_child(pairs)
-        if renamed is None:
-            errors = self.copier.replace_all(pairs)
-        else:  # a pair the child could not rename is tried here, which tells why
-            left = [pair for pair, ok in zip(pairs, renamed, strict=True) if not ok]
-            again = iter(list(self.copier.replace_all(left)))
-            errors = [None if ok else next(again) for ok in renamed]
-        return list(zip(staged, temps, errors, strict=True))
-
-    def _renamed_by_child(self, pairs: list[tuple[str, str]]) -> list[bool] | None:
-        """Renames handed to a copy process (local destination, enough of them to pay for
-        the trip): which were done, or None."""
+    def _rename(self, staged: list[Outcome]) -> tuple[bool, list[Renamed]]:
+        """Rename committed copies into place (on the renamer thread): whether any was
+        renamed, and (outcome, temp, error) for each that was not."""
         fast_dst = self.copier.fast_dst
-        if fast_dst is None or len(pairs) < procs.MIN_ROWS or procs.processes() == 0:
-            return None
-        return procs.rename_all(fast_dst.root, pairs)
+        left = staged
+        if fast_dst is not None and len(staged) >= procs.MIN_ROWS:
+            rows = [(o.row.id, o.row.destination_path or "/") for o in staged]
+            done = procs.rename_rows(fast_dst.root, self.task_id, self.run_number, rows)
+            if done is not None:  # one the child could not rename is tried here: tells why
+                left = [o for o, ok in zip(staged, done, strict=True) if not ok]
+        temps = [self.copier.temp_for(o.row) for o in left]
+        pairs = [(tmp, o.row.destination_path or "/") for tmp, o in zip(temps, left, strict=True)]
+        errors = list(self.copier.replace_all(pairs))
+        failed = [
+            (o, tmp, error)
+            for o, tmp, error in zip(left, temps, errors, strict=True)
+            if error is not None
+        ]
+        return len(failed) < len(staged), failed
 
     def _await_renames(self, *, quiet: bool = False) -> None:
         """Take in the renames of the last flush; ``quiet`` only records them (a run that
         is already ending for another reason)."""
         if self._renaming is None:
             return
-        results, self._renaming = self._renaming.result(), None
-        for o, tmp, error in results:
-            if error is None:
-                self._renamed = True
-            elif isinstance(error, NotFound) and not quiet:
+        (renamed, failed), self._renaming = self._renaming.result(), None
+        self._renamed = self._renamed or renamed
+        for o, tmp, error in failed:
+            if isinstance(error, NotFound) and not quiet:
                 self._check_lease()  # another run renamed it: this run is the stale one
                 raise error
             else:
