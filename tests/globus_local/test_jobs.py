@@ -385,6 +385,27 @@ def test_two_pools_never_run_the_same_job_concurrently(
     assert sorted(runs) == sorted(job_ids)
 
 
+def test_a_job_found_by_polling_wakes_another_worker(
+    db: Database, register: t.Callable[..., str]
+) -> None:
+    """Jobs no worker is woken for (retries come due, jobs of another process) are found
+    by the pool's one poll per interval; each worker that finds one wakes another, so all
+    four run together long before the workers' own polls (at 2, 4, 6 and 8 s)."""
+    together = threading.Barrier(4, timeout=1.5)
+
+    def handler(ctx: JobContext) -> None:
+        together.wait()
+
+    kind = register(handler)
+    job_ids = [add_job(db, kind, {"i": i}, delay=0.5) for i in range(4)]  # due after start
+    pool = WorkerPool(db, 4, kinds=[kind], poll_interval=2.0).start()
+    try:
+        wait_for(lambda: all(job_row(db, j).state == SUCCEEDED for j in job_ids))
+    finally:
+        pool.stop()
+    assert not together.broken
+
+
 def test_pool_wakes_on_enqueue_and_stops(db: Database, register: t.Callable[..., str]) -> None:
     done = threading.Event()
 

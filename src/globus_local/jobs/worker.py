@@ -71,26 +71,45 @@ class Worker:
         self.execute(claim)
         return True
 
-    def run(self, stop: threading.Event, wakeup: threading.Event | None = None) -> None:
-        """Work until ``stop`` is set; sleep on ``wakeup`` (or poll) when the queue is empty."""
+    def run(
+        self,
+        stop: threading.Event,
+        wakeup: threading.Event | None = None,
+        *,
+        first_wait: float | None = None,
+    ) -> None:
+        """Work until ``stop`` is set; sleep on ``wakeup`` (or poll) when the queue is empty.
+
+        A job found after being idle (by polling: enqueued by another process, or a
+        retry come due) may have others behind it: one more idle worker is woken to look,
+        and so on while there are jobs. ``first_wait`` is the first sleep when idle (a
+        pool spreads its workers' polls over the interval)."""
         wakeup = wakeup or threading.Event()
         queue.register_wakeup(wakeup, database=self.database_url, kinds=self.kinds)
+        was_idle = False
+        wait = self.poll_interval if first_wait is None else first_wait
         try:
             while not stop.is_set():
                 # Clear before looking, so an enqueue during the look still wakes us.
                 wakeup.clear()
                 try:
-                    ran = self.run_once()
+                    claim = self.claim()
+                    if claim is not None:
+                        if was_idle:
+                            queue.wake_workers(self.database_url, [claim.kind])
+                        self.execute(claim)
                 except Exception:  # the database went away, etc.: keep the worker alive
                     log.exception("job worker %s: claiming failed", self.worker_id)
                     stop.wait(max(self.poll_interval, 1.0))
                     continue
-                if not ran:
+                if claim is None:
                     queue.mark_idle(wakeup, True)
                     try:
-                        wakeup.wait(self.poll_interval)
+                        wakeup.wait(wait)
                     finally:
                         queue.mark_idle(wakeup, False)
+                    wait = self.poll_interval
+                was_idle = claim is None
         finally:
             queue.unregister_wakeup(wakeup)
 
@@ -175,14 +194,21 @@ class WorkerPool:
             return self
         self._stop.clear()
         base_id = _new_worker_id()
+        # The pool as a whole polls the queue once per interval (for jobs enqueued by other
+        # processes and retries come due); each worker polls ``concurrency`` times less
+        # often, their first polls spread over the interval. Jobs enqueued in this process
+        # wake a worker at once.
+        interval = self.worker_options.get("poll_interval", DEFAULT_POLL)
+        options = {**self.worker_options, "poll_interval": interval * self.concurrency}
         for n in range(self.concurrency):
-            worker = Worker(self.db, worker_id=f"{base_id}/{n}", **self.worker_options)
+            worker = Worker(self.db, worker_id=f"{base_id}/{n}", **options)
             wakeup = threading.Event()
             # Registered before the thread starts, so no enqueue in between goes unnoticed.
             queue.register_wakeup(wakeup, database=worker.database_url, kinds=worker.kinds)
             thread = threading.Thread(
                 target=worker.run,
                 args=(self._stop, wakeup),
+                kwargs={"first_wait": interval * (n + 1)},
                 name=f"globus-local-job-worker-{n}",
                 daemon=True,
             )
