@@ -129,6 +129,7 @@ def own_wakeups(monkeypatch: pytest.MonkeyPatch) -> None:
     """An empty worker wake-up registry, free of other tests' running worker pools."""
     monkeypatch.setattr(queue, "_wakeup_events", {})
     monkeypatch.setattr(queue, "_idle", [])
+    monkeypatch.setattr(queue, "_relays", set())
 
 
 @pytest.mark.usefixtures("own_wakeups")
@@ -437,3 +438,21 @@ def test_wakes_a_worker_of_the_same_database_and_kind(db: Database) -> None:
         enqueue(session, "test.unhandled", {})
     assert right.is_set()
     assert not elsewhere.is_set() and not other_kind.is_set()
+
+
+@pytest.mark.usefixtures("own_wakeups")
+def test_only_a_relay_wake_asks_to_wake_another(db: Database) -> None:
+    """A job enqueued here wakes one worker and no more; a worker that found a job by
+    polling wakes the next with ``relay``, which that worker sees once."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    first, second = threading.Event(), threading.Event()
+    for wakeup in (first, second):
+        queue.register_wakeup(wakeup, database=url)
+        queue.mark_idle(wakeup, True)
+    with db.session() as session:
+        enqueue(session, "test.unhandled", {})
+    assert first.is_set() and not second.is_set()
+    assert not queue.relayed(first)
+    queue.wake_workers(url, ["test.unhandled"], relay=True)
+    assert second.is_set()
+    assert queue.relayed(second) and not queue.relayed(second)

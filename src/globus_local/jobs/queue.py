@@ -30,6 +30,7 @@ _wakeup_lock = threading.Lock()
 # event -> (database URL or None for any, job kinds or None for any)
 _wakeup_events: dict[threading.Event, tuple[str | None, frozenset[str] | None]] = {}
 _idle: list[threading.Event] = []  # waiting workers, longest idle first
+_relays: set[threading.Event] = set()  # woken by a worker that found a job by polling
 
 
 def register_wakeup(
@@ -46,6 +47,7 @@ def register_wakeup(
 def unregister_wakeup(event_: threading.Event) -> None:
     with _wakeup_lock:
         _wakeup_events.pop(event_, None)
+        _relays.discard(event_)
         if event_ in _idle:
             _idle.remove(event_)
 
@@ -73,9 +75,12 @@ def _pick(
     return next((ev for ev in pool if ev not in taken and _serves(ev, database, kind)), None)
 
 
-def wake_workers(database: str | None = None, kinds: t.Sequence[str] | None = None) -> None:
+def wake_workers(
+    database: str | None = None, kinds: t.Sequence[str] | None = None, *, relay: bool = False
+) -> None:
     """Wake every worker (no ``kinds``), or one per job kind listed, idle ones first; a
-    busy worker that is woken looks at the queue again as soon as its job ends."""
+    busy worker that is woken looks at the queue again as soon as its job ends. With
+    ``relay`` a woken worker that finds a job wakes another in turn (:func:`relayed`)."""
     with _wakeup_lock:
         if kinds is None:
             chosen = [ev for ev in _wakeup_events if _serves(ev, database, None)]
@@ -90,7 +95,18 @@ def wake_workers(database: str | None = None, kinds: t.Sequence[str] | None = No
         for ev in chosen:
             if ev in _idle:
                 _idle.remove(ev)
+            if relay:
+                _relays.add(ev)
             ev.set()
+
+
+def relayed(event_: threading.Event) -> bool:
+    """Whether the worker waiting on ``event_`` was woken to relay (and forget it)."""
+    with _wakeup_lock:
+        if event_ in _relays:
+            _relays.discard(event_)
+            return True
+        return False
 
 
 def _wake_after_commit(session: Session) -> None:

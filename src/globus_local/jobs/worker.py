@@ -80,13 +80,14 @@ class Worker:
     ) -> None:
         """Work until ``stop`` is set; sleep on ``wakeup`` (or poll) when the queue is empty.
 
-        A job found after being idle (by polling: enqueued by another process, or a
-        retry come due) may have others behind it: one more idle worker is woken to look,
-        and so on while there are jobs. ``first_wait`` is the first sleep when idle (a
-        pool spreads its workers' polls over the interval)."""
+        A job found by polling (enqueued by another process, or a retry come due) may
+        have others behind it: one more idle worker is woken to look, which does the same
+        if it finds one, and so on while there are jobs. (A job enqueued in this process
+        wakes a worker of its own.) ``first_wait`` is the first sleep when idle (a pool
+        spreads its workers' polls over the interval)."""
         wakeup = wakeup or threading.Event()
         queue.register_wakeup(wakeup, database=self.database_url, kinds=self.kinds)
-        was_idle = False
+        relay = False
         wait = self.poll_interval if first_wait is None else first_wait
         try:
             while not stop.is_set():
@@ -95,8 +96,8 @@ class Worker:
                 try:
                     claim = self.claim()
                     if claim is not None:
-                        if was_idle:
-                            queue.wake_workers(self.database_url, [claim.kind])
+                        if relay:
+                            queue.wake_workers(self.database_url, [claim.kind], relay=True)
                         self.execute(claim)
                 except Exception:  # the database went away, etc.: keep the worker alive
                     log.exception("job worker %s: claiming failed", self.worker_id)
@@ -105,11 +106,13 @@ class Worker:
                 if claim is None:
                     queue.mark_idle(wakeup, True)
                     try:
-                        wakeup.wait(wait)
+                        woken = wakeup.wait(wait)
                     finally:
                         queue.mark_idle(wakeup, False)
                     wait = self.poll_interval
-                was_idle = claim is None
+                    relay = queue.relayed(wakeup) or not woken
+                else:
+                    relay = False
         finally:
             queue.unregister_wakeup(wakeup)
 
