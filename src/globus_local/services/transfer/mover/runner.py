@@ -850,7 +850,12 @@ class TaskRunner:
                 task = session.get(TransferTask, self.task_id)
                 if task is None:
                     return "missing"
-                numbers = progress.counters(session, task)
+                if self._fresh_rows is not None and self._tally is not None:
+                    # This run stored every row itself and moved the tally with each
+                    # change it wrote (the job's fence kept any other run out).
+                    numbers = self._tally.numbers(len(self.items))
+                else:
+                    numbers = progress.counters(session, task)
                 status = FAILED if numbers["subtasks_failed"] else SUCCEEDED
                 summary = (
                     f"files={numbers['files_transferred']} skipped={numbers['files_skipped']} "
