@@ -14,7 +14,7 @@ import typing as t
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import and_, bindparam, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from globus_local.db import Database, utcnow
@@ -166,14 +166,53 @@ class Claim:
     previous_error: str | None = None
 
 
-def _claimable(now: dt.datetime, kinds: t.Collection[str]) -> t.Any:
+def _claimable() -> t.Any:
+    """Jobs of the kinds bound as ``kinds`` that may be claimed at the time bound as ``now``."""
+    now = bindparam("now", type_=_jobs.c.run_after.type)
     return and_(
-        _jobs.c.kind.in_(sorted(kinds)),
+        _jobs.c.kind.in_(bindparam("kinds", expanding=True)),
         or_(
             and_(_jobs.c.state == PENDING, _jobs.c.run_after <= now),
             and_(_jobs.c.state == RUNNING, _jobs.c.lease_expires_at < now),
         ),
     )
+
+
+def _claim_statements() -> tuple[t.Any, t.Any]:
+    """The probe and the claiming UPDATE, built once: every idle worker runs them every
+    poll, and building the expressions cost more than running them."""
+    probe = select(_jobs.c.id).where(_claimable()).limit(1)
+    candidate = (
+        select(_jobs.c.id)
+        .where(_claimable())
+        .order_by(_jobs.c.run_after, _jobs.c.created_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claim = (
+        update(_jobs)
+        .where(_jobs.c.id == candidate, _claimable())
+        .values(
+            state=RUNNING,
+            worker_id=bindparam("worker"),
+            attempts=_jobs.c.attempts + 1,
+            lease_expires_at=bindparam("lease_until", type_=_jobs.c.lease_expires_at.type),
+            started_at=bindparam("now", type_=_jobs.c.started_at.type),
+        )
+        .returning(
+            _jobs.c.id,
+            _jobs.c.kind,
+            _jobs.c.payload,
+            _jobs.c.attempts,
+            _jobs.c.max_attempts,
+            _jobs.c.error,
+        )
+    )
+    return probe, claim
+
+
+_PROBE, _CLAIM = _claim_statements()
 
 
 def _held(claim: Claim) -> t.Any:
@@ -197,39 +236,17 @@ def claim_next(
         return None
     while True:
         now = utcnow()
+        params = {
+            "now": now,
+            "kinds": sorted(kinds),
+            "worker": worker_id,
+            "lease_until": now + dt.timedelta(seconds=lease_seconds),
+        }
         with db.session() as session:
             # Cheap read first: an idle queue then costs no write lock (which matters on SQLite).
-            probe = select(_jobs.c.id).where(_claimable(now, kinds)).limit(1)
-            if session.execute(probe).first() is None:
+            if session.execute(_PROBE, params).first() is None:
                 return None
-            candidate = (
-                select(_jobs.c.id)
-                .where(_claimable(now, kinds))
-                .order_by(_jobs.c.run_after, _jobs.c.created_at)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-                .scalar_subquery()
-            )
-            stmt = (
-                update(_jobs)
-                .where(_jobs.c.id == candidate, _claimable(now, kinds))
-                .values(
-                    state=RUNNING,
-                    worker_id=worker_id,
-                    attempts=_jobs.c.attempts + 1,
-                    lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
-                    started_at=now,
-                )
-                .returning(
-                    _jobs.c.id,
-                    _jobs.c.kind,
-                    _jobs.c.payload,
-                    _jobs.c.attempts,
-                    _jobs.c.max_attempts,
-                    _jobs.c.error,
-                )
-            )
-            row = session.execute(stmt).first()
+            row = session.execute(_CLAIM, params).first()
             if row is None:
                 # Another worker took it between the probe and the update: look again.
                 continue
