@@ -282,34 +282,54 @@ def extend_lease(db: Database, claim: Claim, lease_seconds: float) -> bool:
         return extend_lease_in(session, claim, lease_seconds)
 
 
+def _held_by_bound() -> t.Any:
+    """:func:`_held` with the claim bound as ``held_id``, ``held_by`` and ``held_attempt``."""
+    return and_(
+        _jobs.c.id == bindparam("held_id"),
+        _jobs.c.state == RUNNING,
+        _jobs.c.worker_id == bindparam("held_by"),
+        _jobs.c.attempts == bindparam("held_attempt"),
+    )
+
+
+def _holder(claim: Claim) -> dict[str, t.Any]:
+    return {"held_id": claim.job_id, "held_by": claim.worker_id, "held_attempt": claim.attempt}
+
+
+# Run at every flush of a running job (the fence) and at its end: built once.
+_EXTEND = (
+    update(_jobs)
+    .where(_held_by_bound())
+    .values(lease_expires_at=bindparam("lease_until", type_=_jobs.c.lease_expires_at.type))
+)
+_SUCCEED = (
+    update(_jobs)
+    .where(_held_by_bound())
+    .values(
+        state=SUCCEEDED,
+        result=bindparam("result", type_=_jobs.c.result.type),
+        error=None,
+        worker_id=None,
+        lease_expires_at=None,
+        finished_at=bindparam("finished", type_=_jobs.c.finished_at.type),
+    )
+)
+
+
 def extend_lease_in(session: Session, claim: Claim, lease_seconds: float) -> bool:
     """Push the lease forward inside the caller's transaction; False when the job is no
     longer ours. The row stays locked until that transaction ends, so the caller's other
     writes there land only while it holds the job (a fencing check)."""
-    result = session.execute(
-        update(_jobs)
-        .where(_held(claim))
-        .values(lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds))
-    )
+    until = utcnow() + dt.timedelta(seconds=lease_seconds)
+    result = session.execute(_EXTEND, {**_holder(claim), "lease_until": until})
     return bool(result.rowcount)
 
 
 def mark_succeeded(db: Database, claim: Claim, result: dict[str, t.Any] | None) -> bool:
     """Store the result; False (and nothing stored) when the job was taken over meanwhile."""
     with db.session() as session:
-        res = session.execute(
-            update(_jobs)
-            .where(_held(claim))
-            .values(
-                state=SUCCEEDED,
-                result=result,
-                error=None,
-                worker_id=None,
-                lease_expires_at=None,
-                finished_at=utcnow(),
-            )
-        )
-        return bool(res.rowcount)
+        params = {**_holder(claim), "result": result, "finished": utcnow()}
+        return bool(session.execute(_SUCCEED, params).rowcount)
 
 
 def mark_failed(db: Database, claim: Claim, error: str, *, retry_in: float | None) -> bool:
