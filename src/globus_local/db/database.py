@@ -54,12 +54,10 @@ class Database:
         session = self.sessionmaker()
         try:
             yield session
-            session.commit()
         except BaseException:
-            session.rollback()
+            _discard(session)
             raise
-        finally:
-            session.close()
+        _commit(session)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -83,6 +81,7 @@ async def get_session(request: Request) -> t.AsyncIterator[Session]:
 
 
 def _commit(session: Session) -> None:
+    """Commit and close; on failure roll back and close, and raise."""
     try:
         session.commit()
     except BaseException:
@@ -93,6 +92,7 @@ def _commit(session: Session) -> None:
 
 
 def _discard(session: Session) -> None:
+    """Roll back and close."""
     try:
         session.rollback()
     finally:
