@@ -215,15 +215,6 @@ def _claim_statements() -> tuple[t.Any, t.Any]:
 _PROBE, _CLAIM = _claim_statements()
 
 
-def _held(claim: Claim) -> t.Any:
-    return and_(
-        _jobs.c.id == claim.job_id,
-        _jobs.c.state == RUNNING,
-        _jobs.c.worker_id == claim.worker_id,
-        _jobs.c.attempts == claim.attempt,
-    )
-
-
 def claim_next(
     db: Database, worker_id: str, kinds: t.Collection[str], lease_seconds: float
 ) -> Claim | None:
@@ -264,7 +255,7 @@ def claim_next(
             reason = "the worker running it stopped responding (lease expired)"
             session.execute(
                 update(_jobs)
-                .where(_held(claim))
+                .where(_held())
                 .values(
                     state=FAILED,
                     worker_id=None,
@@ -272,7 +263,8 @@ def claim_next(
                     finished_at=now,
                     error=f"gave up after {claim.max_attempts} attempts: "
                     f"{claim.previous_error or reason}",
-                )
+                ),
+                _holder(claim),
             )
 
 
@@ -282,8 +274,9 @@ def extend_lease(db: Database, claim: Claim, lease_seconds: float) -> bool:
         return extend_lease_in(session, claim, lease_seconds)
 
 
-def _held_by_bound() -> t.Any:
-    """:func:`_held` with the claim bound as ``held_id``, ``held_by`` and ``held_attempt``."""
+def _held() -> t.Any:
+    """The job row of a claim still held: the claim bound as ``held_id``, ``held_by`` and
+    ``held_attempt`` (see :func:`_holder`)."""
     return and_(
         _jobs.c.id == bindparam("held_id"),
         _jobs.c.state == RUNNING,
@@ -299,12 +292,12 @@ def _holder(claim: Claim) -> dict[str, t.Any]:
 # Run at every flush of a running job (the fence) and at its end: built once.
 _EXTEND = (
     update(_jobs)
-    .where(_held_by_bound())
+    .where(_held())
     .values(lease_expires_at=bindparam("lease_until", type_=_jobs.c.lease_expires_at.type))
 )
 _SUCCEED = (
     update(_jobs)
-    .where(_held_by_bound())
+    .where(_held())
     .values(
         state=SUCCEEDED,
         result=bindparam("result", type_=_jobs.c.result.type),
@@ -343,5 +336,5 @@ def mark_failed(db: Database, claim: Claim, error: str, *, retry_in: float | Non
     else:
         values.update(state=PENDING, run_after=now + dt.timedelta(seconds=retry_in or 0.0))
     with db.session() as session:
-        res = session.execute(update(_jobs).where(_held(claim)).values(**values))
+        res = session.execute(update(_jobs).where(_held()).values(**values), _holder(claim))
         return bool(res.rowcount)
