@@ -552,3 +552,51 @@ def test_a_folder_in_the_way_of_a_rename_fails_the_task(alice: TransferUser, pai
     assert "17.dat" in doc["fatal_error"]["description"], doc["fatal_error"]
     assert (dst / "t" / "17.dat" / "inside").read_bytes() == b"kept"
     _no_temps(dst)
+
+
+def test_a_walk_stored_in_parts_and_one_given_up_midway(
+    alice: TransferUser, pair: t.Any, monkeypatch: pytest.MonkeyPatch, transfer_server: t.Any
+) -> None:
+    """The walk's rows are stored part by part as they come; a walk whose copy process is
+    lost after some parts (here: made to give up) leaves none of them, and the run walks
+    the tree itself: every file once, counted once."""
+    from globus_local.services.transfer.mover import procs
+
+    src_id, src, dst_id, dst = pair
+    for n in range(40):
+        (src / "w" / f"{n % 3}").mkdir(parents=True, exist_ok=True)
+        (src / "w" / f"{n % 3}" / f"{n}.dat").write_bytes(os.urandom(n + 1))
+    monkeypatch.setattr(procs, "WALK_PART", 7)
+    item = [{"source_path": "/w", "destination_path": "/w1", "recursive": True}]
+    doc = run_transfer(alice, src_id, dst_id, item)
+    assert doc["status"] == "SUCCEEDED", doc
+    assert _tree(dst / "w1") == _tree(src / "w")
+    assert doc["files"] == doc["files_transferred"] == 40 and doc["directories"] == 4
+    subtasks = doc["subtasks_total"]
+
+    walk = procs.expand_transfer
+
+    def lost_after_parts(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        walked = walk(*args, **kwargs)
+        assert walked is not None and kwargs.get("on_rows") is not None
+        return None  # as if the child died after sending its parts
+
+    monkeypatch.setattr(procs, "expand_transfer", lost_after_parts)
+    item = [{"source_path": "/w", "destination_path": "/w2", "recursive": True}]
+    doc = run_transfer(alice, src_id, dst_id, item)
+    assert doc["status"] == "SUCCEEDED", doc
+    assert _tree(dst / "w2") == _tree(src / "w")
+    assert doc["files"] == doc["files_transferred"] == 40 and doc["directories"] == 4
+    assert doc["subtasks_total"] == doc["subtasks_succeeded"] == subtasks
+    page = alice.get(f"task/{doc['task_id']}/successful_transfers", params={"limit": 100}).json()
+    assert len(page["DATA"]) == len({d["destination_path"] for d in page["DATA"]}) == 40
+    from sqlalchemy import func, select
+
+    from globus_local.services.transfer.models_tasks import TaskFile
+
+    with transfer_server.db.session() as session:
+        stored = session.scalar(
+            select(func.count()).where(TaskFile.task_id == doc["task_id"])  # type: ignore[arg-type]
+        )
+    assert stored == 44  # 40 files and 4 folders: the parts given up were never stored
+    _no_temps(dst)

@@ -141,3 +141,62 @@ def test_children_survive_a_failed_call_and_replace_a_dead_child() -> None:
         children.close()
     with pytest.raises(ChildLost):
         children.call(os.getpid)
+
+
+def _count_in_parts(n: int) -> str:
+    """(In a child) send 0..n-1 as parts, then end."""
+    from globus_local.services.transfer.mover.children import send_part
+
+    for k in range(n):
+        send_part(k)
+    return "end"
+
+
+def test_a_call_hands_back_parts_as_they_come_and_stays_in_step() -> None:
+    children = Children(1, [])
+    try:
+        seen: list[int] = []
+        assert children.call(_count_in_parts, 5, on_part=seen.append) == "end"
+        assert seen == [0, 1, 2, 3, 4]
+
+        def refuse(value: int) -> None:
+            raise RuntimeError(f"refused {value}")
+
+        with pytest.raises(RuntimeError, match="refused 0"):
+            children.call(_count_in_parts, 3, on_part=refuse)
+        # The refused call was read to its end: the next call gets its own answer.
+        assert children.call(_count_in_parts, 0) == "end"
+    finally:
+        children.close()
+
+
+def test_expand_transfer_in_parts_gives_every_row_once_in_order(
+    roots: tuple[Path, Path],
+) -> None:
+    src, dst = roots
+    for n in range(2500):
+        folder = src / "d" / f"{n // 400}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{n}.txt").write_bytes(b"x")
+    items = [{"source_path": "/d", "destination_path": "/e", "recursive": True}]
+    now = utcnow()
+    a, b = PosixConnector(str(src)), PosixConnector(str(dst))
+    parts: list[list[dict[str, object]]] = []
+    there = procs.expand_transfer(a, b, {}, now, items, on_rows=parts.append)
+    here = TransferExpander(a, b, {}, now).expand(items)
+    assert there is not None
+    assert [len(p) for p in parts] == [procs.WALK_PART] * 2
+    assert [r for p in parts for r in p] + there.rows == here.rows
+    assert there.files == here.files == 2500 and there.directories == here.directories
+
+
+def test_many_renames_are_split_between_the_children(roots: tuple[Path, Path]) -> None:
+    _, dst = roots
+    count = 4 * procs.MIN_ROWS + 1
+    rows = []
+    for n in range(count):
+        (dst / "d" / temp_name(TASK, n, 1)).write_bytes(b"%d" % n)
+        rows.append((n, f"/d/f{n}"))
+    rows.append((count, "/d/none"))  # no temp file: not renamed, and said so in its place
+    assert procs.rename_rows(str(dst), TASK, 1, rows) == [True] * count + [False]
+    assert sorted(p.name for p in (dst / "d").iterdir()) == sorted(f"f{n}" for n in range(count))

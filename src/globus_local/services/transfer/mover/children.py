@@ -9,6 +9,9 @@ holding the GIL.
 The children come from a ``forkserver`` (never a fork of the threaded server). A child
 that dies breaks only its own call, which then raises :class:`ChildLost`; the child is
 replaced at the next call.
+
+A call may also hand back parts of its result before it ends (:func:`send_part`): the
+caller takes each as it comes (the walk of a large tree is stored while it goes on).
 """
 
 from __future__ import annotations
@@ -43,14 +46,28 @@ class Child:
         self.conn: Connection = mine
         self.busy = threading.Lock()
 
-    def call(self, fn: t.Callable[..., T], *args: t.Any) -> T:
-        """``fn(*args)`` in the child (``fn`` must be a module-level function)."""
+    def call(
+        self, fn: t.Callable[..., T], *args: t.Any, on_part: t.Callable[[t.Any], None] | None = None
+    ) -> T:
+        """``fn(*args)`` in the child (``fn`` must be a module-level function); each part it
+        sends first goes to ``on_part``, in this thread."""
+        failed: BaseException | None = None
         try:
             self.conn.send((fn, args))
-            ok, value = self.conn.recv()
+            while True:
+                status, value = self.conn.recv()
+                if status != _PART:
+                    break
+                if on_part is not None and failed is None:
+                    try:
+                        on_part(value)
+                    except BaseException as exc:  # read the call to its end: the pipe stays in step
+                        failed = exc
         except (EOFError, OSError) as exc:
             raise ChildLost(str(exc)) from None
-        if not ok:
+        if failed is not None:
+            raise failed
+        if not status:
             raise CallFailed(value)
         return t.cast(T, value)
 
@@ -84,7 +101,9 @@ class Children:
         for n in range(self.count):
             self._child(n)
 
-    def call(self, fn: t.Callable[..., T], *args: t.Any) -> T:
+    def call(
+        self, fn: t.Callable[..., T], *args: t.Any, on_part: t.Callable[[t.Any], None] | None = None
+    ) -> T:
         self.free.acquire()
         try:
             with self.lock:
@@ -92,7 +111,7 @@ class Children:
                 child = self._child(n)
                 child.busy.acquire()
             try:
-                return child.call(fn, *args)
+                return child.call(fn, *args, on_part=on_part)
             except CallFailed:
                 raise
             except ChildLost:
@@ -122,8 +141,21 @@ class Children:
             child.close()
 
 
+_PART = "part"
+_conn: Connection | None = None  # in a child: the pipe of the call it is running
+
+
+def send_part(value: t.Any) -> None:
+    """In a child, during a call: send ``value`` to the caller now, as a part of the result
+    (outside a child: nothing)."""
+    if _conn is not None:
+        _conn.send((_PART, value))
+
+
 def _serve(conn: Connection) -> None:
     """The child's loop: run each call it is sent, send back (ok, result or error)."""
+    global _conn
+    _conn = conn
     while True:
         try:
             message = conn.recv()
@@ -139,4 +171,4 @@ def _serve(conn: Connection) -> None:
         conn.send(reply)
 
 
-__all__ = ["CallFailed", "ChildLost", "Children"]
+__all__ = ["CallFailed", "ChildLost", "Children", "send_part"]

@@ -9,8 +9,9 @@ core while the server does the database work:
 * a unit of plain files: open, kernel copy, mtime and close for each (the runner still
   stages, records and renames every file as before);
 * the walk of a recursive local transfer's sources (a stat per file), whose rows come back
-  to be stored;
-* the renames of committed temp files into place (the runner records them done as before).
+  in parts, each stored while the walk goes on;
+* the renames of committed temp files into place (the runner records them done as before),
+  many split between the processes.
 
 The children (:mod:`children`: a fork server's, each called over its own pipe) are started
 at warm-up or first use and shared by every task of the process. A child opens the unit's folders
@@ -26,6 +27,7 @@ import atexit
 import os
 import threading
 import typing as t
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from globus_local.services.transfer.mover.children import ChildLost, Children
@@ -39,6 +41,8 @@ MIN_ROWS = 16  # a smaller unit is not worth a trip to a child
 # time (it needs the GIL), during which the child waits:
 # 10,000 files on tmpfs took 1.00-1.30 s in units of 64, 0.75-0.94 s in units of 256.
 UNIT_ROWS = 256
+# Rows a walk sends at a time: the server stores each part while the walk goes on.
+WALK_PART = 1000
 
 
 def processes() -> int:
@@ -79,14 +83,16 @@ def pool() -> Children | None:
         return _pool
 
 
-def _call(fn: t.Callable[..., T], *args: t.Any) -> T | None:
+def _call(
+    fn: t.Callable[..., T], *args: t.Any, on_part: t.Callable[[t.Any], None] | None = None
+) -> T | None:
     """``fn(*args)`` in a copy process, or None when there is none or the call broke
-    (the caller then does the work itself)."""
+    (the caller then does the work itself). Parts the call sends go to ``on_part``."""
     children = pool()
     if children is None:
         return None
     try:
-        return children.call(fn, *args)
+        return children.call(fn, *args, on_part=on_part)
     except (ChildLost, OSError, ValueError):
         return None
 
@@ -136,26 +142,67 @@ def rename_rows(
     """Rename the committed temp files of ``rows`` (row id, destination path) into place
     in a child: for each whether it was renamed, or None when no child could take them
     (the caller renames them itself). A file not renamed is left as it was, for the caller
-    to try again and learn why."""
-    return _call(_rename_rows, destination_root, task_id, run, rows)
+    to try again and learn why.
+
+    Many rows are split between the copy processes, renamed side by side (the renames of a
+    task's last flush are all that is left to do once its copies are done); a part no
+    child could take comes back as not renamed."""
+    count = processes()
+    if count < 2 or len(rows) < 2 * MIN_ROWS:
+        return _call(_rename_rows, destination_root, task_id, run, rows)
+    size = -(-len(rows) // count)
+    parts = [rows[n : n + size] for n in range(0, len(rows), size)]
+    others = [
+        _helpers().submit(_call, _rename_rows, destination_root, task_id, run, part)
+        for part in parts[1:]
+    ]
+    results = [_call(_rename_rows, destination_root, task_id, run, parts[0])]
+    results += [future.result() for future in others]
+    return [
+        ok
+        for part, done in zip(parts, results, strict=True)
+        for ok in (done if done is not None else [False] * len(part))
+    ]
+
+
+_helper_pool: ThreadPoolExecutor | None = None
+
+
+def _helpers() -> ThreadPoolExecutor:
+    """Threads that wait on the other copy processes while the caller waits on one."""
+    global _helper_pool
+    with _lock:
+        if _helper_pool is None:
+            _helper_pool = ThreadPoolExecutor(
+                max(1, processes() - 1), thread_name_prefix="transfer-procs-call"
+            )
+        return _helper_pool
 
 
 atexit.register(stop)
 
 
 def expand_transfer(
-    src: t.Any, dst: t.Any, options: dict[str, t.Any], now: t.Any, items: list[dict[str, t.Any]]
+    src: t.Any,
+    dst: t.Any,
+    options: dict[str, t.Any],
+    now: t.Any,
+    items: list[dict[str, t.Any]],
+    on_rows: t.Callable[[list[dict[str, t.Any]]], None] | None = None,
 ) -> Expansion | None:
     """Walk a transfer's local sources in a child (the walk stats every file, and in the
     server it would share the GIL with the API): the expansion, or None to walk here.
-    A fault the walk raises is raised here as it would be."""
+    A fault the walk raises is raised here as it would be. With ``on_rows``, the rows come
+    in parts of ``WALK_PART`` as the walk goes, each to ``on_rows`` (in this thread), and
+    the expansion returned holds only the last; on None, every part sent was void."""
     from globus_local.storage.posix import PosixConnector
 
     if not (isinstance(src, PosixConnector) and isinstance(dst, PosixConnector)):
         return None
     if not any(item.get("recursive") for item in items):
         return None  # a few files: not worth a trip to a child
-    result = _call(_expand, src.root, dst.root, options, now, items)
+    part = WALK_PART if on_rows is not None else 0
+    result = _call(_expand, src.root, dst.root, options, now, items, part, on_part=on_rows)
     if result is None:
         return None
     kind, value = result
@@ -198,13 +245,18 @@ def _expand(
     options: dict[str, t.Any],
     now: t.Any,
     items: list[dict[str, t.Any]],
+    part: int,
 ) -> tuple[str, t.Any]:
+    from globus_local.services.transfer.mover.children import send_part
     from globus_local.services.transfer.mover.expand import TransferExpander
     from globus_local.storage.posix import PosixConnector
 
     src, dst = PosixConnector(source_root), PosixConnector(destination_root)
     try:
-        return "ok", TransferExpander(src, dst, options, now).expand(items)
+        expander = TransferExpander(src, dst, options, now)
+        if part:
+            expander.out.send_every(part, send_part)
+        return "ok", expander.expand(items)
     except Fault as fault:  # a dataclass exception does not pickle: send its fields
         return "fault", (fault.code, fault.description, fault.handling, fault.details)
     except Exception:

@@ -274,48 +274,60 @@ class TaskRunner:
         )
 
     def _expand(self) -> None:
+        """Expand the items into rows, stored with the expanded flag in one transaction.
+
+        A recursive local walk runs in a copy process and sends its rows in parts, each
+        stored as it comes while the walk goes on (the flag and the counters come last, so
+        a run that dies midway leaves nothing behind). Any other walk is done here."""
         now = utcnow()
-        expansion: Expansion
         if self.type == "TRANSFER":
             assert self.src is not None
-            expansion = procs.expand_transfer(
-                self.src, self.dst, self.options, now, self.items
-            ) or TransferExpander(self.src, self.dst, self.options, now).expand(self.items)
+            try:
+                with self.db.session() as session:
+                    stored = _Stored(self.task_id, session)
+                    walked = procs.expand_transfer(
+                        self.src, self.dst, self.options, now, self.items, on_rows=stored.add
+                    )
+                    if walked is None:
+                        raise _WalkHere()
+                    self._claim_expansion(session, stored, walked)
+                return
+            except _WalkHere:
+                expansion = TransferExpander(self.src, self.dst, self.options, now).expand(
+                    self.items
+                )
         else:
             expansion = DeleteExpander(self.dst, self.options, now).expand(self.items)
-        rows = [{"task_id": self.task_id, **row} for row in expansion.rows]
-        # The counters from the rows in hand, set with the expanded flag itself.
-        grouped = _groups(rows)
-        numbers = progress.tally(len(self.items), True, grouped)
         with self.db.session() as session:
-            claimed = session.execute(
-                update(TransferTask)
-                .where(
-                    TransferTask.id == self.task_id,
-                    TransferTask.expanded.is_(False),
-                    TransferTask.status == ACTIVE,
-                )
-                .values(
-                    expanded=True,
-                    files=expansion.files,
-                    directories=expansion.directories,
-                    symlinks=expansion.symlinks,
-                    **numbers,
-                )
-                .execution_options(synchronize_session=False)
+            self._claim_expansion(session, _Stored(self.task_id, session), expansion)
+
+    def _claim_expansion(self, session: t.Any, stored: _Stored, expansion: Expansion) -> None:
+        """Store the expansion's last rows and set the expanded flag with the counters from
+        the rows in hand; this run then works from those rows instead of reading them back."""
+        stored.add(expansion.rows)
+        grouped = [(*key, *values) for key, values in stored.groups.items()]
+        numbers = progress.tally(len(self.items), True, grouped)
+        claimed = session.execute(
+            update(TransferTask)
+            .where(
+                TransferTask.id == self.task_id,
+                TransferTask.expanded.is_(False),
+                TransferTask.status == ACTIVE,
             )
-            if not claimed.rowcount:  # another run expanded it, or it ended meanwhile
-                self.reason = ("gone", "")
-                raise Stop()
-            ids = insert_rows(session, _FILES, rows, _DEFAULTS, returning_ids=True)
-            fresh = [
-                _as_row(row_id, row)
-                for row_id, row in zip(ids, rows, strict=True)
-                if row.get("state", ROW_PENDING) == ROW_PENDING
-            ]
+            .values(
+                expanded=True,
+                files=expansion.files,
+                directories=expansion.directories,
+                symlinks=expansion.symlinks,
+                **numbers,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not claimed.rowcount:  # another run expanded it, or it ended meanwhile
+            self.reason = ("gone", "")
+            raise Stop()  # (and the rows stored in this transaction go with it)
         self._tally = progress.Tally(grouped)
-        # This run works from the rows in hand instead of reading them back.
-        self._fresh_rows = fresh
+        self._fresh_rows = stored.fresh
         self.expanded = True
 
     def _kinds_left(self) -> set[str]:
@@ -977,16 +989,38 @@ def id_runs(ids: t.Iterable[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _groups(rows: list[dict[str, t.Any]]) -> list[tuple[t.Any, ...]]:
-    """Rows about to be stored, grouped as :func:`progress.counters` groups stored ones."""
-    groups: dict[tuple[t.Any, ...], list[int]] = {}
-    for row in rows:
-        key = (row["kind"], row.get("state", ROW_PENDING), row.get("outcome"))
-        group = groups.setdefault(key, [0, 0, 0])
-        group[0] += 1
-        group[1] += row.get("size") or 0
-        group[2] += row.get("bytes_checksummed") or 0
-    return [(*key, *values) for key, values in groups.items()]
+class _WalkHere(Exception):
+    """No copy process could walk the sources: this run walks them itself."""
+
+
+class _Stored:
+    """Rows of an expansion stored so far in one transaction: the pending ones as rows of
+    work, and every row counted as :func:`progress.counters` groups stored ones."""
+
+    def __init__(self, task_id: str, session: t.Any) -> None:
+        self.task_id = task_id
+        self.session = session
+        self.fresh: list[Row] = []
+        self.groups: dict[tuple[t.Any, ...], list[int]] = {}
+
+    def add(self, part: list[dict[str, t.Any]]) -> None:
+        if not part:
+            return
+        rows = [{"task_id": self.task_id, **row} for row in part]
+        ids = insert_rows(self.session, _FILES, rows, _DEFAULTS, returning_ids=True)
+        fresh = self.fresh
+        groups = self.groups
+        for row_id, row in zip(ids, rows, strict=True):
+            state = row.get("state", ROW_PENDING)
+            if state == ROW_PENDING:
+                fresh.append(_as_row(row_id, row))
+            key = (row["kind"], state, row.get("outcome"))
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = [0, 0, 0]
+            group[0] += 1
+            group[1] += row.get("size") or 0
+            group[2] += row.get("bytes_checksummed") or 0
 
 
 def cleanup_temps(db: Database, task_id: str) -> None:
