@@ -107,11 +107,10 @@ class Tally:
         self.add((kind, ROW_PENDING, None), -count, -size, 0)
         self.add((kind, *to), count, size, checksummed)
 
-    def staged_done(self) -> None:
-        """Every staged row is now done."""
-        for key in [k for k in self.groups if k[1] == ROW_STAGED]:
-            count, size, checksummed = self.groups.pop(key)
-            self.add((key[0], ROW_DONE, key[2]), count, size, checksummed)
+    def staged_done(self, kind: str, count: int, size: int, checksummed: int) -> None:
+        """``count`` staged (transferred) rows of ``kind`` are now done."""
+        self.add((kind, ROW_STAGED, "transferred"), -count, -size, -checksummed)
+        self.add((kind, ROW_DONE, "transferred"), count, size, checksummed)
 
     def numbers(self, items: int, *, retrying: int = 0) -> dict[str, int]:
         rows = [(*key, *values) for key, values in self.groups.items() if values[0]]

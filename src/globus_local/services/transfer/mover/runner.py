@@ -10,9 +10,11 @@ data is copied twice, and no half file ever appears under a final name.
 
 Small files are handed to the threads in units of many rows, and the database sees one
 transaction per flush: it marks the rows renamed since the previous flush ``done`` and the
-newly copied ones ``staged`` (bulk ``UPDATE ... WHERE id IN (...)``); only then are the new
-temp files renamed into place. A crash between a rename and the next flush leaves those rows
-``staged``, which a resumed run finishes without copying them again.
+newly copied ones ``staged`` (bulk ``UPDATE``s by runs of consecutive ids); only then are the
+new temp files renamed into place, on the renamer thread, while copying and later flushes go
+on (a flush never waits for earlier renames: it records done those finished by then). A
+crash between a rename and the flush that records it leaves those rows ``staged``, which a
+resumed run finishes without copying them again.
 """
 
 from __future__ import annotations
@@ -132,11 +134,11 @@ class TaskRunner:
         self.reason: tuple[str, str] | None = None
         self.fatal: Fault | None = None
         self.retrying = 0
-        self._renamed = False  # rows renamed into place, not yet recorded done
-        self._unrenamed: list[int] = []  # staged rows whose rename failed
-        # The renames of the last flush run on their own thread while the lanes copy on.
+        self._renamed: list[Outcome] = []  # staged rows renamed into place, not yet recorded
+        # The renames of each flush run in turn on their own thread while the lanes copy on
+        # and later flushes go ahead: a flush records done the rows renamed by then.
         self._renamer = ThreadPoolExecutor(1, thread_name_prefix="transfer-renamer")
-        self._renaming: Future[tuple[bool, list[Renamed]]] | None = None
+        self._renaming: list[Future[tuple[list[Outcome], list[Renamed]]]] = []
         self._fresh_rows: list[Row] | None = None  # the pending rows this run expanded
         self._tally: progress.Tally | None = None  # row groups as this run changed them
         self._last_beat = time.monotonic()
@@ -653,27 +655,26 @@ class TaskRunner:
             progress.save_progress(session, self.task_id, retrying=self.retrying)
 
     def _mark_renamed(self, session: t.Any) -> None:
-        """Record as ``done`` the rows renamed into place since the last flush.
-
-        One statement for the whole task: every ``staged`` row then is one this run staged
-        and renamed (a resumed run finishes older ones first, in :meth:`_recover_staged`,
-        and each flush's renames end before the next flush begins), but for the few whose
-        rename failed."""
-        if self._renamed:
-            done = update(_FILES).where(
-                _FILES.c.task_id == self.task_id, _FILES.c.state == ROW_STAGED
-            )
-            if self._unrenamed:
-                done = done.where(_FILES.c.id.not_in(self._unrenamed))
-            session.execute(done.values(state=ROW_DONE))
-            self._renamed = False
-            if self._tally is not None:
-                self._tally.staged_done()
+        """Record as ``done`` the rows renamed into place since the last flush (by their
+        ids: renames of later flushes may still be under way)."""
+        if not self._renamed:
+            return
+        renamed, self._renamed = self._renamed, []
+        update_rows(session, [o.row.id for o in renamed], ROW_STAGED, {"state": ROW_DONE})
+        if self._tally is not None:
+            moved: dict[str, list[int]] = {}
+            for o in renamed:
+                group = moved.setdefault(o.row.kind, [0, 0, 0])
+                group[0] += 1
+                group[1] += o.size or o.row.size
+                group[2] += o.checksummed or 0
+            for kind, (count, size, checked) in moved.items():
+                self._tally.staged_done(kind, count, size, checked)
 
     def _flush(self, outcomes: list[Outcome], *, counters: bool = True) -> None:
         """Record finished rows (and the renames of the last flush) in one transaction,
         then rename the newly staged copies into place."""
-        self._await_renames()
+        self._await_renames(block=False)
         if not outcomes and not self._renamed:
             return
         staged = [o for o in outcomes if o.status == "staged"]
@@ -771,11 +772,11 @@ class TaskRunner:
                 numbers = self._tally.numbers(len(self.items), retrying=self.retrying)
                 progress.save_progress(session, self.task_id, numbers=numbers)
         if staged:
-            self._renaming = self._renamer.submit(self._rename, staged)
+            self._renaming.append(self._renamer.submit(self._rename, staged))
 
-    def _rename(self, staged: list[Outcome]) -> tuple[bool, list[Renamed]]:
-        """Rename committed copies into place (on the renamer thread): whether any was
-        renamed, and (outcome, temp, error) for each that was not."""
+    def _rename(self, staged: list[Outcome]) -> tuple[list[Outcome], list[Renamed]]:
+        """Rename committed copies into place (on the renamer thread): those renamed, and
+        (outcome, temp, error) for each that was not."""
         fast_dst = self.copier.fast_dst
         left = staged
         if fast_dst is not None and len(staged) >= procs.MIN_ROWS:
@@ -791,21 +792,28 @@ class TaskRunner:
             for o, tmp, error in zip(left, temps, errors, strict=True)
             if error is not None
         ]
-        return len(failed) < len(staged), failed
+        if not failed:
+            return staged, []
+        missed = {id(o) for o, _, _ in failed}
+        return [o for o in staged if id(o) not in missed], failed
 
-    def _await_renames(self, *, quiet: bool = False) -> None:
-        """Take in the renames of the last flush; ``quiet`` only records them (a run that
-        is already ending for another reason)."""
-        if self._renaming is None:
-            return
-        (renamed, failed), self._renaming = self._renaming.result(), None
-        self._renamed = self._renamed or renamed
+    def _await_renames(self, *, quiet: bool = False, block: bool = True) -> None:
+        """Take in the renames of earlier flushes (without ``block``, only those already
+        done); ``quiet`` only records them (a run that is already ending for another
+        reason)."""
+        while self._renaming:
+            if not block and not self._renaming[0].done():
+                return
+            renamed, failed = self._renaming.pop(0).result()
+            self._renamed.extend(renamed)
+            self._failed_renames(failed, quiet=quiet)
+
+    def _failed_renames(self, failed: list[Renamed], *, quiet: bool) -> None:
         for o, tmp, error in failed:
             if isinstance(error, NotFound) and not quiet:
                 self._check_lease()  # another run renamed it: this run is the stale one
                 raise error
             else:
-                self._unrenamed.append(o.row.id)
                 self.copier.discard(tmp)
                 if self.fatal is None and not isinstance(error, NotFound):
                     self.fatal = self.copier._fault(error, "destination", o.row.destination_path)
