@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typing as t
 
-from sqlalchemy import Column, Table, insert, select
+from sqlalchemy import Column, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 CHUNK = 5000
@@ -52,25 +52,35 @@ def insert_rows(
             if returning_ids:
                 ids.extend(result.scalars())
         return ids
-    processors = [c.type.bind_processor(dialect) for c in columns]
+    # Only a few column types convert their values (booleans, times): each row's values
+    # are taken in one pass at C speed, and just those columns are converted.
+    processed = [
+        (n, process)
+        for n, process in enumerate(c.type.bind_processor(dialect) for c in columns)
+        if process is not None
+    ]
     names = ", ".join(f'"{c.name}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
 
     def values(row: t.Mapping[str, t.Any]) -> tuple[t.Any, ...]:
-        out = []
-        for key, process, default in zip(keys, processors, fallback, strict=True):
-            value = row.get(key, default)
-            out.append(process(value) if process is not None and value is not None else value)
+        if not processed:
+            return tuple(map(row.get, keys, fallback))
+        out = list(map(row.get, keys, fallback))
+        for n, process in processed:
+            value = out[n]
+            if value is not None:
+                out[n] = process(value)
         return tuple(out)
 
     for start in range(0, len(rows), CHUNK):
         connection.exec_driver_sql(statement, [values(r) for r in rows[start : start + CHUNK]])
     if returning_ids:
         # Since the first INSERT this transaction holds SQLite's only write lock, and a new
-        # rowid is the largest so far plus one: the newest len(rows) keys are these rows'.
-        newest = select(key_column).order_by(key_column.desc()).limit(len(rows))
-        ids = list(connection.execute(newest).scalars())[::-1]
+        # rowid is the largest so far plus one: these rows' keys are the len(rows) numbers
+        # up to the largest key now.
+        last = connection.execute(select(func.max(key_column))).scalar_one()
+        ids = list(range(last - len(rows) + 1, last + 1))
     return ids
 
 

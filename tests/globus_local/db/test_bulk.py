@@ -89,3 +89,34 @@ def test_many_rows_in_chunks(db: Database) -> None:
 def test_nothing_to_insert(db: Database) -> None:
     with db.session() as session:
         insert_rows(session, TaskFile.__table__, [])
+
+
+def test_returned_ids_are_the_rows_own_in_order(db: Database) -> None:
+    """Two inserts in one transaction, after rows of another task: each call's ids name
+    its own rows, in the order given (a default fills the task id of every row)."""
+    other, task_id = _task(db), _task(db)
+    with db.session() as session:
+        insert_rows(session, TaskFile.__table__, [{"task_id": other, "kind": "file"}] * 3)
+    with db.session() as session:
+        first = insert_rows(
+            session,
+            TaskFile.__table__,
+            [{"kind": "file", "source_path": f"/a{n}"} for n in range(7001)],
+            {"task_id": task_id},
+            returning_ids=True,
+        )
+        second = insert_rows(
+            session,
+            TaskFile.__table__,
+            [{"kind": "dir", "source_path": f"/b{n}"} for n in range(5)],
+            {"task_id": task_id},
+            returning_ids=True,
+        )
+    with db.session() as session:
+        stored = dict(
+            session.execute(
+                select(TaskFile.id, TaskFile.source_path).where(TaskFile.task_id == task_id)
+            ).all()
+        )
+    assert [stored[i] for i in first] == [f"/a{n}" for n in range(7001)]
+    assert [stored[i] for i in second] == [f"/b{n}" for n in range(5)]

@@ -1014,8 +1014,9 @@ class _Stored:
     def add(self, part: list[dict[str, t.Any]]) -> None:
         if not part:
             return
-        rows = [{"task_id": self.task_id, **row} for row in part]
-        ids = insert_rows(self.session, _FILES, rows, _DEFAULTS, returning_ids=True)
+        rows = part
+        defaults = {**_DEFAULTS, "task_id": self.task_id}
+        ids = insert_rows(self.session, _FILES, rows, defaults, returning_ids=True)
         fresh = self.fresh
         groups = self.groups
         for row_id, row in zip(ids, rows, strict=True):
