@@ -98,19 +98,15 @@ def test_returned_ids_are_the_rows_own_in_order(db: Database) -> None:
     with db.session() as session:
         insert_rows(session, TaskFile.__table__, [{"task_id": other, "kind": "file"}] * 3)
     with db.session() as session:
-        first = insert_rows(
-            session,
-            TaskFile.__table__,
-            [{"kind": "file", "source_path": f"/a{n}"} for n in range(7001)],
-            {"task_id": task_id},
-            returning_ids=True,
-        )
-        second = insert_rows(
-            session,
-            TaskFile.__table__,
-            [{"kind": "dir", "source_path": f"/b{n}"} for n in range(5)],
-            {"task_id": task_id},
-            returning_ids=True,
+        first, second = (
+            insert_rows(
+                session,
+                TaskFile.__table__,
+                [{"kind": kind, "source_path": f"/{kind}{n}"} for n in range(count)],
+                {"task_id": task_id},
+                returning_ids=True,
+            )
+            for kind, count in (("file", 7001), ("dir", 5))
         )
     with db.session() as session:
         stored = dict(
@@ -118,5 +114,5 @@ def test_returned_ids_are_the_rows_own_in_order(db: Database) -> None:
                 select(TaskFile.id, TaskFile.source_path).where(TaskFile.task_id == task_id)
             ).all()
         )
-    assert [stored[i] for i in first] == [f"/a{n}" for n in range(7001)]
-    assert [stored[i] for i in second] == [f"/b{n}" for n in range(5)]
+    assert [stored[i] for i in first] == [f"/file{n}" for n in range(7001)]
+    assert [stored[i] for i in second] == [f"/dir{n}" for n in range(5)]
