@@ -8,6 +8,7 @@ imports happen inside the commands: ``env`` and ``--help`` stay quick.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import shlex
@@ -131,6 +132,22 @@ def _demo_banner(demo: dict[str, t.Any] | None, settings: Settings) -> str:
 # 0.57-0.59 s at 0.5 ms against 0.70-0.80 s at 5 ms.
 SWITCH_INTERVAL = 0.001
 
+# The cyclic garbage collector in the server and worker processes. A task of many small
+# files makes a few objects per file (its rows of work and their outcomes), enough to start
+# a collection of the oldest generation now and then, which walks every object the process
+# holds (the app, its libraries, their caches): 68 ms once in a 0.25 s task of 10,000 files.
+# So what exists once the process has started is set aside for good (gc.freeze), and the
+# youngest generation is collected after 20,000 allocations instead of 700. Measured side
+# by side on 10,000 x 4 KiB files (tmpfs): collections 24 ms -> 4 ms per task, the server's
+# CPU 0.176 s -> 0.153 s, the task 0.22 s -> 0.205 s, and no more 0.27-0.29 s outliers.
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def tune_gc() -> None:
+    """Set aside the objects of a started process and collect garbage less often."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -152,6 +169,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, database=db)
     demo = ensure_demo(db, settings)
     print(_demo_banner(demo, settings), flush=True)
+    tune_gc()
     # uvicorn shuts down gracefully on SIGTERM/SIGINT and then re-raises the signal for the
     # previous handler; a no-op one makes that graceful stop exit with status 0.
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -182,6 +200,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     pool = WorkerPool(db, threads).start()
     services = load_services()
     warm_up(services)
+    tune_gc()
     logging.getLogger("globus_local.jobs").info(
         "worker running %d thread(s) for job kinds: %s",
         threads,

@@ -268,3 +268,15 @@ def test_worker_runs_until_terminated(tmp_path: Path) -> None:
         status = stop(proc)
     assert status == 0
     assert "Traceback" not in err.read_text()
+
+
+def test_tune_gc_sets_the_started_process_aside() -> None:
+    """In a fresh interpreter: what exists is frozen, and young collections come later."""
+    code = (
+        "import gc; from globus_local.cli import tune_gc, GC_THRESHOLDS; "
+        "before = gc.get_freeze_count(); tune_gc(); "
+        "assert gc.get_threshold() == GC_THRESHOLDS, gc.get_threshold(); "
+        "assert gc.get_freeze_count() > before + 1000, gc.get_freeze_count(); print('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout.strip() == "ok", done.stderr
