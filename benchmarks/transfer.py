@@ -23,8 +23,8 @@ about 130 polls for a 0.5 s copy, so the measuring slowed what it measured (10,0
 files: 8% slower than with gentler polling, side by side). Polling every 10% of the time
 elapsed (10-100 ms) still cost the server 30 ms of CPU in a 0.25 s task, and the task
 16% of its time (fifth session, side by side). The time a poll saw SUCCEEDED is printed
-too. A tool's time is from starting its process to
-its exit. A ratio above 1 means the mover was faster (tool time / mover time).
+too. A tool's time is from starting its process to its exit. A ratio above 1 means the
+mover was faster (tool time / mover time).
 
 Fairness between the sides, each learnt from a skewed run:
 

@@ -34,7 +34,9 @@ class Expansion:
     directories: int = 0
     symlinks: int = 0
     _part: int = field(default=0, repr=False)
-    _send: t.Any = field(default=None, repr=False, compare=False)
+    _send: t.Callable[[list[dict[str, t.Any]]], None] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def send_every(self, count: int, send: t.Callable[[list[dict[str, t.Any]]], None]) -> None:
         """Hand the rows to ``send`` in parts of ``count`` as they are added (only the
@@ -45,7 +47,7 @@ class Expansion:
     def add(self, kind: str, **values: t.Any) -> None:
         values["kind"] = kind
         self.rows.append(values)
-        if self._part and len(self.rows) >= self._part:
+        if self._send is not None and len(self.rows) >= self._part:
             self._send(self.rows)
             self.rows = []
         if values.get("state") == ROW_SKIPPED:

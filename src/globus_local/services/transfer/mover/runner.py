@@ -307,8 +307,7 @@ class TaskRunner:
         """Store the expansion's last rows and set the expanded flag with the counters from
         the rows in hand; this run then works from those rows instead of reading them back."""
         stored.add(expansion.rows)
-        grouped = [(*key, *values) for key, values in stored.groups.items()]
-        numbers = progress.tally(len(self.items), True, grouped)
+        numbers = stored.tally.numbers(len(self.items))
         claimed = session.execute(
             update(TransferTask)
             .where(
@@ -328,7 +327,7 @@ class TaskRunner:
         if not claimed.rowcount:  # another run expanded it, or it ended meanwhile
             self.reason = ("gone", "")
             raise Stop()  # (and the rows stored in this transaction go with it)
-        self._tally = progress.Tally(grouped)
+        self._tally = stored.tally
         self._fresh_rows = stored.fresh
         self.expanded = True
 
@@ -1003,23 +1002,21 @@ class _WalkHere(Exception):
 
 class _Stored:
     """Rows of an expansion stored so far in one transaction: the pending ones as rows of
-    work, and every row counted as :func:`progress.counters` groups stored ones."""
+    work, and every row counted in a :class:`progress.Tally` (the run's, once claimed)."""
 
     def __init__(self, task_id: str, session: t.Any) -> None:
-        self.task_id = task_id
         self.session = session
+        self.defaults = {**_DEFAULTS, "task_id": task_id}
         self.fresh: list[Row] = []
-        self.groups: dict[tuple[t.Any, ...], list[int]] = {}
+        self.tally = progress.Tally(())
 
     def add(self, part: list[dict[str, t.Any]]) -> None:
         if not part:
             return
-        rows = part
-        defaults = {**_DEFAULTS, "task_id": self.task_id}
-        ids = insert_rows(self.session, _FILES, rows, defaults, returning_ids=True)
+        ids = insert_rows(self.session, _FILES, part, self.defaults, returning_ids=True)
         fresh = self.fresh
-        groups = self.groups
-        for row_id, row in zip(ids, rows, strict=True):
+        groups: dict[tuple[t.Any, ...], list[int]] = {}  # this part's, added up once
+        for row_id, row in zip(ids, part, strict=True):
             state = row.get("state", ROW_PENDING)
             if state == ROW_PENDING:
                 fresh.append(_as_row(row_id, row))
@@ -1030,6 +1027,8 @@ class _Stored:
             group[0] += 1
             group[1] += row.get("size") or 0
             group[2] += row.get("bytes_checksummed") or 0
+        for key, (count, size, checksummed) in groups.items():
+            self.tally.add(key, count, size, checksummed)
 
 
 def cleanup_temps(db: Database, task_id: str) -> None:
