@@ -18,9 +18,7 @@ class ServiceError(Exception):
     document (Auth's OAuth ``error``, ``required_scopes``, ...).
     """
 
-    def __init__(
-        self, http_status: int, code: str, message: str, **extra: t.Any
-    ) -> None:
+    def __init__(self, http_status: int, code: str, message: str, **extra: t.Any) -> None:
         super().__init__(message)
         self.http_status = http_status
         self.code = code

@@ -126,6 +126,10 @@ class TaskFile(Base):
     # The run that staged the row: its temp file carries that run's number, so a resumed
     # run renames exactly that file (never one a stale worker may have left).
     staged_run: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Nothing was at the destination path when the task was expanded: the file is made by
+    # linking a complete anonymous copy there (never over anything), so a resumed run that
+    # finds it in place while the row is pending knows a dead run put it there.
+    new_destination: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class TaskEvent(Base):

@@ -65,6 +65,38 @@ def test_recursive_transfer_copies_tree(alice: TransferUser, pair: t.Any) -> Non
     _no_temps(dst)
 
 
+def test_recursive_transfer_into_a_folder_with_some_names_taken(
+    alice: TransferUser, pair: t.Any
+) -> None:
+    """Names free at expansion are linked in; taken ones go through a temp name and
+    replace what is there (a file, or a link, never followed)."""
+    src_id, src, dst_id, dst = pair
+    (src / "a").mkdir()
+    for n in range(40):
+        (src / "a" / f"{n}.dat").write_bytes(os.urandom(100 + n))
+    (dst / "x").mkdir()
+    (dst / "x" / "3.dat").write_bytes(b"old")
+    (dst / "outside-target").write_bytes(b"keep")
+    (dst / "x" / "4.dat").symlink_to(dst / "outside-target")
+    doc = run_transfer(
+        alice,
+        src_id,
+        dst_id,
+        [{"source_path": "/a/", "destination_path": "/x/", "recursive": True}],
+        preserve_timestamp=True,
+    )
+    assert doc["status"] == "SUCCEEDED", doc
+    assert _tree(dst / "x") == _tree(src / "a")
+    assert not (dst / "x" / "4.dat").is_symlink()
+    assert (dst / "outside-target").read_bytes() == b"keep"
+    for n in range(40):
+        assert (dst / "x" / f"{n}.dat").stat().st_mtime == (src / "a" / f"{n}.dat").stat().st_mtime
+    assert doc["files_transferred"] == 40 and doc["bytes_transferred"] == sum(
+        100 + n for n in range(40)
+    )
+    _no_temps(dst)
+
+
 def test_file_item_creates_missing_parents_and_overwrites(alice: TransferUser, pair: t.Any) -> None:
     src_id, src, dst_id, dst = pair
     (src / "f.txt").write_bytes(b"new content")

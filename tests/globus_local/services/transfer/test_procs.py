@@ -31,9 +31,9 @@ def test_copy_unit_copies_into_temp_files_with_mtimes(roots: tuple[Path, Path]) 
     rows = []
     for n in range(20):
         (src / "d" / f"{n}.dat").write_bytes(os.urandom(n * 100))
-        rows.append((n + 1, f"/d/{n}.dat", f"/d/{n}.dat", 1_600_000_000.0 + n))
+        rows.append((n + 1, f"/d/{n}.dat", f"/d/{n}.dat", 1_600_000_000.0 + n, False))
     sizes = procs.copy_unit(procs.UnitSpec(str(src), str(dst), TASK, 3, rows))
-    assert sizes == [n * 100 for n in range(20)]
+    assert sizes == [(n * 100, False) for n in range(20)]
     for n in range(20):
         tmp = dst / "d" / temp_name(TASK, n + 1, 3)
         assert tmp.read_bytes() == (src / "d" / f"{n}.dat").read_bytes()
@@ -52,16 +52,42 @@ def test_copy_unit_leaves_what_it_must_not_do_to_the_caller(
     (src / "d" / "link").symlink_to(outside / "secret")
     (dst / "escape").symlink_to(outside)  # a destination folder leading outside the root
     rows = [
-        (1, "/d/ok", "/d/ok", None),
-        (2, "/d/link", "/d/link", None),  # never followed here
-        (3, "/d/missing", "/d/missing", None),
-        (4, "/d/ok", "/escape/ok", None),
-        (5, "/../outside/secret", "/d/stolen", None),
+        (1, "/d/ok", "/d/ok", None, False),
+        (2, "/d/link", "/d/link", None, True),  # never followed here
+        (3, "/d/missing", "/d/missing", None, True),
+        (4, "/d/ok", "/escape/ok", None, True),
+        (5, "/../outside/secret", "/d/stolen", None, True),
     ]
     sizes = procs.copy_unit(procs.UnitSpec(str(src), str(dst), TASK, 1, rows))
-    assert sizes == [2, None, None, None, None]
+    assert sizes == [(2, False), None, None, None, None]
     assert sorted(p.name for p in outside.iterdir()) == ["secret"]
     assert [p.name for p in (dst / "d").iterdir()] == [temp_name(TASK, 1, 1)]
+
+
+def test_copy_unit_links_new_destinations_in_and_never_over_anything(
+    roots: tuple[Path, Path], tmp_path: Path
+) -> None:
+    src, dst = roots
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for n in range(4):
+        (src / "d" / f"{n}.dat").write_bytes(os.urandom(1000 + n))
+    (dst / "d" / "1.dat").write_bytes(b"taken meanwhile")
+    (dst / "d" / "2.dat").symlink_to(outside / "target")
+    rows = [(n + 1, f"/d/{n}.dat", f"/d/{n}.dat", 1_600_000_000.0 + n, True) for n in range(4)]
+    done = procs.copy_unit(procs.UnitSpec(str(src), str(dst), TASK, 2, rows))
+    assert done == [(1000, True), (1001, False), (1002, False), (1003, True)]
+    for n in (0, 3):  # linked in, complete, with its mtime; no temp file
+        final = dst / "d" / f"{n}.dat"
+        assert final.read_bytes() == (src / "d" / f"{n}.dat").read_bytes()
+        assert final.stat().st_mtime == 1_600_000_000.0 + n
+        assert not (dst / "d" / temp_name(TASK, n + 1, 2)).exists()
+    # A name taken (by a file or a link) is left as it is: the copy waits in its temp file.
+    assert (dst / "d" / "1.dat").read_bytes() == b"taken meanwhile"
+    assert (dst / "d" / "2.dat").is_symlink() and not list(outside.iterdir())
+    for n in (1, 2):
+        tmp = dst / "d" / temp_name(TASK, n + 1, 2)
+        assert tmp.read_bytes() == (src / "d" / f"{n}.dat").read_bytes()
 
 
 def test_rename_rows_renames_in_a_child_and_leaves_what_it_cannot(
@@ -103,6 +129,34 @@ def test_expand_transfer_in_a_child_matches_the_walk_here(roots: tuple[Path, Pat
     here = TransferExpander(a, b, options, now).expand(items)
     assert there is not None
     assert there.rows == here.rows and there.files == here.files == 30
+
+
+def test_the_walk_marks_the_destinations_that_are_new(roots: tuple[Path, Path]) -> None:
+    src, dst = roots
+    for rel in ("d/a.txt", "d/b.txt", "d/sub/c.txt"):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_bytes(b"x")
+    (dst / "e").mkdir()
+    (dst / "e" / "a.txt").write_bytes(b"already there")
+    (dst / "e" / "sub").mkdir()
+    (dst / "e" / "sub" / "c.txt").symlink_to("/nowhere")  # a link takes the name too
+    items = [
+        {"source_path": "/d", "destination_path": "/e", "recursive": True},
+        {"source_path": "/d", "destination_path": "/fresh", "recursive": True},
+    ]
+    a, b = PosixConnector(str(src)), PosixConnector(str(dst))
+    rows = TransferExpander(a, b, {}, utcnow()).expand(items).rows
+    new = {
+        r["destination_path"]: r.get("new_destination", False) for r in rows if r["kind"] == "file"
+    }
+    assert new == {
+        "/e/a.txt": False,
+        "/e/b.txt": True,
+        "/e/sub/c.txt": False,
+        "/fresh/a.txt": True,
+        "/fresh/b.txt": True,
+        "/fresh/sub/c.txt": True,
+    }
 
 
 def test_expand_transfer_raises_the_walks_fault(roots: tuple[Path, Path]) -> None:

@@ -1,7 +1,9 @@
 """A worker whose job was taken over while it kept running (hung past its lease, then woke
 up) records nothing more and renames nothing: its writes are fenced by the lease, its temp
-files carry its own run number and are thrown away. The worker that took over finishes the
-task with every file byte-identical and no temp file left."""
+files carry its own run number and are thrown away. What it linked in at new destinations
+before it learnt of the takeover is complete, and the worker that took over records it
+without copying it again. That worker finishes the task with every file byte-identical
+and no temp file left."""
 
 from __future__ import annotations
 
@@ -125,14 +127,22 @@ def test_a_stale_worker_is_fenced_off(tmp_path: Path, own_database_url: str) -> 
     recorded = _recorded(db, task_id)
     assert recorded == at_takeover
     assert 20 <= len(recorded) < FILES
-    # Nothing it copied without recording it (while the job was no longer its own) was
-    # renamed into place, and none of its temp files is left behind.
+    # None of its temp files is left behind. A file in place that it did not record was
+    # linked in whole (at a destination new at expansion) before A learnt the job was
+    # no longer its own: it is a complete copy, never a half-written one.
     copied = dst / "copy"
     on_disk = {"/copy/" + str(p.relative_to(copied)) for p in copied.rglob("*") if p.is_file()}
     assert not [n for n in on_disk if "/.globus-local-" in n], on_disk
-    assert on_disk <= recorded, sorted(on_disk - recorded)[:5]
+    unrecorded = {}
+    for name in on_disk - recorded:
+        path = dst / name.lstrip("/")
+        assert path.read_bytes() == expected[name.removeprefix("/copy/")], name
+        unrecorded[name] = (path.stat().st_ino, path.stat().st_mtime_ns)
 
     assert _runner(_context(db, claim_b), task_id).run() == "SUCCEEDED"
+    for name, identity in unrecorded.items():  # recorded by B, not copied again
+        path = dst / name.lstrip("/")
+        assert (path.stat().st_ino, path.stat().st_mtime_ns) == identity, name
 
     with db.session() as session:
         task = session.get(TransferTask, task_id)

@@ -30,6 +30,7 @@ from globus_local.services.transfer.models_tasks import (
 )
 from globus_local.services.transfer.mover.faults import Aborted, Fault, Side, classify
 from globus_local.services.transfer.mover.posix_fast import (
+    ANONYMOUS_FLAGS,
     CREATE_FLAGS,
     READ_FLAGS,
     DirHandles,
@@ -79,12 +80,14 @@ class Row:
     is_directory: bool = False
     external_checksum: str | None = None
     checksum_algorithm: str | None = None
+    new: bool = False  # nothing was at the destination at expansion (new_destination)
 
 
 @dataclass
 class Outcome:
     row: Row
-    # staged: data is in the temp file, ready to be renamed; done: nothing left to do;
+    # staged: data is in the temp file, ready to be renamed; linked: a complete copy was
+    # linked in at the (new) destination path; done: nothing left to do;
     # up_to_date: skipped by sync_level; skipped: a skipped source error; fault: see fault.
     status: str
     size: int = 0
@@ -656,6 +659,12 @@ class HeldCopies:
     into the temp file its row and run name. Used by the mover's threads
     (:class:`PlainBatch`) and by its copy processes, which have no :class:`Copier`.
 
+    A row whose destination was new when the task was expanded is copied into an
+    anonymous file (``O_TMPFILE``) that is linked in at its final name once complete:
+    one entry made in the folder instead of a temp file made, renamed and removed, and
+    nothing to rename after the commit. A link never replaces anything: if the name was
+    taken meanwhile, the copy is linked at its temp name instead and staged as usual.
+
     :meth:`copy` returns None for a file it does not do (a symlink to follow, a missing
     folder, any error): the caller then does that row the general way, which also makes
     its fault. Names come from :func:`split` and are opened with ``O_NOFOLLOW`` relative to
@@ -674,6 +683,7 @@ class HeldCopies:
         self.task_id, self.run, self.check = task_id, run, check
         self._src = _Held()
         self._dst = _Held()
+        self._anonymous = ANONYMOUS_FLAGS != 0  # until the destination's filesystem refuses
 
     def __enter__(self) -> HeldCopies:
         return self
@@ -687,18 +697,30 @@ class HeldCopies:
         self._dst.drop(self.dst)
 
     def copy(
-        self, row_id: int, source_path: str, destination_path: str, mtime: float | None
-    ) -> int | None:
-        """The size copied into the row's temp file beside ``destination_path``, or None."""
+        self,
+        row_id: int,
+        source_path: str,
+        destination_path: str,
+        mtime: float | None,
+        new: bool = False,
+    ) -> tuple[int, bool] | None:
+        """(size copied, whether it was linked in at ``destination_path``; else it is in
+        the row's temp file beside it), or None."""
         try:
             source_folder, source_name = split(source_path)
-            folder, _ = split(destination_path)
+            folder, name = split(destination_path)
             dir_in = self._src.hold(self.src, source_folder)
             dir_out = self._dst.hold(self.dst, folder)
         except StorageError:
             return None
         tmp = temp_name(self.task_id, row_id, self.run)
-        return copy_plain(dir_in, source_name, dir_out, tmp, mtime, self.check)
+        if new and self._anonymous:
+            try:
+                return copy_linked(dir_in, source_name, dir_out, name, tmp, mtime, self.check)
+            except _NoAnonymous:
+                self._anonymous = False
+        size = copy_plain(dir_in, source_name, dir_out, tmp, mtime, self.check)
+        return None if size is None else (size, False)
 
 
 class PlainBatch(HeldCopies):
@@ -719,8 +741,10 @@ class PlainBatch(HeldCopies):
         if self.copier.resuming:
             self.copier.discard_earlier(row)
         mtime = row.mtime if self.copier.preserve else None
-        size = self.copy(row.id, row.source_path, row.destination_path, mtime)
-        return None if size is None else Outcome(row, "staged", size=size)
+        done = self.copy(row.id, row.source_path, row.destination_path, mtime, row.new)
+        if done is None:
+            return None
+        return Outcome(row, "linked" if done[1] else "staged", size=done[0])
 
 
 def copy_plain(
@@ -764,6 +788,64 @@ def copy_plain(
     finally:
         os.close(fd_in)
     return size
+
+
+# What a filesystem (or kernel) without anonymous files answers to O_TMPFILE.
+_NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL}
+
+
+class _NoAnonymous(Exception):
+    """The destination's filesystem makes no anonymous files."""
+
+
+def copy_linked(
+    dir_in: int,
+    source_name: str,
+    dir_out: int,
+    name: str,
+    tmp: str,
+    mtime: float | None,
+    check: t.Callable[[], None],
+) -> tuple[int, bool] | None:
+    """Copy ``source_name`` into an anonymous file in folder ``dir_out``, give it ``mtime``
+    and link it in as ``name``: (size, True); if ``name`` is taken by then, as ``tmp``
+    instead: (size, False). None on any other OS error (nothing is left behind). Raises
+    :class:`_NoAnonymous` when the filesystem has no anonymous files."""
+    try:
+        fd_in = os.open(source_name, READ_FLAGS, dir_fd=dir_in)
+    except OSError:
+        return None
+    try:
+        try:
+            fd_out = os.open(".", ANONYMOUS_FLAGS, 0o666, dir_fd=dir_out)
+        except OSError as exc:
+            if exc.errno in _NO_TMPFILE:
+                raise _NoAnonymous() from None
+            return None
+        try:
+            size = _kernel_copy(fd_in, fd_out, check)
+            if mtime is not None:
+                os.utime(fd_out, (mtime, mtime))
+            # linkat() follows the descriptor's /proc link to the anonymous inode; the new
+            # name is made in the held folder and never replaces an entry already there.
+            here = f"/proc/self/fd/{fd_out}"
+            try:
+                os.link(here, name, dst_dir_fd=dir_out)
+                return size, True
+            except FileExistsError:
+                pass
+            try:
+                os.link(here, tmp, dst_dir_fd=dir_out)
+            except FileExistsError:  # an earlier attempt's: this copy replaces it
+                os.unlink(tmp, dir_fd=dir_out)
+                os.link(here, tmp, dst_dir_fd=dir_out)
+            return size, False
+        except OSError:
+            return None
+        finally:
+            os.close(fd_out)  # an anonymous file never linked in vanishes with it
+    finally:
+        os.close(fd_in)
 
 
 def _fds(reader: t.BinaryIO, writer: t.BinaryIO) -> tuple[int, int] | None:

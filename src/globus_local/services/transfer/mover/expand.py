@@ -8,6 +8,7 @@ expands again.
 from __future__ import annotations
 
 import fnmatch
+import os
 import typing as t
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from globus_local.services.transfer.models_tasks import (
 from globus_local.services.transfer.mover.faults import Fault, classify
 from globus_local.storage import FileInfo, StorageConnector
 from globus_local.storage.errors import NotFound, StorageError
-from globus_local.storage.paths import basename, join, normalize, parent
+from globus_local.storage.paths import basename, join, normalize, parent, resolve
 
 GLOB_CHARS = "*?["
 
@@ -89,6 +90,9 @@ class TransferExpander:
         self.rules = list(options.get("filter_rules") or [])
         self.out = Expansion()
         self.algorithm: str | None = None  # the current item's checksum algorithm
+        # A local destination's folders are listed once each (names only), so each walked
+        # row can say whether its destination path is new (see TaskFile.new_destination).
+        self.dst_root: str | None = getattr(dst, "root", None) if _is_local(dst) else None
 
     def _source_error(self, exc: BaseException, src_path: str, dst_path: str, kind: str) -> None:
         fault = classify(
@@ -135,7 +139,7 @@ class TransferExpander:
                 self.out.add(
                     KIND_DIR, source_path=src_path, destination_path=dst_path, mtime=info.mtime
                 )
-                self._walk(src_path, dst_path, {src_path})
+                self._walk(src_path, dst_path, {src_path}, self._present(dst_path))
             else:
                 self.out.add(
                     KIND_FILE,
@@ -166,7 +170,24 @@ class TransferExpander:
             mtime=info.mtime,
         )
 
-    def _walk(self, src_dir: str, dst_dir: str, seen: set[str]) -> None:
+    def _present(self, dst_dir: str) -> frozenset[str] | None:
+        """The names in destination folder ``dst_dir`` (empty when it is not there), or
+        None when that is not known (not local storage, or any doubt): then no row of
+        the folder counts as new."""
+        if self.dst_root is None:
+            return None
+        try:
+            return frozenset(os.listdir(resolve(self.dst_root, dst_dir)))
+        except (FileNotFoundError, NotFound):
+            return _NOTHING
+        except (OSError, StorageError):
+            return None
+
+    def _walk(
+        self, src_dir: str, dst_dir: str, seen: set[str], present: frozenset[str] | None
+    ) -> None:
+        """Rows for ``src_dir``'s entries; ``present`` holds the names already in
+        ``dst_dir`` (see :meth:`_present`)."""
         try:
             entries = sorted(self.src.listdir(src_dir), key=lambda e: e.name)
         except StorageError as exc:
@@ -185,19 +206,29 @@ class TransferExpander:
             if not _included(self.rules, entry.name, kind):
                 continue
             names.add(entry.name)
+            new = present is not None and name not in present
             if entry.is_link:
-                self._link_entry(entry, src_path, dst_path, seen)
+                self._link_entry(entry, src_path, dst_path, seen, present, new)
             elif entry.type == "dir":
                 self.out.add(
                     KIND_DIR, source_path=src_path, destination_path=dst_path, mtime=entry.mtime
                 )
-                self._walk(src_path, dst_path, seen | {src_path})
+                inner = _NOTHING if new else self._present(dst_path)
+                self._walk(src_path, dst_path, seen | {src_path}, inner)
             else:
-                self._add_file(src_path, dst_path, entry)
+                self._add_file(src_path, dst_path, entry, new)
         if self.opts.get("delete_destination_extra"):
             self._extras(dst_dir, names)
 
-    def _link_entry(self, entry: FileInfo, src_path: str, dst_path: str, seen: set[str]) -> None:
+    def _link_entry(
+        self,
+        entry: FileInfo,
+        src_path: str,
+        dst_path: str,
+        seen: set[str],
+        present: frozenset[str] | None,
+        new: bool,
+    ) -> None:
         if self.links == "ignore":
             return
         if self.links == "keep":
@@ -225,12 +256,24 @@ class TransferExpander:
             self.out.add(
                 KIND_DIR, source_path=src_path, destination_path=dst_path, mtime=target.mtime
             )
-            self._walk(src_path, dst_path, seen | {real, src_path})
+            inner = _NOTHING if new else self._present(dst_path)
+            self._walk(src_path, dst_path, seen | {real, src_path}, inner)
         else:
-            self._add_file(src_path, dst_path, target)
+            self._add_file(src_path, dst_path, target, new)
 
-    def _add_file(self, src_path: str, dst_path: str, info: FileInfo) -> None:
+    def _add_file(self, src_path: str, dst_path: str, info: FileInfo, new: bool) -> None:
         """One file row, sized and dated from the file itself (or a followed link's target)."""
+        if new:
+            self.out.add(
+                KIND_FILE,
+                source_path=src_path,
+                destination_path=dst_path,
+                size=info.size,
+                mtime=info.mtime,
+                checksum_algorithm=self.algorithm,
+                new_destination=True,
+            )
+            return
         self.out.add(
             KIND_FILE,
             source_path=src_path,
@@ -253,6 +296,15 @@ class TransferExpander:
                 destination_path=join(dst_dir, entry.name),
                 is_directory=entry.type == "dir",
             )
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _is_local(conn: StorageConnector) -> bool:
+    from globus_local.storage.posix import PosixConnector
+
+    return isinstance(conn, PosixConnector)
 
 
 def _base(folder: str) -> str:

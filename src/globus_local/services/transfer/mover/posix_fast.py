@@ -29,6 +29,9 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 # Opening an entry of a held folder: never through a link, never inherited by children.
 READ_FLAGS = os.O_RDONLY | _NOFOLLOW | _CLOEXEC
 CREATE_FLAGS = os.O_CREAT | os.O_TRUNC | _NOFOLLOW | _CLOEXEC  # with O_WRONLY or O_RDWR
+# An anonymous file in a held folder, to be linked in once complete (0 where unknown).
+_TMPFILE = getattr(os, "O_TMPFILE", 0)
+ANONYMOUS_FLAGS = (os.O_WRONLY | _TMPFILE | _CLOEXEC) if _TMPFILE else 0
 
 
 def split(path: str) -> tuple[str, str]:

@@ -6,8 +6,9 @@ system call gives it up and takes it back while the runner, the API and the othe
 hold it. So three things go to child processes, each with its own interpreter, on the other
 core while the server does the database work:
 
-* a unit of plain files: open, kernel copy, mtime and close for each (the runner still
-  stages, records and renames every file as before);
+* a unit of plain files: open, kernel copy, mtime and close for each, then a new
+  destination's copy is linked in (the runner records it) and any other is left in its
+  temp file (the runner stages, records and renames it as before);
 * the walk of a recursive local transfer's sources (a stat per file), whose rows come back
   in parts, each stored while the walk goes on;
 * the renames of committed temp files into place (the runner records them done as before),
@@ -56,13 +57,14 @@ def processes() -> int:
 @dataclass(frozen=True)
 class UnitSpec:
     """What a child needs for one unit: both roots, the temp naming, and for each row
-    (row id, source path, destination path, mtime to set or None)."""
+    (row id, source path, destination path, mtime to set or None, whether the
+    destination was new at expansion)."""
 
     source_root: str
     destination_root: str
     task_id: str
     run: int | None
-    rows: list[tuple[int, str, str, float | None]]
+    rows: list[tuple[int, str, str, float | None, bool]]
 
 
 _lock = threading.Lock()
@@ -130,10 +132,11 @@ def stop() -> None:
         children.close()
 
 
-def copy_unit(spec: UnitSpec) -> list[int | None]:
-    """Run ``spec`` in a child: for each row the size copied into its temp file, or None."""
-    sizes = _call(_copy_unit, spec)
-    return [None] * len(spec.rows) if sizes is None else sizes
+def copy_unit(spec: UnitSpec) -> list[tuple[int, bool] | None]:
+    """Run ``spec`` in a child: for each row (size copied, whether it was linked in at its
+    destination rather than left in its temp file), or None."""
+    done = _call(_copy_unit, spec)
+    return [None] * len(spec.rows) if done is None else done
 
 
 def rename_rows(
@@ -212,7 +215,7 @@ def expand_transfer(
 
 
 # -- in the child -------------------------------------------------------------------------------
-def _copy_unit(spec: UnitSpec) -> list[int | None]:
+def _copy_unit(spec: UnitSpec) -> list[tuple[int, bool] | None]:
     from globus_local.services.transfer.mover.copier import HeldCopies
     from globus_local.services.transfer.mover.posix_fast import DirHandles
 

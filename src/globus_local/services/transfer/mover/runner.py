@@ -8,6 +8,12 @@ place -> ``done``. A run that resumes after a dead worker first finishes ``stage
 half-written temp files are simply overwritten or removed. So no file is lost, no file's
 data is copied twice, and no half file ever appears under a final name.
 
+A file whose destination path was free when the task was expanded (``new_destination``)
+skips the temp name: its complete copy, an anonymous file until then, is linked in at that
+path (a link never replaces anything) and recorded ``done`` at the next flush. Such a
+path only ever gets a file by that link, so a resumed run records a pending row whose new
+destination now holds a file as done without copying it again.
+
 Small files are handed to the threads in units of many rows, and the database sees one
 transaction per flush: it marks the rows renamed since the previous flush ``done`` and the
 newly copied ones ``staged`` (bulk ``UPDATE``s by runs of consecutive ids); only then are the
@@ -22,6 +28,7 @@ from __future__ import annotations
 import heapq
 import logging
 import os
+import stat
 import threading
 import time
 import typing as t
@@ -182,6 +189,7 @@ class TaskRunner:
             if self.type == "TRANSFER":
                 if self.resuming:
                     self._recover_staged()
+                    self._recover_linked()
                 phases = [
                     ([KIND_DIR], 1),
                     ([KIND_FILE, KIND_SYMLINK], self.threads),
@@ -371,6 +379,51 @@ class TaskRunner:
             done.append(row_id)
         self._set_rows(done, ROW_DONE, from_state=ROW_STAGED)
 
+    def _recover_linked(self) -> None:
+        """Record rows a dead run had linked in but not recorded. A pending row whose
+        destination was new at expansion only ever gets a file there by the link of a
+        complete copy (see copier.HeldCopies), so a file there now is that copy."""
+        handles = self.copier.fast_dst
+        if handles is None:
+            return
+        found: list[dict[str, int]] = []
+        last = 0
+        while True:
+            with self.db.session() as session:
+                batch = session.execute(
+                    select(_FILES.c.id, _FILES.c.destination_path)
+                    .where(
+                        _FILES.c.task_id == self.task_id,
+                        _FILES.c.state == ROW_PENDING,
+                        _FILES.c.kind == KIND_FILE,
+                        _FILES.c.new_destination.is_(True),
+                        _FILES.c.id > last,
+                    )
+                    .order_by(_FILES.c.id)
+                    .limit(FETCH_ROWS)
+                ).all()
+            if not batch:
+                break
+            for row_id, destination in batch:
+                try:
+                    info = handles.lstat(destination or "/")
+                except StorageError:
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    found.append({"row_id": row_id, "new_size": info.st_size})
+            last = batch[-1].id
+        if not found:
+            return
+        with self.db.session() as session:
+            self.fence(session)
+            session.execute(
+                update(_FILES)
+                .where(_FILES.c.id == bindparam("row_id"), _FILES.c.state == ROW_PENDING)
+                .values(state=ROW_DONE, outcome="transferred", size=bindparam("new_size")),
+                found,
+            )
+            progress.save_progress(session, self.task_id, retrying=self.retrying)
+
     # -- the work loop -----------------------------------------------------------------------
     def _rows(self, kinds: list[str]) -> t.Iterator[Row]:
         """The pending rows of ``kinds`` in id order: from the expansion this run made, or
@@ -390,6 +443,7 @@ class TaskRunner:
             _FILES.c.is_directory,
             _FILES.c.external_checksum,
             _FILES.c.checksum_algorithm,
+            _FILES.c.new_destination,
         )
         while True:
             with self.db.session() as session:
@@ -487,21 +541,28 @@ class TaskRunner:
             self.task_id,
             self.run_number,
             [
-                (r.id, r.source_path or "", r.destination_path or "", r.mtime if preserve else None)
+                (
+                    r.id,
+                    r.source_path or "",
+                    r.destination_path or "",
+                    r.mtime if preserve else None,
+                    r.new,
+                )
                 for r in plain
             ],
         )
         copied = {
-            r.id: size
-            for r, size in zip(plain, procs.copy_unit(spec), strict=True)
-            if size is not None
+            r.id: done
+            for r, done in zip(plain, procs.copy_unit(spec), strict=True)
+            if done is not None
         }
         outcomes: list[Outcome] = []
         try:
             for row in unit:
-                size = copied.get(row.id)
-                if size is not None:
-                    outcomes.append(Outcome(row, "staged", size=size))
+                done = copied.get(row.id)
+                if done is not None:
+                    status = "linked" if done[1] else "staged"
+                    outcomes.append(Outcome(row, status, size=done[0]))
                 elif not self.stop.is_set():
                     outcomes.append(self.copier.run(row))
         except Aborted:
@@ -717,6 +778,8 @@ class TaskRunner:
                 values.update(
                     new_state=ROW_STAGED, new_outcome="transferred", new_run=self.run_number
                 )
+            elif o.status == "linked":
+                values.update(new_outcome="transferred")
             elif o.status == "done":
                 values.update(new_outcome="done")
             elif o.status == "up_to_date":
@@ -938,8 +1001,18 @@ class TaskRunner:
 
 
 # Outcomes recorded in bulk (when the size is as expected): their row state and outcome.
-_PLAIN_STATES = {"staged": ROW_STAGED, "done": ROW_DONE, "up_to_date": ROW_SKIPPED}
-_PLAIN_OUTCOMES = {"staged": "transferred", "done": "done", "up_to_date": "up_to_date"}
+_PLAIN_STATES = {
+    "staged": ROW_STAGED,
+    "linked": ROW_DONE,
+    "done": ROW_DONE,
+    "up_to_date": ROW_SKIPPED,
+}
+_PLAIN_OUTCOMES = {
+    "staged": "transferred",
+    "linked": "transferred",
+    "done": "done",
+    "up_to_date": "up_to_date",
+}
 
 _DEFAULTS: dict[str, t.Any] = {
     "state": ROW_PENDING,
@@ -962,6 +1035,7 @@ def _as_row(row_id: int, values: t.Mapping[str, t.Any]) -> Row:
         bool(values.get("is_directory")),
         values.get("external_checksum"),
         values.get("checksum_algorithm"),
+        bool(values.get("new_destination")),
     )
 
 
