@@ -34,7 +34,18 @@ def insert_rows(
     if not rows:
         return []
     with_default = {c.name for c in table.columns if getattr(c.default, "is_scalar", False)}
-    keys = sorted({k for row in rows for k in row} | set(defaults or {}) | with_default)
+    carried = {k for row in rows for k in row}
+    # A column no row carries and whose default is NULL is left out: the database makes
+    # it NULL anyway, and each value bound costs the driver time (10,000 task-file rows
+    # on SQLite: 21-30 ms with 10 columns bound, 46-52 ms with all 18).
+    keys = sorted(
+        carried
+        | {
+            k
+            for k in set(defaults or {}) | with_default
+            if _default(table.c[k], defaults or {}) is not None
+        }
+    )
     columns = [table.c[k] for k in keys]
     fallback = [_default(c, defaults or {}) for c in columns]
     connection = session.connection()

@@ -127,6 +127,31 @@ class PosixConnector:
                         continue
         return entries
 
+    def scan(self, path: str) -> list[FileInfo]:
+        """:meth:`listdir` for a walk: files and folders carry only their name, type, size
+        and mtime (no owner or permissions to look up; a link is described in full)."""
+        rel = normalize(path)
+        host = resolve(self.root, rel)
+        entries = []
+        with translate_os_errors(rel):
+            if not os.path.isdir(host):
+                if os.path.lexists(host):
+                    raise NotADirectory("not a directory", rel)
+                raise NotFound("no such file or directory", rel)
+            with os.scandir(host) as it:
+                for entry in it:
+                    try:
+                        found = entry.stat(follow_symlinks=False)
+                    except FileNotFoundError:  # removed while listing
+                        continue
+                    mode = found.st_mode
+                    if st.S_ISLNK(mode):
+                        entries.append(self._info(entry.name, entry.path, found))
+                    else:
+                        kind = "dir" if st.S_ISDIR(mode) else "file"
+                        entries.append(FileInfo(entry.name, kind, found.st_size, found.st_mtime))  # type: ignore[arg-type]
+        return entries
+
     # -- data ------------------------------------------------------------------------------
     def open_read(self, path: str) -> BinaryIO:
         rel = normalize(path)

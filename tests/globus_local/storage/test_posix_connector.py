@@ -59,6 +59,25 @@ def test_stat_and_listdir(tree: tuple[PosixConnector, Path, Path]) -> None:
         assert names[name].target is None
 
 
+def test_scan_lists_as_listdir_does_without_owners(tree: tuple[PosixConnector, Path, Path]) -> None:
+    c, _, _ = tree
+    full = {e.name: e for e in c.listdir("/")}
+    light = {e.name: e for e in c.scan("/")}
+    assert set(light) == set(full)
+    for name, entry in light.items():
+        want = full[name]
+        assert (entry.type, entry.size, entry.mtime) == (want.type, want.size, want.mtime)
+        assert entry.effective_type == want.effective_type
+        if entry.is_link:  # a link is described in full, outside targets never
+            assert entry == want
+    with pytest.raises(NotFound):
+        c.scan("/missing")
+    with pytest.raises(NotADirectory):
+        c.scan("/file.txt")
+    with pytest.raises(PathEscape):
+        c.scan("/to-outside-dir")
+
+
 def test_outside_links_are_not_followed(tree: tuple[PosixConnector, Path, Path]) -> None:
     c, _, outside = tree
     for call in (

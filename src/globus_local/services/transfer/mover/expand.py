@@ -90,6 +90,8 @@ class TransferExpander:
         self.rules = list(options.get("filter_rules") or [])
         self.out = Expansion()
         self.algorithm: str | None = None  # the current item's checksum algorithm
+        # Local storage lists a folder for a walk without owners and permissions.
+        self._list = getattr(src, "scan", None) or src.listdir
         # A local destination's folders are listed once each (names only), so each walked
         # row can say whether its destination path is new (see TaskFile.new_destination).
         self.dst_root: str | None = getattr(dst, "root", None) if _is_local(dst) else None
@@ -189,11 +191,13 @@ class TransferExpander:
         """Rows for ``src_dir``'s entries; ``present`` holds the names already in
         ``dst_dir`` (see :meth:`_present`)."""
         try:
-            entries = sorted(self.src.listdir(src_dir), key=lambda e: e.name)
+            entries = sorted(self._list(src_dir), key=_name)
         except StorageError as exc:
             self._source_error(exc, src_dir, dst_dir, KIND_DIR)
             return
         names: set[str] = set()
+        extras = bool(self.opts.get("delete_destination_extra"))
+        rules = self.rules
         # Both folders made canonical once; an entry's name is one component (the storage
         # lists real names), so each child path is a plain join.
         src_base, dst_base = _base(src_dir), _base(dst_dir)
@@ -202,10 +206,12 @@ class TransferExpander:
             if not name or "/" in name or name in (".", ".."):
                 continue
             src_path, dst_path = f"{src_base}/{name}", f"{dst_base}/{name}"
-            kind = "dir" if entry.effective_type == "dir" else "file"
-            if not _included(self.rules, entry.name, kind):
-                continue
-            names.add(entry.name)
+            if rules:
+                kind = "dir" if entry.effective_type == "dir" else "file"
+                if not _included(rules, name, kind):
+                    continue
+            if extras:
+                names.add(name)
             new = present is not None and name not in present
             if entry.is_link:
                 self._link_entry(entry, src_path, dst_path, seen, present, new)
@@ -217,7 +223,7 @@ class TransferExpander:
                 self._walk(src_path, dst_path, seen | {src_path}, inner)
             else:
                 self._add_file(src_path, dst_path, entry, new)
-        if self.opts.get("delete_destination_extra"):
+        if extras:
             self._extras(dst_dir, names)
 
     def _link_entry(
@@ -262,26 +268,19 @@ class TransferExpander:
             self._add_file(src_path, dst_path, target, new)
 
     def _add_file(self, src_path: str, dst_path: str, info: FileInfo, new: bool) -> None:
-        """One file row, sized and dated from the file itself (or a followed link's target)."""
+        """One file row, sized and dated from the file itself (or a followed link's target).
+        A value that is the column's default is left out (a smaller row to send and store)."""
+        values: dict[str, t.Any] = {
+            "source_path": src_path,
+            "destination_path": dst_path,
+            "size": info.size,
+            "mtime": info.mtime,
+        }
+        if self.algorithm is not None:
+            values["checksum_algorithm"] = self.algorithm
         if new:
-            self.out.add(
-                KIND_FILE,
-                source_path=src_path,
-                destination_path=dst_path,
-                size=info.size,
-                mtime=info.mtime,
-                checksum_algorithm=self.algorithm,
-                new_destination=True,
-            )
-            return
-        self.out.add(
-            KIND_FILE,
-            source_path=src_path,
-            destination_path=dst_path,
-            size=info.size,
-            mtime=info.mtime,
-            checksum_algorithm=self.algorithm,
-        )
+            values["new_destination"] = True
+        self.out.add(KIND_FILE, **values)
 
     def _extras(self, dst_dir: str, keep: set[str]) -> None:
         try:
@@ -299,6 +298,10 @@ class TransferExpander:
 
 
 _NOTHING: frozenset[str] = frozenset()
+
+
+def _name(entry: FileInfo) -> str:
+    return entry.name
 
 
 def _is_local(conn: StorageConnector) -> bool:
