@@ -138,3 +138,20 @@ def test_handles_never_follow_links_out_of_the_root(tmp_path: Path) -> None:
         handles.close()
     assert not (outside / "new").exists()
     assert (root / "f").read_bytes() == b"f"
+
+
+@pytest.mark.parametrize("size", [0, 1, 999, 1000, 1001, 5000])
+def test_small_copy_copies_whole_files_and_goes_on_past_its_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    monkeypatch.setattr(copier_module, "KERNEL_STEP", 1000)  # a "small" file is < 1000 bytes
+    data = os.urandom(size)
+    (tmp_path / "in").write_bytes(data)
+    fd_in = os.open(tmp_path / "in", os.O_RDONLY)
+    fd_out = os.open(tmp_path / "out", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        assert copier_module._small_copy(fd_in, fd_out, lambda: None) == size
+    finally:
+        os.close(fd_in)
+        os.close(fd_out)
+    assert (tmp_path / "out").read_bytes() == data

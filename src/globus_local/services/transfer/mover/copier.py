@@ -769,7 +769,7 @@ def copy_plain(
         except OSError:
             return None
         try:
-            size = _kernel_copy(fd_in, fd_out, check)
+            size = _small_copy(fd_in, fd_out, check)
             if mtime is not None:
                 os.utime(fd_out, (mtime, mtime))
         except BaseException as exc:
@@ -823,7 +823,7 @@ def copy_linked(
                 raise _NoAnonymous() from None
             return None
         try:
-            size = _kernel_copy(fd_in, fd_out, check)
+            size = _small_copy(fd_in, fd_out, check)
             if mtime is not None:
                 os.utime(fd_out, (mtime, mtime))
             # linkat() follows the descriptor's /proc link to the anonymous inode; the new
@@ -856,19 +856,43 @@ def _fds(reader: t.BinaryIO, writer: t.BinaryIO) -> tuple[int, int] | None:
         return None
 
 
+def _small_copy(fd_in: int, fd_out: int, check: t.Callable[[], None]) -> int:
+    """:func:`_kernel_copy` for the many small files of a unit: one ``copy_file_range``
+    moves a small file whole and a second finds its end, with nothing around them;
+    anything else (an error, more data) goes on the general way from where it stands."""
+    try:
+        size = os.copy_file_range(fd_in, fd_out, KERNEL_STEP)
+    except (AttributeError, OSError):  # no bytes moved: the general way tries every way
+        return _kernel_copy(fd_in, fd_out, check)
+    if not size:
+        return 0
+    if size < KERNEL_STEP:
+        try:
+            more: int | None = os.copy_file_range(fd_in, fd_out, KERNEL_STEP)
+        except OSError:
+            more = None  # raised again, with its meaning, by the general way
+        if more == 0:
+            return size
+        size += more or 0
+    return _kernel_copy(fd_in, fd_out, check, copied=size)
+
+
 def _kernel_copy(
     fd_in: int,
     fd_out: int,
     check: t.Callable[[], None],
     *,
     progress: t.Callable[[int], None] | None = None,
+    copied: int = 0,
 ) -> int:
-    """Copy ``fd_in`` to ``fd_out`` inside the kernel (as ``cp`` does); the bytes copied.
+    """Copy ``fd_in`` to ``fd_out`` inside the kernel (as ``cp`` does); the bytes copied
+    (counting ``copied`` bytes already moved from the same offsets).
 
     ``copy_file_range`` first, then ``sendfile``, then a read/write loop, as the kernel and
-    filesystems allow. ``progress`` is told the running total after each step.
+    filesystems allow (only before any byte moved). ``progress`` is told the running total
+    after each step.
     """
-    size = 0
+    size = copied
     mode = 0 if hasattr(os, "copy_file_range") else 1
     step = KERNEL_STEP if progress is None else CHUNK * 2
     while True:
