@@ -387,23 +387,9 @@ class TaskRunner:
         if handles is None:
             return
         found: list[dict[str, int]] = []
-        last = 0
-        while True:
-            with self.db.session() as session:
-                batch = session.execute(
-                    select(_FILES.c.id, _FILES.c.destination_path)
-                    .where(
-                        _FILES.c.task_id == self.task_id,
-                        _FILES.c.state == ROW_PENDING,
-                        _FILES.c.kind == KIND_FILE,
-                        _FILES.c.new_destination.is_(True),
-                        _FILES.c.id > last,
-                    )
-                    .order_by(_FILES.c.id)
-                    .limit(FETCH_ROWS)
-                ).all()
-            if not batch:
-                break
+        columns = (_FILES.c.id, _FILES.c.destination_path)
+        new = (_FILES.c.kind == KIND_FILE, _FILES.c.new_destination.is_(True))
+        for batch in self._pending(columns, *new):
             for row_id, destination in batch:
                 try:
                     info = handles.lstat(destination or "/")
@@ -411,7 +397,6 @@ class TaskRunner:
                     continue
                 if stat.S_ISREG(info.st_mode):
                     found.append({"row_id": row_id, "new_size": info.st_size})
-            last = batch[-1].id
         if not found:
             return
         with self.db.session() as session:
@@ -431,7 +416,6 @@ class TaskRunner:
         if self._fresh_rows is not None:
             yield from (row for row in self._fresh_rows if row.kind in kinds)
             return
-        last = 0
         columns = (
             _FILES.c.id,
             _FILES.c.kind,
@@ -445,6 +429,14 @@ class TaskRunner:
             _FILES.c.checksum_algorithm,
             _FILES.c.new_destination,
         )
+        for batch in self._pending(columns, _FILES.c.kind.in_(kinds)):
+            for r in batch:
+                yield _as_row(r.id, r._mapping)
+
+    def _pending(self, columns: t.Sequence[t.Any], *where: t.Any) -> t.Iterator[list[t.Any]]:
+        """``columns`` (the id first) of the task's pending rows matching ``where``, in id
+        order, read FETCH_ROWS at a time, each batch in its own short session."""
+        last = 0
         while True:
             with self.db.session() as session:
                 batch = session.execute(
@@ -452,7 +444,7 @@ class TaskRunner:
                     .where(
                         _FILES.c.task_id == self.task_id,
                         _FILES.c.state == ROW_PENDING,
-                        _FILES.c.kind.in_(kinds),
+                        *where,
                         _FILES.c.id > last,
                     )
                     .order_by(_FILES.c.id)
@@ -460,9 +452,8 @@ class TaskRunner:
                 ).all()
             if not batch:
                 return
-            for r in batch:
-                yield _as_row(r.id, r._mapping)
-            last = batch[-1].id
+            yield list(batch)
+            last = batch[-1][0]
 
     def _units(self, rows: t.Iterator[Row]) -> t.Iterator[list[Row]]:
         """Rows grouped for one thread: many small files, or one large file alone."""
