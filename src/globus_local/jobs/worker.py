@@ -218,6 +218,7 @@ class WorkerPool:
             self._wakeups.append(wakeup)
             self._threads.append(thread)
             thread.start()
+        self.db.start_checkpoints()  # the workers write the most: keep commits short
         log.info("started %d job worker thread(s)", self.concurrency)
         return self
 
@@ -228,5 +229,7 @@ class WorkerPool:
             wakeup.set()
         for thread in self._threads:
             thread.join(timeout)
+        if self._threads:
+            self.db.stop_checkpoints()
         self._threads.clear()
         self._wakeups.clear()
