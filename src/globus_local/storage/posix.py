@@ -14,7 +14,7 @@ import pwd
 import shutil
 import stat as st
 from functools import lru_cache
-from typing import BinaryIO
+from typing import Any, BinaryIO, Callable
 
 from globus_local.storage.base import FileInfo, checksum_stream
 from globus_local.storage.errors import (
@@ -109,27 +109,24 @@ class PosixConnector:
         return True
 
     def listdir(self, path: str) -> list[FileInfo]:
-        rel = normalize(path)
-        host = resolve(self.root, rel)
-        with translate_os_errors(rel):
-            if not os.path.isdir(host):
-                if os.path.lexists(host):
-                    raise NotADirectory("not a directory", rel)
-                raise NotFound("no such file or directory", rel)
-            entries = []
-            with os.scandir(host) as it:
-                for entry in it:
-                    try:
-                        entries.append(
-                            self._info(entry.name, entry.path, entry.stat(follow_symlinks=False))
-                        )
-                    except FileNotFoundError:  # removed while listing
-                        continue
-        return entries
+        return self._list(path, self._info)
 
     def scan(self, path: str) -> list[FileInfo]:
         """:meth:`listdir` for a walk: files and folders carry only their name, type, size
         and mtime (no owner or permissions to look up; a link is described in full)."""
+        return self._list(path, self._brief)
+
+    def _brief(self, name: str, host_path: str, st_result: os.stat_result) -> FileInfo:
+        mode = st_result.st_mode
+        if st.S_ISLNK(mode):
+            return self._info(name, host_path, st_result)
+        kind = "dir" if st.S_ISDIR(mode) else "file"
+        return FileInfo(name, kind, st_result.st_size, st_result.st_mtime)  # type: ignore[arg-type]
+
+    def _list(
+        self, path: str, describe: Callable[[str, str, os.stat_result], FileInfo]
+    ) -> list[FileInfo]:
+        """The entries of folder ``path``, each described by ``describe``."""
         rel = normalize(path)
         host = resolve(self.root, rel)
         entries = []
@@ -142,14 +139,9 @@ class PosixConnector:
                 for entry in it:
                     try:
                         found = entry.stat(follow_symlinks=False)
+                        entries.append(describe(entry.name, entry.path, found))
                     except FileNotFoundError:  # removed while listing
                         continue
-                    mode = found.st_mode
-                    if st.S_ISLNK(mode):
-                        entries.append(self._info(entry.name, entry.path, found))
-                    else:
-                        kind = "dir" if st.S_ISDIR(mode) else "file"
-                        entries.append(FileInfo(entry.name, kind, found.st_size, found.st_mtime))  # type: ignore[arg-type]
         return entries
 
     # -- data ------------------------------------------------------------------------------
@@ -250,3 +242,8 @@ class PosixConnector:
 
 
 __all__ = ["PathEscape", "PosixConnector"]
+
+
+def local_root(conn: Any) -> str | None:
+    """The host directory of a local-directory connector (None for other storage)."""
+    return conn.root if isinstance(conn, PosixConnector) else None

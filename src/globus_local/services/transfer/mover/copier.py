@@ -49,6 +49,7 @@ from globus_local.storage.errors import (
     translate_os_errors,
 )
 from globus_local.storage.paths import basename, parent, resolve
+from globus_local.storage.posix import local_root
 
 CHUNK = 8 * 1024 * 1024
 # Files at least this large are verified by threads hashing source and destination while
@@ -126,15 +127,9 @@ def _write_all(fd: int, data: memoryview) -> None:
         data = data[os.write(fd, data) :]
 
 
-def _posix_root(conn: StorageConnector) -> str | None:
-    from globus_local.storage.posix import PosixConnector
-
-    return conn.root if isinstance(conn, PosixConnector) else None
-
-
 def replace_into_place(conn: StorageConnector, tmp: str, final: str) -> None:
     """Atomically put ``tmp`` at ``final`` (replacing a file or link there, never following it)."""
-    root = _posix_root(conn)
+    root = local_root(conn)
     if root is not None:
         src_host = resolve(root, tmp, follow=False)
         dst_host = resolve(root, final, follow=False)

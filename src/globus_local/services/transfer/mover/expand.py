@@ -24,6 +24,7 @@ from globus_local.services.transfer.mover.faults import Fault, classify
 from globus_local.storage import FileInfo, StorageConnector
 from globus_local.storage.errors import NotFound, StorageError
 from globus_local.storage.paths import basename, join, normalize, parent, resolve
+from globus_local.storage.posix import local_root
 
 GLOB_CHARS = "*?["
 
@@ -94,7 +95,7 @@ class TransferExpander:
         self._list = getattr(src, "scan", None) or src.listdir
         # A local destination's folders are listed once each (names only), so each walked
         # row can say whether its destination path is new (see TaskFile.new_destination).
-        self.dst_root: str | None = getattr(dst, "root", None) if _is_local(dst) else None
+        self.dst_root = local_root(dst)
 
     def _source_error(self, exc: BaseException, src_path: str, dst_path: str, kind: str) -> None:
         fault = classify(
@@ -214,7 +215,7 @@ class TransferExpander:
                 names.add(name)
             new = present is not None and name not in present
             if entry.is_link:
-                self._link_entry(entry, src_path, dst_path, seen, present, new)
+                self._link_entry(entry, src_path, dst_path, seen, new)
             elif entry.type == "dir":
                 self.out.add(
                     KIND_DIR, source_path=src_path, destination_path=dst_path, mtime=entry.mtime
@@ -232,7 +233,6 @@ class TransferExpander:
         src_path: str,
         dst_path: str,
         seen: set[str],
-        present: frozenset[str] | None,
         new: bool,
     ) -> None:
         if self.links == "ignore":
@@ -302,12 +302,6 @@ _NOTHING: frozenset[str] = frozenset()
 
 def _name(entry: FileInfo) -> str:
     return entry.name
-
-
-def _is_local(conn: StorageConnector) -> bool:
-    from globus_local.storage.posix import PosixConnector
-
-    return isinstance(conn, PosixConnector)
 
 
 def _base(folder: str) -> str:

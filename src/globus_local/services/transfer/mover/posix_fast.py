@@ -178,6 +178,7 @@ def replace_in(dfd: int, tmp_name: str, name: str, final: str) -> None:
 
 def handles_for(conn: t.Any) -> DirHandles | None:
     """Directory handles for a local-directory connector (None for other storage)."""
-    from globus_local.storage.posix import PosixConnector
+    from globus_local.storage.posix import local_root
 
-    return DirHandles(conn.root) if isinstance(conn, PosixConnector) else None
+    root = local_root(conn)
+    return DirHandles(root) if root is not None else None
