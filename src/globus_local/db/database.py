@@ -80,9 +80,11 @@ class Database:
             self._checkpoints = (thread, stop)
             thread.start()
 
-    def stop_checkpoints(self) -> None:
+    def stop_checkpoints(self, *, every_user: bool = False) -> None:
+        """End one :meth:`start_checkpoints` (``every_user``: all of them); the thread
+        stops with the last."""
         with self._checkpoint_lock:
-            self._checkpoint_users = max(0, self._checkpoint_users - 1)
+            self._checkpoint_users = 0 if every_user else max(0, self._checkpoint_users - 1)
             if self._checkpoint_users or self._checkpoints is None:
                 return
             (thread, stop), self._checkpoints = self._checkpoints, None
@@ -110,9 +112,7 @@ class Database:
         _commit(session)
 
     def dispose(self) -> None:
-        with self._checkpoint_lock:
-            self._checkpoint_users = 0 if self._checkpoints is None else 1
-        self.stop_checkpoints()
+        self.stop_checkpoints(every_user=True)
         self.engine.dispose()
 
 
