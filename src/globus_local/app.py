@@ -10,14 +10,20 @@ import time
 import typing as t
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from globus_local import __version__
+from globus_local.admission import RETRY_AFTER_SECONDS, Admission
 from globus_local.config import Settings
 from globus_local.db import Database
+from globus_local.db.database import commit_in_route_thread
 from globus_local.errors import STATUS_CODES, ServiceError, default_error_document
 from globus_local.service import Service, cool_down, load_services, warm_up
 
@@ -128,17 +134,36 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if _is_overload(exc):
+            error_log.warning("busy on %s %s: %s", request.method, request.url.path, exc)
+            return _error_response(request, _busy())
         error_log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error_response(
             request, ServiceError(500, "InternalServerError", "An unexpected error occurred")
         )
 
 
+def _is_overload(exc: Exception) -> bool:
+    """A pool with no connection free in time, or SQLite's write lock not had in time."""
+    return isinstance(exc, PoolTimeout) or (
+        isinstance(exc, OperationalError) and "database is locked" in str(exc)
+    )
+
+
+def _busy() -> ServiceError:
+    return ServiceError(
+        503,
+        "ServiceUnavailable",
+        "The server is busy; try again shortly",
+        _headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """Build the platform. The schema is brought up to date before the app serves."""
     settings = settings or Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = database or Database(settings.database_url)
+    db = database or Database(settings.database_url, connections=settings.database_connections)
     services = load_services()
     prepare_schema(db)
 
@@ -153,7 +178,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = db
     app.state.services = services
 
-    app.add_middleware(RequestContext)
+    app.add_middleware(
+        Admission,
+        concurrency=settings.concurrency,
+        queue_timeout=settings.queue_timeout,
+        respond_error=_error_response,
+    )
+    app.add_middleware(RequestContext)  # outermost: a refused request has its id too
     install_error_handlers(app)
     for service in services:
         app.mount(service.prefix, service_app(service, app))
@@ -171,6 +202,9 @@ def service_app(service: Service, platform: FastAPI) -> FastAPI:
     app.state = platform.state
     install_error_handlers(app)
     app.include_router(service.router)
+    for route in app.routes:
+        if isinstance(route, APIRoute) and not asyncio.iscoroutinefunction(route.dependant.call):
+            route.dependant.call = commit_in_route_thread(route.dependant.call)
     return app
 
 
@@ -188,6 +222,9 @@ async def lifespan(app: FastAPI) -> t.AsyncIterator[None]:
     from globus_local.jobs import WorkerPool
 
     settings: Settings = app.state.settings
+    # Every running request may need a thread at once (see globus_local.admission); the
+    # rest of the limit is for the few other users of the pool.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.concurrency + 8
     pool: WorkerPool | None = None
     if settings.run_workers and settings.worker_threads > 0:
         pool = WorkerPool(app.state.db, settings.worker_threads).start()

@@ -33,6 +33,12 @@ class Settings:
     # unless turned off, e.g. when separate `globus-local worker` processes do the work.
     run_workers: bool = True
     worker_threads: int = 4
+    # How many requests run at once (each on its own thread with at most one database
+    # connection); the thread pool and the connection pool are sized from it, so a
+    # request that holds a connection never waits for a thread or the other way round.
+    concurrency: int = 16
+    # How long a request may wait for its turn before it is answered 503 with Retry-After.
+    queue_timeout: float = 5.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -43,10 +49,22 @@ class Settings:
             or f"sqlite:///{data_dir / 'globus-local.sqlite3'}"
         )
         settings = cls(data_dir=data_dir, database_url=database_url)
+        concurrency = os.environ.get("GLOBUS_LOCAL_CONCURRENCY")
+        if concurrency:
+            settings = replace(settings, concurrency=max(1, int(concurrency)))
+        queue_timeout = os.environ.get("GLOBUS_LOCAL_QUEUE_TIMEOUT")
+        if queue_timeout:
+            settings = replace(settings, queue_timeout=max(0.0, float(queue_timeout)))
         public_url = os.environ.get("GLOBUS_LOCAL_PUBLIC_URL")
         if public_url:
             settings = replace(settings, public_url=public_url)
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def database_connections(self) -> int:
+        """Connections one process may hold: one per running request, and for each job
+        worker thread its handler's, its lease keeper's and one to spare."""
+        return self.concurrency + 3 * (self.worker_threads if self.run_workers else 0) + 2
 
     @property
     def root_url(self) -> str:

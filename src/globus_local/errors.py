@@ -50,4 +50,5 @@ STATUS_CODES: dict[int, str] = {
     422: "BadRequest",
     429: "TooManyRequests",
     500: "InternalServerError",
+    503: "ServiceUnavailable",
 }

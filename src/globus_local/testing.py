@@ -76,7 +76,7 @@ class LocalServer:
             host=self.host,
             port=self.port,
         )
-        self._db = Database(self.database_url)
+        self._db = Database(self.database_url, connections=self._settings.database_connections)
         app = self.app = create_app(self._settings, database=self._db)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
         server = uvicorn.Server(config)

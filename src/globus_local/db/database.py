@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
+import sqlite3
 import threading
 import typing as t
 from contextlib import contextmanager
@@ -22,6 +25,7 @@ def normalize_url(url: str) -> str:
 
 
 log = logging.getLogger("globus_local.db")
+T = t.TypeVar("T")
 
 # SQLite moves its write-ahead log into the database file (a checkpoint, with an fsync) in
 # whichever commit finds the log past wal_autocheckpoint pages: here such a commit took
@@ -29,9 +33,13 @@ log = logging.getLogger("globus_local.db")
 # checkpoints every CHECKPOINT_SECONDS instead; the commits' own limit stays as a backstop.
 CHECKPOINT_SECONDS = 1.0
 AUTOCHECKPOINT_PAGES = 8000  # 32 MiB of log at the default page size
+# How long a writer waits for its turn (the gate, then SQLite's lock) before giving up.
+BUSY_TIMEOUT = 30.0
+# Connections when the caller does not size the pool (tools, tests).
+DEFAULT_CONNECTIONS = 16
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, gate: WriteGate | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: t.Any, _record: t.Any) -> None:
         cur = dbapi_conn.cursor()
@@ -39,26 +47,119 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
         cur.close()
+
+    if gate is None:
+        return
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_write(
+        conn: t.Any, _cursor: t.Any, statement: str, _params: t.Any, _ctx: t.Any, _many: bool
+    ) -> None:
+        dbapi_conn = conn.connection.dbapi_connection
+        if _is_write(statement) and not dbapi_conn.holds_gate:
+            gate.acquire()
+            dbapi_conn.holds_gate = True
+
+
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+def _is_write(statement: str) -> bool:
+    return statement.lstrip()[:7].upper().startswith(_WRITE_VERBS)
+
+
+class WriteGate:
+    """One writer at a time per SQLite file in this process, the others queued in order.
+
+    SQLite has a single writer; a connection that finds the write lock taken polls for it
+    with growing sleeps, so under contention writers wake late and out of turn. Here a
+    connection takes the gate at its first write and gives it back when its transaction
+    ends, so writers in one process hand over at once. Other processes still meet at
+    SQLite's own lock (``busy_timeout``).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        if not self._lock.acquire(timeout=BUSY_TIMEOUT):
+            raise sqlite3.OperationalError("database is locked (no turn to write in time)")
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+_gates: dict[str, WriteGate] = {}
+_gates_lock = threading.Lock()
+
+
+def _gate_for(path: str) -> WriteGate:
+    """The gate of one database file, shared by every engine on it in this process."""
+    key = os.path.realpath(path)
+    with _gates_lock:
+        return _gates.setdefault(key, WriteGate())
+
+
+def _gated_connection_class(gate: WriteGate) -> type[sqlite3.Connection]:
+    """A sqlite3 connection that gives the gate back once its transaction has ended."""
+
+    class GatedConnection(sqlite3.Connection):
+        holds_gate = False
+
+        def _end(self) -> None:
+            if self.holds_gate:
+                self.holds_gate = False
+                gate.release()
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                self._end()
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                self._end()
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self._end()
+
+    return GatedConnection
 
 
 class Database:
     """One engine and session factory per platform instance."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, connections: int = DEFAULT_CONNECTIONS) -> None:
+        """``connections``: how many this process may hold at once (see
+        ``Settings.database_connections``); a few more may open in a burst."""
         self.url = normalize_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         kwargs: dict[str, t.Any] = {"future": True}
+        gate: WriteGate | None = None
         if self.dialect == "sqlite":
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            connect_args: dict[str, t.Any] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT}
+            if parsed.database not in (None, "", ":memory:"):
+                gate = _gate_for(parsed.database)
+                connect_args["factory"] = _gated_connection_class(gate)
+            kwargs["connect_args"] = connect_args
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs["pool_pre_ping"] = True
+        if self.dialect != "sqlite" or gate is not None:
+            # A full pool makes a caller wait: briefly, then an error the app answers 503.
+            kwargs.update(pool_size=connections, max_overflow=connections, pool_timeout=10)
         self.engine = create_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, gate)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self._checkpoints: tuple[threading.Thread, threading.Event] | None = None
         self._checkpoint_users = 0
@@ -119,18 +220,47 @@ class Database:
 async def get_session(request: Request) -> t.AsyncIterator[Session]:
     """FastAPI dependency: one session per request, committed when the route returns.
 
-    Async, so opening the session (no I/O: the connection is taken at its first query,
-    in the route's thread) costs no trip to the thread pool; the commit, which does I/O,
-    takes one. Every request pays this, and a trip costs the event loop about as much as
-    a cheap route's own work."""
+    Opening the session does no I/O (the connection is taken at its first query, in the
+    route's thread), so it costs no trip to the thread pool. A sync route wrapped by
+    :func:`commit_in_route_thread` commits in its own thread; only a session still in a
+    transaction here (used by a dependency alone) takes a trip to be committed."""
     db: Database = request.app.state.db
     session = db.sessionmaker()
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_discard, session)
+        if session.in_transaction():
+            await run_in_threadpool(_discard, session)
+        else:
+            session.close()
         raise
-    await run_in_threadpool(_commit, session)
+    if session.in_transaction():
+        await run_in_threadpool(_commit, session)
+    else:
+        session.close()
+
+
+def commit_in_route_thread(endpoint: t.Callable[..., T]) -> t.Callable[..., T]:
+    """Wrap a sync route so the request sessions it was given end in its own thread:
+    committed when it returns, rolled back when it raises.
+
+    A request then holds a connection (and SQLite's write turn) only while its thread
+    runs, and takes one trip to the thread pool instead of two."""
+
+    @functools.wraps(endpoint)
+    def run(*args: t.Any, **kwargs: t.Any) -> T:
+        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
+        try:
+            result = endpoint(*args, **kwargs)
+        except BaseException:
+            for session in sessions:
+                _discard(session)
+            raise
+        for session in sessions:
+            _commit(session)
+        return result
+
+    return run
 
 
 def _commit(session: Session) -> None:
