@@ -1,19 +1,25 @@
 """Bearer-token authentication for every service's routes.
 
-This runs on every request of every service, so it is one primary-key read of the token's
-sha256: who the token stands for is stored on the token row when it is minted.
+This runs on every request of every service. A token seen in the last
+``CACHE_SECONDS`` is answered from memory on the event loop, with no thread and no
+connection; otherwise it is one primary-key read of the token's sha256 (who the token
+stands for is stored on the token row when it is minted). A revocation committed in this
+process empties the cache at once; one committed elsewhere reaches this process within
+``CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Request
+from sqlalchemy import event
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from globus_local.db import DbSession
+from globus_local.db import Database
 from globus_local.errors import ServiceError
 from globus_local.services.auth.hashing import sha256_hex
 from globus_local.services.auth.models import Token
@@ -40,6 +46,60 @@ def context_for(token: Token) -> AuthContext:
         identity_set=tuple(token.identity_set.split()) or (token.identity_id,),
         token_hash=token.token_hash,
     )
+
+
+# How long a looked-up token is trusted without a new look: the bound on how late another
+# process learns of a revocation.
+CACHE_SECONDS = 5.0
+# Entries kept at most; the cache starts afresh past this.
+CACHE_ENTRIES = 50_000
+
+
+class TokenCache:
+    """Live access tokens by sha256, each with the time it must be looked up again."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[AuthContext, float]] = {}
+
+    def get(self, token_hash: str) -> AuthContext | None:
+        entry = self._entries.get(token_hash)
+        if entry is None:
+            return None
+        if entry[1] <= time.monotonic():
+            self._entries.pop(token_hash, None)
+            return None
+        return entry[0]
+
+    def put(self, ctx: AuthContext, expires_at: int | None) -> None:
+        if len(self._entries) >= CACHE_ENTRIES:
+            self._entries.clear()
+        until = time.monotonic() + CACHE_SECONDS
+        if expires_at is not None:
+            until = min(until, time.monotonic() + (expires_at - time.time()))
+        self._entries[ctx.token_hash] = (ctx, until)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+token_cache = TokenCache()
+
+
+def forget_tokens_after_commit(session: Session) -> None:
+    """Mark ``session`` as revoking tokens: the cache is emptied once it commits (not
+    before, or a request could cache the token again from the old rows)."""
+    session.info["revokes_tokens"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.info.pop("revokes_tokens", False):
+        token_cache.clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop("revokes_tokens", None)
 
 
 def find_active_token(session: Session, token_string: str, kind: str | None = None) -> Token | None:
@@ -75,19 +135,45 @@ def _unauthorized(message: str) -> ServiceError:
     )
 
 
-def require_token(resource_server: str | None, *any_of_scopes: str) -> Callable[..., AuthContext]:
+def _lookup(database: Database, token_hash: str) -> AuthContext | None:
+    """Read the token (in its own short session, so no connection outlives the look) and
+    remember it when live."""
+    with database.sessionmaker() as session:
+        token = session.get(Token, token_hash)
+        if token is None or token.kind != "access" or not token.is_active(int(time.time())):
+            return None
+        ctx = context_for(token)
+        expires_at = token.expires_at
+    token_cache.put(ctx, expires_at)
+    return ctx
+
+
+async def authenticate_request(request: Request) -> AuthContext | None:
+    """The context of the request's bearer token if it is a live access token; raises 401
+    when no bearer token was sent."""
+    token_string = bearer_token(request)
+    if token_string is None:
+        raise _unauthorized("No Bearer token in the Authorization header")
+    token_hash = sha256_hex(token_string)
+    ctx = token_cache.get(token_hash)
+    if ctx is None:
+        ctx = await run_in_threadpool(_lookup, request.app.state.db, token_hash)
+    return ctx
+
+
+def require_token(
+    resource_server: str | None, *any_of_scopes: str
+) -> Callable[[Request], Awaitable[AuthContext]]:
     """A FastAPI dependency accepting tokens for ``resource_server`` holding any listed scope.
 
     With no scopes listed any token for the resource server is accepted; with
-    ``resource_server=None`` any live access token is.
+    ``resource_server=None`` any live access token is. Async, so a cached token costs the
+    request no trip to the thread pool.
     """
     wanted = frozenset(any_of_scopes)
 
-    def _require(request: Request, db: DbSession) -> AuthContext:
-        token_string = bearer_token(request)
-        if token_string is None:
-            raise _unauthorized("No Bearer token in the Authorization header")
-        ctx = authenticate_token(db, token_string)
+    async def _require(request: Request) -> AuthContext:
+        ctx = await authenticate_request(request)
         if ctx is None:
             raise _unauthorized("Token is invalid, expired or revoked")
         if (resource_server is not None and ctx.resource_server != resource_server) or (

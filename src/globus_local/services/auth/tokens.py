@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from globus_local.config import Settings
 from globus_local.services.auth import oidc
+from globus_local.services.auth.dependency import forget_tokens_after_commit
 from globus_local.services.auth.errors import oauth_error
 from globus_local.services.auth.hashing import new_secret, pkce_challenge, sha256_hex
 from globus_local.services.auth.identities import (
@@ -459,6 +460,7 @@ def dependent_token_grant(
 
 
 def revoke(session: Session, token: Token) -> None:
+    forget_tokens_after_commit(session)
     token.revoked = True
     if token.kind == "refresh":
         session.execute(
@@ -471,6 +473,7 @@ def revoke(session: Session, token: Token) -> None:
 
 
 def revoke_grant(session: Session, grant_id: str) -> None:
+    forget_tokens_after_commit(session)
     session.execute(
         update(Token)
         .where(Token.grant_id == grant_id)
@@ -480,6 +483,7 @@ def revoke_grant(session: Session, grant_id: str) -> None:
 
 
 def revoke_client_tokens(session: Session, client_id: str) -> None:
+    forget_tokens_after_commit(session)
     session.execute(
         update(Token)
         .where(or_(Token.client_id == client_id, Token.identity_id == client_id))

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from globus_local.errors import ServiceError
-from globus_local.services.auth.db import AuthDb
 from globus_local.services.auth.dependency import (
     AuthContext,
     bearer_token,
@@ -38,11 +37,11 @@ require_write = require_token(SEARCH_RS, *WRITE_SCOPES)
 require_manage = require_token(SEARCH_RS, SEARCH_ALL)
 
 
-def _optional_read(request: Request, db: AuthDb) -> AuthContext | None:
+async def _optional_read(request: Request) -> AuthContext | None:
     """The caller's context, or None when no token was sent (anonymous search)."""
     if bearer_token(request) is None:
         return None
-    return require_read(request, db)
+    return await require_read(request)
 
 
 optional_read = Depends(_optional_read)
