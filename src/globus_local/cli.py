@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 import typing as t
+from dataclasses import replace
 
 from globus_local import __version__
 
@@ -60,7 +61,7 @@ def _open_database(settings: Settings) -> Database:
     from globus_local.db import Database
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, connections=settings.database_connections)
     prepare_schema(db)
     return db
 
@@ -149,6 +150,10 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+# Seconds ``serve`` lets running requests finish after SIGTERM or SIGINT.
+GRACEFUL_SECONDS = 5
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -165,7 +170,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args, **overrides)
     _configure_logging()
     sys.setswitchinterval(SWITCH_INTERVAL)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, connections=settings.database_connections)
     app = create_app(settings, database=db)
     demo = ensure_demo(db, settings)
     print(_demo_banner(demo, settings), flush=True)
@@ -181,6 +186,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,  # the app logs each request itself (globus_local.access)
         lifespan="on",
+        # A stop is bounded: requests still running then are cut off (their clients
+        # retry), and the job pool waits its own few seconds after that.
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
     return 0
 
@@ -191,12 +199,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from globus_local.service import cool_down, load_services, warm_up
 
     settings = _settings(args)
-    _configure_logging()
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    db = _open_database(settings)  # loads every service, so their job handlers are registered
     threads = args.threads if args.threads is not None else settings.worker_threads
     if threads < 1:
         raise CommandError("--threads must be at least 1")
+    # No requests here: the connections are the job workers' alone.
+    settings = replace(settings, worker_threads=threads, run_workers=True, concurrency=0)
+    _configure_logging()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    db = _open_database(settings)  # loads every service, so their job handlers are registered
     pool = WorkerPool(db, threads).start()
     services = load_services()
     warm_up(services)

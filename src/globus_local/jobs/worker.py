@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import typing as t
 import uuid
 
@@ -23,6 +24,8 @@ log = logging.getLogger("globus_local.jobs")
 
 DEFAULT_LEASE = 30.0
 DEFAULT_POLL = 0.2
+# How long a stopping pool waits for running handlers, so a stop is bounded in time.
+STOP_SECONDS = 3.0
 
 
 def _new_worker_id() -> str:
@@ -222,13 +225,17 @@ class WorkerPool:
         log.info("started %d job worker thread(s)", self.concurrency)
         return self
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Let running handlers finish (up to ``timeout``); unfinished jobs are re-run later."""
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Let running handlers finish for up to ``timeout`` seconds in all; a job still
+        running then keeps its lease until it runs out, and another worker resumes it."""
         self._stop.set()
         for wakeup in self._wakeups:
             wakeup.set()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if any(thread.is_alive() for thread in self._threads):
+            log.warning("stopping with jobs still running: other workers will resume them")
         if self._threads:
             self.db.stop_checkpoints()
         self._threads.clear()
