@@ -235,6 +235,27 @@ def parse_basic(header: str | None) -> tuple[str, str] | None:
     return unquote(client_id), unquote(secret)
 
 
+def presented_secret(authorization: str | None, form: Mapping[str, str]) -> tuple[str, str] | None:
+    """The (client id, secret) a request authenticates with, or None for none.
+
+    RFC 6749 §2.3 allows one method per request: with Basic auth, a ``client_secret`` in the
+    body, or a body ``client_id`` naming another client, is ``invalid_request``; otherwise
+    which credential won would depend on the order we happened to read them in.
+    """
+    basic = parse_basic(authorization)
+    if basic is None:
+        if form.get("client_id") and form.get("client_secret"):
+            return form["client_id"], form["client_secret"]
+        return None
+    if "client_secret" in form or form.get("client_id", basic[0]) != basic[0]:
+        raise oauth_error(
+            "invalid_request",
+            "Use one client authentication method per request: HTTP Basic or"
+            " client_id/client_secret in the body, not both",
+        )
+    return basic
+
+
 def authenticate_client(
     session: Session,
     authorization: str | None,
@@ -243,10 +264,9 @@ def authenticate_client(
     allow_public: bool = True,
 ) -> Client:
     """The calling client: Basic auth (or ``client_secret`` in the form) for confidential
-    clients, a bare ``client_id`` for native ones. Failure is ``invalid_client`` (401)."""
-    basic = parse_basic(authorization)
-    if basic is None and form.get("client_id") and form.get("client_secret"):
-        basic = (form["client_id"], form["client_secret"])
+    clients, a bare ``client_id`` for native ones. Failure is ``invalid_client`` (401);
+    two authentication methods at once are ``invalid_request`` (see :func:`presented_secret`)."""
+    basic = presented_secret(authorization, form)
     if basic is not None:
         client_id, secret = basic
         client = get_client(session, client_id)
@@ -270,9 +290,7 @@ def authenticate_confidential_id(
     allow_public=False)`` but answered from the verified-secret cache without touching the
     database when this secret was checked in the last ``SECRET_CACHE_TTL`` seconds (only
     confidential clients' secrets are ever cached, and clients never change kind)."""
-    basic = parse_basic(authorization)
-    if basic is None and form.get("client_id") and form.get("client_secret"):
-        basic = (form["client_id"], form["client_secret"])
+    basic = presented_secret(authorization, form)
     if basic is not None:
         try:
             client_id = str(uuid.UUID(str(basic[0])))
