@@ -305,7 +305,10 @@ def connector_and_path(endpoint: Endpoint, path: str | None) -> tuple[StorageCon
 
 def record_use(session: Session, ctx: AuthContext, *endpoints: Endpoint) -> None:
     """Remember that the caller used ``endpoints`` (``recently-used``, ``last_accessed_time``):
-    one UPDATE and one upsert whatever their number, instead of a read and a write each."""
+    one UPDATE and one upsert whatever their number, instead of a read and a write each.
+
+    Called only where the request writes anyway (a task submitted, an endpoint created or
+    updated): reads must not take the database's write lock."""
     ids = sorted({e.id for e in endpoints})
     if not ids:
         return

@@ -242,7 +242,18 @@ def create_endpoint_api(
         if isinstance(server, dict) and server.get("DATA_TYPE", "server") == "server":
             add_server(session, endpoint, server)
     session.flush()
+    access.record_use(session, ctx, endpoint)
     return endpoint
+
+
+def update_endpoint(
+    session: Session, ctx: AuthContext, endpoint: Endpoint, data: dict[str, t.Any]
+) -> None:
+    """Apply a PUT of the endpoint document; the change counts as use (``recently-used``)."""
+    if data.get("myproxy_server") and data.get("oauth_server"):
+        raise bad_request("myproxy_server and oauth_server are mutually exclusive")
+    apply_fields(endpoint, data)
+    access.record_use(session, ctx, endpoint)
 
 
 def delete_endpoint(session: Session, endpoint: Endpoint) -> None:
@@ -417,6 +428,7 @@ def create_shared_endpoint(session: Session, ctx: AuthContext, data: dict[str, t
     share.globus_connect_setup_key = None
     apply_fields(share, {k: v for k, v in data.items() if k not in ("host_path",)})
     session.flush()
+    access.record_use(session, ctx, share)
     return share
 
 

@@ -68,9 +68,7 @@ def update_endpoint(
     request: Request, endpoint_id: str, body: JsonBody, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
     endpoint = access.endpoint_for(db, ctx, endpoint_id, need="write")
-    if body.get("myproxy_server") and body.get("oauth_server"):
-        raise bad_request("myproxy_server and oauth_server are mutually exclusive")
-    endpoints.apply_fields(endpoint, body)
+    endpoints.update_endpoint(db, ctx, endpoint, body)
     return result_doc(request, "Updated", "Endpoint updated successfully")
 
 

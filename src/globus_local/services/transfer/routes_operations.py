@@ -75,6 +75,10 @@ def _prepare(
 ) -> tuple[Endpoint, StorageConnector, list[str]]:
     """Endpoint, connector and normalised paths after every (path, r|rw) check passes.
 
+    Nothing is written: file operations do not count as use of the endpoint (as in
+    Globus Transfer, whose ``recently-used`` endpoints are those of submitted tasks), so an
+    ``ls`` or ``stat`` stays a pure read and never waits for SQLite's one writer.
+
     An endpoint manager's pause rule in force on the endpoint (or on its host endpoint)
     refuses ``ls``, ``mkdir`` and ``rename`` for the identities it names (everyone when it
     names none), before any path is looked at. ``symlink`` and ``stat`` are never paused:
@@ -95,7 +99,6 @@ def _prepare(
         connector = access.connector_for_endpoint(endpoint)
     except StorageError as exc:
         raise ServiceError(502, "EndpointError", f"Endpoint storage unavailable: {exc.message}")
-    access.record_use(db, ctx, endpoint)
     return endpoint, connector, normalized
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from globus_local.testing import LocalServer
 from tests.globus_local.services.transfer.conftest import TransferUser
+from tests.globus_local.services.transfer.test_tasks_support import submit, transfer_doc, wait_task
 
 EndpointFactory = t.Callable[..., tuple[str, Path]]
 
@@ -232,13 +233,18 @@ def test_endpoint_search_scopes(
     assert ids(alice, filter_scope="my-endpoints", filter_non_functional="1") == set()
     assert ids(alice, filter_scope="my-endpoints", filter_non_functional="0") == {a1, a2, share}
 
-    # recently-used: what the caller used, most recent first.
+    # recently-used: endpoints of the caller's tasks and of the endpoints they created or
+    # updated, most recent first. File operations are reads and do not count.
     assert ids(bob, filter_scope="recently-used") == set()
     assert bob.ls(share, "/").status_code == 200
-    assert ids(bob, filter_scope="recently-used") == {share}
-    assert bob.ls(b1, "/").status_code == 200
+    assert ids(bob, filter_scope="recently-used") == set()
+    item = {"source_path": "/", "destination_path": "/from-share/", "recursive": True}
+    wait_task(bob, submit(bob, transfer_doc(share, b1, [item])))
+    assert ids(bob, filter_scope="recently-used") == {share, b1}
+    assert bob.put(f"endpoint/{b1}", {"description": "used last"}).status_code == 200
     r = bob.get("endpoint_search", params={"filter_scope": "recently-used"}).json()
     assert [d["id"] for d in r["DATA"]] == [b1, share]
+    assert share in ids(alice, filter_scope="recently-used")  # alice created it
     # in-use: endpoints with unfinished tasks of the caller (none have been submitted).
     assert ids(alice, filter_scope="in-use") == set()
 
