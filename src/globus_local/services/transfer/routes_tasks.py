@@ -178,7 +178,7 @@ def get_task(task_id: str, request: Request, db: DbSession, ctx: TransferAuth) -
 def update_task(
     task_id: str, request: Request, db: DbSession, ctx: TransferAuth, body: AnyBody = None
 ) -> dict[str, t.Any]:
-    task = tasks.own_task(db, ctx, task_id)
+    task = tasks.own_task(db, ctx, task_id, writing=True)
     if not isinstance(body, dict):
         raise tasks.bad_request("The request body must be a task document")
     if body.get("DATA_TYPE", "task") != "task":
@@ -230,7 +230,7 @@ def request_cancel(
 def cancel_task(
     task_id: str, request: Request, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
-    task = tasks.own_task(db, ctx, task_id)
+    task = tasks.own_task(db, ctx, task_id, writing=True)
     if task.status != ACTIVE:
         return result_doc(request, "TaskComplete", "The task has already completed")
     request_cancel(db, task)
@@ -391,7 +391,8 @@ def _task_endpoint_ids(task: TransferTask) -> set[str]:
 def managed_task(
     session: Session, ctx: AuthContext, task_id: str, *, manage: bool = False
 ) -> TransferTask:
-    """A task on an endpoint the caller monitors (``manage``: may cancel/pause it)."""
+    """A task on an endpoint the caller monitors (``manage``: may cancel/pause it, and the
+    request writes, so a failure found is stored rather than only shown)."""
     task = session.get(TransferTask, str(task_id))
     if task is None:
         raise tasks.task_not_found(task_id)
@@ -403,7 +404,7 @@ def managed_task(
                 403, "PermissionDenied", "You need the activity_manager role for this task"
             )
         raise tasks.task_not_found(task_id)
-    tasks.reconcile(session, [task])
+    (tasks.settle if manage else tasks.show_settled)(session, [task])
     return task
 
 
@@ -463,7 +464,7 @@ def manager_task_list(request: Request, db: DbSession, ctx: TransferAuth) -> dic
         ]
     more = len(found) > limit
     found = found[:limit]
-    tasks.reconcile(db, found)
+    tasks.show_settled(db, found)
     names = tasks.display_names(db, found)
     return {
         "DATA_TYPE": "task_list",

@@ -11,6 +11,7 @@ import uuid
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from globus_local.db import utcnow
 from globus_local.errors import ServiceError
@@ -368,24 +369,55 @@ def requeue(session: Session, task: TransferTask) -> bool:
 
 
 # -- reading tasks -------------------------------------------------------------------------------
-def reconcile(session: Session, tasks: t.Iterable[TransferTask]) -> None:
-    """Fail ACTIVE tasks whose job the queue gave up on (its workers kept dying)."""
+GaveUp = tuple[TransferTask, str, dt.datetime]
+
+
+def _given_up(session: Session, tasks: t.Iterable[TransferTask]) -> list[GaveUp]:
+    """ACTIVE tasks whose job the queue gave up on (its workers kept dying), with the
+    job's error and when it ended."""
     active = {task.job_id: task for task in tasks if task.status == ACTIVE and task.job_id}
     if not active:
-        return
+        return []
     rows = session.execute(
-        select(Job.id, Job.state, Job.error).where(Job.id.in_(sorted(active)))
+        select(Job.id, Job.error, Job.finished_at).where(
+            Job.id.in_(sorted(active)), Job.state == JOB_FAILED
+        )
     ).all()
-    for job_id, state, error in rows:
-        if state != JOB_FAILED:
-            continue
-        task = active[job_id]
+    return [(active[row.id], row.error or "", row.finished_at or utcnow()) for row in rows]
+
+
+def _failure(error: str) -> dict[str, str]:
+    return {"code": "INTERNAL_ERROR", "description": error or "the task failed"}
+
+
+def show_settled(session: Session, tasks: t.Iterable[TransferTask]) -> None:
+    """Show tasks whose job the queue gave up on as FAILED, writing nothing: reads must
+    not take the database's write lock. Their rows stay ACTIVE until a request that
+    writes anyway stores the failure (:func:`settle`)."""
+    for task, error, ended in _given_up(session, tasks):
+        values = {
+            "status": FAILED,
+            "completion_time": ended,
+            "fatal_error": _failure(error),
+            "nice_status": None,
+            "nice_status_details": None,
+            "nice_status_short_description": None,
+            "is_paused": False,
+        }
+        for key, value in values.items():
+            set_committed_value(task, key, value)
+
+
+def settle(session: Session, tasks: t.Iterable[TransferTask]) -> None:
+    """Store the failure of tasks whose job the queue gave up on, for requests that write."""
+    for task, error, ended in _given_up(session, tasks):
         progress.finish(
             session,
             task.id,
             FAILED,
-            fatal_error={"code": "INTERNAL_ERROR", "description": error or "the task failed"},
-            event=("INTERNAL_ERROR", error or "", True),
+            fatal_error=_failure(error),
+            event=("INTERNAL_ERROR", error, True),
+            extra={"completion_time": ended},
         )
         session.refresh(task)
 
@@ -404,11 +436,15 @@ def display_names(session: Session, tasks: t.Iterable[TransferTask]) -> dict[str
     return {row.id: row.display_name for row in rows}
 
 
-def own_task(session: Session, ctx: AuthContext, task_id: str) -> TransferTask:
+def own_task(
+    session: Session, ctx: AuthContext, task_id: str, *, writing: bool = False
+) -> TransferTask:
+    """The caller's task; a request ``writing`` anyway stores a failure it finds
+    (:func:`settle`), a read only shows it (:func:`show_settled`)."""
     task = session.get(TransferTask, str(task_id))
     if task is None or task.owner_id not in (ctx.identity_set or (ctx.identity_id,)):
         raise task_not_found(task_id)
-    reconcile(session, [task])
+    (settle if writing else show_settled)(session, [task])
     return task
 
 
@@ -566,7 +602,7 @@ def list_tasks(
     tasks = list(
         session.scalars(base.order_by(*order_clauses(orderby)).limit(limit).offset(offset))
     )
-    reconcile(session, tasks)
+    show_settled(session, tasks)
     return tasks, int(total)
 
 
