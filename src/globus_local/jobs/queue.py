@@ -318,6 +318,14 @@ def extend_lease_in(session: Session, claim: Claim, lease_seconds: float) -> boo
     return bool(result.rowcount)
 
 
+def release_lease(db: Database, claim: Claim) -> bool:
+    """End the lease now, so any worker may take the job over at once (its attempt is
+    counted as one that did not finish); False when the job was no longer ours."""
+    with db.session() as session:
+        params = {**_holder(claim), "lease_until": utcnow()}
+        return bool(session.execute(_EXTEND, params).rowcount)
+
+
 def mark_succeeded(db: Database, claim: Claim, result: dict[str, t.Any] | None) -> bool:
     """Store the result; False (and nothing stored) when the job was taken over meanwhile."""
     with db.session() as session:

@@ -59,6 +59,7 @@ class Worker:
         self.poll_interval = poll_interval
         self.retry_base = retry_base
         self.retry_max = retry_max
+        self._running: tuple[queue.Claim, threading.Event] | None = None
 
     def _kinds(self) -> frozenset[str]:
         return self.kinds if self.kinds is not None else registered_kinds()
@@ -142,6 +143,7 @@ class Worker:
         keeper_stop = threading.Event()
         keeper = threading.Thread(target=self._keep_lease, args=(claim, keeper_stop), daemon=True)
         keeper.start()
+        self._running = (claim, keeper_stop)
         try:
             result = handler(ctx)
         except LeaseLost:
@@ -166,10 +168,25 @@ class Worker:
             )
             return
         finally:
+            self._running = None
             keeper_stop.set()
             keeper.join()
         if not queue.mark_succeeded(self.db, claim, result):
             log.warning("job %s (%s): taken over by another worker", claim.job_id, claim.kind)
+
+    def abandon(self) -> None:
+        """Give up the job being run (the process is stopping): stop renewing its lease and
+        end it, so another worker resumes the job at once instead of after the lease."""
+        running = self._running
+        if running is None:
+            return
+        claim, keeper_stop = running
+        keeper_stop.set()
+        try:
+            if queue.release_lease(self.db, claim):
+                log.info("job %s (%s): left to another worker", claim.job_id, claim.kind)
+        except Exception:
+            log.warning("job %s: could not release its lease", claim.job_id, exc_info=True)
 
     def _keep_lease(self, claim: queue.Claim, stop: threading.Event) -> None:
         while not stop.wait(self.lease_seconds / 3):
@@ -190,6 +207,7 @@ class WorkerPool:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._wakeups: list[threading.Event] = []
+        self._workers: list[Worker] = []
 
     @property
     def running(self) -> bool:
@@ -219,6 +237,7 @@ class WorkerPool:
                 daemon=True,
             )
             self._wakeups.append(wakeup)
+            self._workers.append(worker)
             self._threads.append(thread)
             thread.start()
         self.db.start_checkpoints()  # the workers write the most: keep commits short
@@ -226,8 +245,9 @@ class WorkerPool:
         return self
 
     def stop(self, timeout: float = STOP_SECONDS) -> None:
-        """Let running handlers finish for up to ``timeout`` seconds in all; a job still
-        running then keeps its lease until it runs out, and another worker resumes it."""
+        """Let running handlers finish for up to ``timeout`` seconds in all; the lease of a
+        job still running then is ended, so another worker resumes it at once (its fence
+        turns away what the handler here still writes)."""
         self._stop.set()
         for wakeup in self._wakeups:
             wakeup.set()
@@ -236,7 +256,10 @@ class WorkerPool:
             thread.join(max(0.0, deadline - time.monotonic()))
         if any(thread.is_alive() for thread in self._threads):
             log.warning("stopping with jobs still running: other workers will resume them")
+            for worker in self._workers:
+                worker.abandon()
         if self._threads:
             self.db.stop_checkpoints()
         self._threads.clear()
         self._wakeups.clear()
+        self._workers.clear()
