@@ -172,6 +172,7 @@ def ensure_demo(db: Database, settings: Settings) -> dict[str, t.Any] | None:
                 "globus-local demo app",
                 [settings.service_url("auth") + "v2/web/auth-code"],
                 client_id=DEMO_CLIENT_ID,
+                platform_redirects=True,
             )
         return {
             "user": {**identity_document(identity), "password": password},

@@ -10,11 +10,12 @@ import typing as t
 import uuid
 import weakref
 from collections.abc import Iterable, Mapping
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote
 
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
+from globus_local.services.auth import redirect_uris as uri_policy
 from globus_local.services.auth.errors import oauth_error
 from globus_local.services.auth.hashing import matches_hash, new_secret, sha256_hex
 from globus_local.services.auth.identities import (
@@ -28,7 +29,6 @@ from globus_local.services.auth.models import Client, ClientCredential, Consent,
 # globus-cli's native template client: anyone may mint a confidential "instance" client from it.
 TEMPLATE_CLIENT_ID = "95fdeba8-fac2-42bd-a357-e068d82ff78e"
 AUTH_CODE_PAGE_PATH = "/v2/web/auth-code"
-_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 
 def get_client(session: Session, client_id: str | None) -> Client | None:
@@ -68,15 +68,25 @@ def create_client(
     owner: str | None = None,
     parent_client: str | None = None,
     client_id: str | None = None,
+    platform_redirects: bool = False,
 ) -> tuple[Client, str | None]:
-    """Register a client; confidential ones get a secret (returned once) and an identity."""
+    """Register a client; confidential ones get a secret (returned once) and an identity.
+
+    Redirect URIs must pass :func:`.redirect_uris.check` (``InvalidRedirectURI`` otherwise),
+    unless ``platform_redirects`` says the platform chose them itself (its own pages, which
+    may be plain http when the platform is served that way)."""
     if kind not in ("native", "confidential"):
         raise ValueError(f"client kind must be 'native' or 'confidential', not {kind!r}")
+    uris = (
+        list(dict.fromkeys(redirect_uris))
+        if platform_redirects
+        else uri_policy.check(redirect_uris, native=kind == "native")
+    )
     client = Client(
         id=client_id or str(uuid.uuid4()),
         name=name,
         public_client=kind == "native",
-        redirect_uris=list(dict.fromkeys(redirect_uris)),
+        redirect_uris=uris,
         owner_id=owner,
         parent_client=parent_client,
     )
@@ -316,24 +326,60 @@ def client_identity(session: Session, client: Client) -> Identity:
     return identity
 
 
+def acts_natively(client: Client) -> bool:
+    """Native apps and globus-cli's instance clients (confidential in type, but running on
+    the user's machine): they receive codes on loopback ports or the auth-code page."""
+    return client.public_client or client.parent_client == TEMPLATE_CLIENT_ID
+
+
+def update_client(
+    session: Session,
+    client: Client,
+    *,
+    name: str | None = None,
+    redirect_uris: Iterable[str] | None = None,
+) -> Client:
+    """Change a client's name or redirect URIs (checked as at registration)."""
+    if name is not None:
+        client.name = name
+    if redirect_uris is not None:
+        client.redirect_uris = uri_policy.check(redirect_uris, native=client.public_client)
+    session.flush()
+    return client
+
+
 def redirect_uri_allowed(client: Client, redirect_uri: str, platform_hosts: set[str]) -> bool:
-    """Registered URIs match exactly. Native and CLI instance clients may also use a
-    loopback URI (RFC 8252) or this platform's auth-code page."""
-    if not redirect_uri:
+    """Whether the authorize page may send a code to ``redirect_uri``.
+
+    A registered URI that the registration policy accepts today (rows from before it are
+    not trusted), matched as :func:`.redirect_uris.matches_registered` does. Native apps may
+    also use this platform's auth-code page, and, when they registered no loopback URI,
+    any loopback URI: globus-cli's instance clients and SDK local-server logins register
+    none and pick a free port at run time (RFC 8252 §7.3).
+    """
+    native = acts_natively(client)
+    parts = uri_policy.split(redirect_uri)
+    if parts is None or "#" in redirect_uri:
         return False
-    if redirect_uri in (client.redirect_uris or []):
+    if native and _is_auth_code_page(parts, platform_hosts):
         return True
-    if not (client.public_client or client.parent_client == TEMPLATE_CLIENT_ID):
+    if uri_policy.problem(redirect_uri, native=native) is not None:
         return False
-    try:
-        parts = urlsplit(redirect_uri)
-        _ = parts.port
-    except ValueError:
-        return False
-    if parts.fragment:
-        return False
-    if parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS:
+    registered = list(client.redirect_uris or [])
+    if uri_policy.matches_registered(redirect_uri, registered, native=native):
         return True
+    return native and uri_policy.is_loopback(parts) and not _has_loopback(registered)
+
+
+def _has_loopback(uris: Iterable[str]) -> bool:
+    return any(
+        (parts := uri_policy.split(uri)) is not None and uri_policy.is_loopback(parts)
+        for uri in uris
+    )
+
+
+def _is_auth_code_page(parts: SplitResult, platform_hosts: set[str]) -> bool:
+    """This platform's own page that shows a code to copy (it may be served over http)."""
     return (
         parts.scheme in ("http", "https")
         and parts.netloc in platform_hosts

@@ -19,6 +19,7 @@ from globus_local.services.auth.clients import (
     delete_client,
     get_client,
     parse_basic,
+    update_client,
 )
 from globus_local.services.auth.dependency import bearer_token, find_active_token
 from globus_local.services.auth.identities import (
@@ -29,6 +30,7 @@ from globus_local.services.auth.identities import (
     provision_identities,
 )
 from globus_local.services.auth.models import Client, Token
+from globus_local.services.auth.redirect_uris import InvalidRedirectURI
 from globus_local.services.auth.scopes import AUTH_RS
 
 router = APIRouter()
@@ -43,6 +45,21 @@ def _unauthorized(detail: str = "Call must be authenticated") -> ServiceError:
 
 def _bad_request(detail: str) -> ServiceError:
     return ServiceError(400, "BAD_REQUEST", detail, error="invalid_request")
+
+
+def _bad_redirect(err: InvalidRedirectURI) -> ServiceError:
+    # RFC 7591 §3.2.2's error for a refused redirect URI, in Auth's error document.
+    return ServiceError(400, "BAD_REQUEST", str(err), error="invalid_redirect_uri")
+
+
+def _redirect_uris(spec: dict[str, t.Any]) -> list[str] | None:
+    """``client.redirect_uris`` of a request body, None when absent."""
+    value = spec.get("redirect_uris")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+        raise _bad_request("client.redirect_uris must be a list of strings")
+    return value
 
 
 def _caller(session: Session, request: Request) -> Token | Client:
@@ -143,9 +160,7 @@ def _register_client(request: Request, body: dict[str, t.Any]) -> JSONResponse:
     name = spec.get("name")
     if not isinstance(name, str) or not name.strip():
         raise _bad_request("client.name is required")
-    redirect_uris = spec.get("redirect_uris") or []
-    if not isinstance(redirect_uris, list) or not all(isinstance(u, str) for u in redirect_uris):
-        raise _bad_request("client.redirect_uris must be a list of strings")
+    redirect_uris = _redirect_uris(spec) or []
     with request.app.state.db.session() as db:
         template_id = spec.get("template_id")
         owner = None
@@ -160,9 +175,12 @@ def _register_client(request: Request, body: dict[str, t.Any]) -> JSONResponse:
             owner = caller.identity_id if isinstance(caller, Token) else caller.id
             kind = "native" if spec.get("public_client") is True else "confidential"
             parent = None
-        client, secret = create_client(
-            db, kind, name.strip(), redirect_uris, owner=owner, parent_client=parent
-        )
+        try:
+            client, secret = create_client(
+                db, kind, name.strip(), redirect_uris, owner=owner, parent_client=parent
+            )
+        except InvalidRedirectURI as err:
+            raise _bad_redirect(err)
         doc: dict[str, t.Any] = {"client": client_document(client)}
         if secret is not None:
             cred_name = "Auto-created at client creation"
@@ -211,6 +229,34 @@ def _client_for_management(session: Session, request: Request, client_id: str) -
 def get_client_doc(client_id: str, request: Request, db: DbSession) -> JSONResponse:
     client = _client_for_management(db, request, client_id)
     return JSONResponse({"client": client_document(client)})
+
+
+@router.put("/v2/api/clients/{client_id}")
+async def update_client_route(client_id: str, request: Request) -> JSONResponse:
+    """Change a client's ``name`` or ``redirect_uris``; other fields are not settable here."""
+    body = await _json_body(request)
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_update_client, request, client_id, body)
+
+
+def _update_client(request: Request, client_id: str, body: dict[str, t.Any]) -> JSONResponse:
+    spec = body.get("client")
+    if not isinstance(spec, dict):
+        raise _bad_request("Body must be {'client': {...}}")
+    name = spec.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise _bad_request("client.name must be a non-empty string")
+    redirect_uris = _redirect_uris(spec)
+    with request.app.state.db.session() as db:
+        client = _client_for_management(db, request, client_id)
+        try:
+            update_client(
+                db, client, name=name.strip() if name else None, redirect_uris=redirect_uris
+            )
+        except InvalidRedirectURI as err:
+            raise _bad_redirect(err)
+        return JSONResponse({"client": client_document(client)})
 
 
 @router.delete("/v2/api/clients/{client_id}")
