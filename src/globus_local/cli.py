@@ -108,9 +108,9 @@ def _demo_banner(demo: dict[str, t.Any] | None, settings: Settings) -> str:
         user, client = demo.get("user", {}), demo.get("client", {})
         lines += [
             "",
-            "Created the demo account (its password is shown only this once):",
-            f"  user:      {user.get('username')}  password: {user.get('password')}"
-            f"  (identity {user.get('id')})",
+            "Created the demo account (its password is in a file only you can read):",
+            f"  user:      {user.get('username')}  (identity {user.get('id')})",
+            f"  password:  in {user.get('password_file')}",
             f"  demo app:  native client {client.get('client_id')}",
             "Log in: NativeAppAuthClient(<demo app id>).oauth2_start_flow(), open"
             " oauth2_get_authorize_url() in a browser and sign in as the demo user;"

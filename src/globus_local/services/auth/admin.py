@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import tempfile
 import typing as t
@@ -28,6 +29,8 @@ from globus_local.services.auth.scopes import resolve_scopes, split_scopes
 ADMIN_CLIENT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "globus-local:admin-token-client"))
 DEMO_USERNAME = "demo"
 DEMO_CLIENT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "globus-local:demo-native-app"))
+# Where, in the data directory, the demo user's password is kept (never in logs or output).
+DEMO_PASSWORD_FILE = "demo-password"
 
 
 def _client_dict(client: Client, secret: str | None = None) -> dict[str, t.Any]:
@@ -155,12 +158,15 @@ def revoke_token(db: Database, token: str) -> bool:
 def ensure_demo(db: Database, settings: Settings) -> dict[str, t.Any] | None:
     """On first start: a ``demo`` user with a random password and a demo native app.
 
-    Returns their details (including the password) only when they were just created.
+    The password goes only to :data:`DEMO_PASSWORD_FILE` in the data directory, readable by
+    its owner alone: server output ends up in shared logs and terminals. Returns the two
+    documents (the user's with ``password_file``) only when they were just created.
     """
     with db.session() as session:
         if get_identity_by_username(session, DEMO_USERNAME) is not None:
             return None
         password = secrets.token_urlsafe(12)
+        # create_identity flushes: a process racing this one fails here, before any file.
         identity = create_identity(
             session, DEMO_USERNAME, password=password, name="Demo User", email="demo@localhost"
         )
@@ -174,7 +180,28 @@ def ensure_demo(db: Database, settings: Settings) -> dict[str, t.Any] | None:
                 client_id=DEMO_CLIENT_ID,
                 platform_redirects=True,
             )
+        # Written before the commit: if it fails, no account exists whose password is lost.
+        password_file = Path(settings.data_dir) / DEMO_PASSWORD_FILE
+        write_owner_only(password_file, password + "\n")
         return {
-            "user": {**identity_document(identity), "password": password},
+            "user": {**identity_document(identity), "password_file": str(password_file)},
             "client": _client_dict(client),
         }
+
+
+def write_owner_only(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in a file only its owner may read or write (0600).
+
+    The file is created with that mode (never readable by others, whatever the umask),
+    filled, then renamed into place, so no reader sees it partial or more open.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import secrets
 import typing as t
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -138,14 +139,15 @@ def test_ensure_demo_only_once(tmp_path: t.Any) -> None:
     with LocalServer(data_dir=tmp_path) as server:
         first = admin.ensure_demo(server.db, server.settings)
         assert first is not None
-        assert first["user"]["username"] == "demo" and first["user"]["password"]
+        assert first["user"]["username"] == "demo" and "password" not in first["user"]
+        password = Path(first["user"]["password_file"]).read_text().strip()
         assert first["client"]["public_client"] is True
         assert admin.ensure_demo(server.db, server.settings) is None
-        # The printed credentials really log in through the pages.
+        # The stored password really logs in through the pages.
         url, _ = _authorize_url(
             server,
             first["client"]["client_id"],
             server.service_url("auth") + "v2/web/auth-code",
         )
-        final = login_with_password(url, "demo", first["user"]["password"])
+        final = login_with_password(url, "demo", password)
         assert "code=" in final
