@@ -10,14 +10,16 @@ import typing as t
 from collections.abc import Callable, Iterable
 
 from globus_local.errors import ServiceError
+from globus_local.services.transfer import params
 
 FileDoc = dict[str, t.Any]
 Predicate = Callable[[FileDoc], bool]
 ORDER_FIELDS = ("name", "type", "size", "last_modified", "permissions", "user", "group")
+FILE_TYPES = ("file", "dir", "invalid_symlink")
 
 
 def _bad(message: str) -> ServiceError:
-    return ServiceError(400, "ClientError.BadRequest", message)
+    return params.bad_request(message)
 
 
 def _string_predicate(key: str, value: str) -> Predicate:
@@ -31,7 +33,9 @@ def _string_predicate(key: str, value: str) -> Predicate:
         negate, glob, body = True, False, value[1:]
     else:
         negate, glob, body = False, False, value[1:] if value.startswith("=") else value
-    options = body.split(",")
+    options = [o for o in body.split(",") if o]
+    if not options:
+        raise _bad(f"Invalid filter on {key!r}: no value to compare with")
 
     def matches(doc: FileDoc) -> bool:
         actual = str(doc.get(key) or "")
@@ -45,14 +49,7 @@ def _string_predicate(key: str, value: str) -> Predicate:
 
 
 def _parse_time(text: str) -> float:
-    text = text.strip().replace("Z", "+00:00")
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise _bad(f"Invalid time in filter: {text!r}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.timestamp()
+    return params.parse_datetime(text, "last_modified filter").timestamp()
 
 
 def _doc_time(doc: FileDoc) -> float:
@@ -80,6 +77,8 @@ def _range_predicate(
             return lambda doc: compare(get(doc), bound)
     if "," in value:
         low_text, _, high_text = value.partition(",")
+        if not (low_text.strip() or high_text.strip()):
+            raise _bad(f"Invalid range {value!r} in filter: give a start, an end or both")
         low = parse(low_text) if low_text.strip() else None
         high = parse(high_text) if high_text.strip() else None
         return lambda doc: (low is None or get(doc) >= low) and (high is None or get(doc) <= high)
@@ -88,10 +87,18 @@ def _range_predicate(
 
 
 def _parse_size(text: str) -> float:
-    try:
-        return float(int(text.strip()))
-    except ValueError:
-        raise _bad(f"Invalid size in filter: {text!r}")
+    """A size bound; sizes are whole bytes a 64-bit signed count can hold."""
+    return params.parse_int(text, "size filter")
+
+
+def _type_predicate(value: str) -> Predicate:
+    """``file,dir`` any of; ``!dir`` none of."""
+    negate = value.startswith("!")
+    wanted = {v.strip().lstrip("!") for v in value.split(",") if v.strip().lstrip("!")}
+    unknown = wanted - set(FILE_TYPES)
+    if not wanted or unknown:
+        raise _bad(f"Invalid type filter {value!r}: types are {', '.join(FILE_TYPES)}")
+    return lambda doc: (doc["type"] in wanted) != negate
 
 
 def _clause(clause: str) -> Predicate:
@@ -102,13 +109,9 @@ def _clause(clause: str) -> Predicate:
     if key in ("name", "permissions", "user", "group"):
         return _string_predicate(key, value)
     if key == "type":
-        wanted = {v.strip() for v in value.split(",") if v.strip()}
-        negate = False
-        if value.startswith("!"):
-            negate, wanted = True, {v.lstrip("!") for v in wanted}
-        return lambda doc: (doc["type"] in wanted) != negate
+        return _type_predicate(value)
     if key == "size":
-        return _range_predicate(value, _parse_size, lambda doc: float(doc["size"]))
+        return _range_predicate(value, _parse_size, lambda doc: int(doc["size"]))
     if key == "last_modified":
         return _range_predicate(value, _parse_time, _doc_time)
     raise _bad(f"Unknown filter field {key!r}")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from globus_local.db import DbSession
 from globus_local.errors import ServiceError
 from globus_local.services.auth.dependency import AuthContext
-from globus_local.services.transfer import access, listing, pauses
+from globus_local.services.transfer import access, listing, params, pauses
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import file_doc, result_doc
 from globus_local.services.transfer.endpoints import bad_request, parse_bool
@@ -122,13 +122,8 @@ def operation_ls(
     predicates = listing.parse_filters(filter or [])
     order_keys = listing.parse_orderby(orderby or [])
     hidden = parse_bool(show_hidden, "show_hidden") if show_hidden not in (None, "") else True
-    try:
-        offset_n = int(offset) if offset not in (None, "") else 0
-        limit_n = int(limit) if limit not in (None, "") else None
-    except ValueError:
-        raise bad_request("limit and offset must be integers")
-    if offset_n < 0 or (limit_n is not None and limit_n < 0):
-        raise bad_request("limit and offset must not be negative")
+    offset_n = params.query_int(offset, "offset", 0)
+    limit_n = None if limit in (None, "") else params.parse_int(limit, "limit")
     endpoint = access.endpoint_for(db, ctx, endpoint_id, need="read")
     requested = path if path not in (None, "") else (endpoint.default_directory or "/~/")
     _, connector, (rel,) = _prepare(db, ctx, endpoint_id, [(requested, "r")], "ls")
