@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from globus_local.db import utcnow
 from globus_local.errors import ServiceError
 from globus_local.services.auth.dependency import AuthContext
-from globus_local.services.transfer import access
+from globus_local.services.transfer import access, params
 from globus_local.services.transfer.documents import SETTINGS_DEFAULTS, endpoint_doc
 from globus_local.services.transfer.models_endpoints import (
     ENTITY_GCP_GUEST,
@@ -488,12 +488,17 @@ def add_server(session: Session, endpoint: Endpoint, data: dict[str, t.Any]) -> 
     return server
 
 
-def get_server(session: Session, endpoint: Endpoint, server_id: str) -> EndpointServer:
+def _server_key(server_id: str) -> int | None:
+    """The server id named, or None when no server can have it (not an id in range)."""
     try:
-        key = int(server_id)
-    except ValueError:
-        key = -1
-    server = session.get(EndpointServer, key)
+        return params.parse_int(server_id, "server_id", minimum=1, maximum=params.SQL_INT_MAX)
+    except ServiceError:
+        return None
+
+
+def get_server(session: Session, endpoint: Endpoint, server_id: str) -> EndpointServer:
+    key = _server_key(server_id)
+    server = session.get(EndpointServer, key) if key is not None else None
     if server is None or server.endpoint_id != endpoint.id:
         raise ServiceError(
             404, "ClientError.NotFound", f"Server '{server_id}' not found on endpoint"
@@ -578,13 +583,7 @@ def parse_time(value: t.Any, what: str) -> dt.datetime | None:
         return None
     if not isinstance(value, str):
         raise bad_request(f"Invalid {what}: expected an ISO 8601 timestamp")
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise bad_request(f"Invalid {what}: {value!r}")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed
+    return params.parse_datetime(value, what)
 
 
 def _rule_path(value: t.Any) -> str:

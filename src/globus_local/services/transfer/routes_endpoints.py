@@ -8,7 +8,7 @@ import typing as t
 from fastapi import APIRouter, Body, Request
 
 from globus_local.db import DbSession
-from globus_local.services.transfer import access, endpoints
+from globus_local.services.transfer import access, endpoints, params
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import result_doc, role_doc, server_doc
 from globus_local.services.transfer.endpoints import bad_request
@@ -23,15 +23,7 @@ SEARCH_MAX_RESULTS = 1000
 
 
 def _int_param(value: str | None, name: str, default: int, minimum: int = 0) -> int:
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise bad_request(f"Invalid {name}: {value!r}")
-    if number < minimum:
-        raise bad_request(f"Invalid {name}: must be at least {minimum}")
-    return number
+    return params.query_int(value, name, default, minimum=minimum)
 
 
 def _bool_param(value: str | None, name: str) -> bool | None:

@@ -16,7 +16,7 @@ from globus_local.db import Database, DbSession, utcnow
 from globus_local.errors import ServiceError
 from globus_local.jobs import RUNNING, get_job
 from globus_local.services.auth.dependency import AuthContext
-from globus_local.services.transfer import access, tasks
+from globus_local.services.transfer import access, params, tasks
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import result_doc
 from globus_local.services.transfer.models_endpoints import Endpoint
@@ -57,17 +57,8 @@ MANAGER_ROLES = frozenset({"administrator", "activity_manager"})
 
 
 # -- query helpers -------------------------------------------------------------------------------
-def _int(request: Request, name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise tasks.bad_request(f"Invalid value for '{name}': {raw!r}")
-    if value < 0 or (maximum is not None and value > maximum):
-        raise tasks.bad_request(f"Invalid value for '{name}': must be 0..{maximum or 'N'}")
-    return value
+def _int(request: Request, name: str, default: int, maximum: int = params.SQL_BIGINT_MAX) -> int:
+    return params.query_int(request.query_params.get(name), name, default, maximum=maximum)
 
 
 def _list_param(request: Request, name: str) -> list[str]:

@@ -4,7 +4,6 @@ the queries behind the task views (lists with filters, events, transfers, errors
 from __future__ import annotations
 
 import datetime as dt
-import re
 import typing as t
 import uuid
 
@@ -18,12 +17,14 @@ from globus_local.errors import ServiceError
 from globus_local.jobs import FAILED as JOB_FAILED
 from globus_local.jobs import Job, enqueue
 from globus_local.services.auth.dependency import AuthContext
-from globus_local.services.transfer import access
+from globus_local.services.transfer import access, params
 from globus_local.services.transfer.models_endpoints import Endpoint
 from globus_local.services.transfer.models_tasks import (
     ACTIVE,
     FAILED,
     FINAL_STATUSES,
+    INACTIVE,
+    SUCCEEDED,
     TaskEvent,
     TransferTask,
 )
@@ -60,8 +61,9 @@ DELETE_BOOLS = (
 )
 
 
-def bad_request(message: str, code: str = "ClientError.BadRequest") -> ServiceError:
-    return ServiceError(400, code, message)
+# Routes call these through this module (``tasks.bad_request``, ``tasks.parse_datetime``).
+bad_request = params.bad_request
+parse_datetime = params.parse_datetime
 
 
 def task_not_found(task_id: str) -> ServiceError:
@@ -77,27 +79,6 @@ def parse_bool(value: t.Any, what: str) -> bool:
     if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
         return value.lower() in ("true", "1")
     raise bad_request(f"Invalid value for '{what}': expected a boolean")
-
-
-def parse_datetime(value: t.Any, what: str) -> dt.datetime:
-    """ISO-8601 with or without seconds/offset (``2017-10-12 09:30Z``); naive means UTC."""
-    if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
-        text = re.sub(r"([+-]\d{2})$", r"\1:00", text) if re.search(r"T|\s", text) else text
-        try:
-            parsed = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise bad_request(f"Invalid value for '{what}': not an ISO-8601 date: {value!r}")
-    else:
-        raise bad_request(f"Invalid value for '{what}': expected a date string")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
 
 
 def parse_label(value: t.Any) -> str | None:
@@ -495,6 +476,19 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _values(value: str, key: str, allowed: t.Collection[str] | None = None) -> list[str]:
+    """A filter's comma-separated values: at least one, each among ``allowed`` if given."""
+    found = _csv(value)
+    if not found:
+        raise bad_request(f"Invalid filter on '{key}': no value given")
+    unknown = [v for v in found if allowed is not None and v not in allowed]
+    if unknown:
+        raise bad_request(
+            f"Invalid filter on '{key}': {unknown[0]!r} is not one of {', '.join(allowed or ())}"
+        )
+    return found
+
+
 def _like(pattern: str) -> str:
     escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return escaped.replace("*", "%").lower()
@@ -532,18 +526,24 @@ def _time_range(column: t.Any, value: str, what: str) -> list[ColumnElement[bool
     return conditions
 
 
+TASK_TYPES = ("TRANSFER", "DELETE")
+TASK_STATUSES = (ACTIVE, INACTIVE, SUCCEEDED, FAILED)
+
+
 def filter_conditions(filters: dict[str, str]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     for key, value in filters.items():
         if key == "task_id":
-            ids = _csv(value)
+            ids = _values(value, key)
             if len(ids) > 1000:
                 raise bad_request("Too many task ids in the filter")
             conditions.append(TransferTask.id.in_(ids))
         elif key == "type":
-            conditions.append(TransferTask.type.in_([v.upper() for v in _csv(value)]))
+            kinds = _values(value.upper(), key, TASK_TYPES)
+            conditions.append(TransferTask.type.in_(kinds))
         elif key == "status":
-            conditions.append(TransferTask.status.in_([v.upper() for v in _csv(value)]))
+            statuses = _values(value.upper(), key, TASK_STATUSES)
+            conditions.append(TransferTask.status.in_(statuses))
         elif key == "label":
             conditions.append(_label_condition(value))
         elif key == "request_time":
@@ -553,7 +553,7 @@ def filter_conditions(filters: dict[str, str]) -> list[ColumnElement[bool]]:
         elif key == "is_paused":
             conditions.append(TransferTask.is_paused.is_(parse_bool(value, "is_paused")))
         elif key == "endpoint":
-            ids = _csv(value)
+            ids = _values(value, key)
             conditions.append(
                 or_(
                     TransferTask.source_endpoint_id.in_(ids),
@@ -563,12 +563,10 @@ def filter_conditions(filters: dict[str, str]) -> list[ColumnElement[bool]]:
                 )
             )
         elif key == "owner_id":
-            conditions.append(TransferTask.owner_id.in_(_csv(value)))
+            conditions.append(TransferTask.owner_id.in_(_values(value, key)))
         elif key == "min_faults":
-            try:
-                conditions.append(TransferTask.faults >= int(value))
-            except ValueError:
-                raise bad_request("Invalid value for 'min_faults'")
+            faults = params.parse_int(value, "min_faults", maximum=params.SQL_INT_MAX)
+            conditions.append(TransferTask.faults >= faults)
     return conditions
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 import requests
 
 from tests.globus_local.services.transfer.conftest import TransferUser
+from tests.globus_local.services.transfer.test_tasks_support import submit, transfer_doc
 
 NINES = "9" * 400
 BIGINT_PAST = str(2**63)  # one past the largest BIGINT
+INT_PAST = 2**31  # one past the largest INTEGER on PostgreSQL
 EARLY = "0001-01-01T00:00:00+23:59"  # before year 1 in UTC
 LATE = "9999-12-31T23:59:59-23:59"  # after year 9999 in UTC
 
@@ -23,6 +25,14 @@ def assert_bad(response: requests.Response, what: t.Any, status: int = 400) -> N
     doc = response.json()
     assert doc["code"] == ("ClientError.BadRequest" if status == 400 else doc["code"]), what
     assert doc["request_id"] and doc["resource"].startswith("/v0.10/"), what
+
+
+def _share(alice: TransferUser, endpoint_id: str) -> str:
+    doc = {"DATA_TYPE": "shared_endpoint", "host_endpoint": endpoint_id, "host_path": "/dir1/",
+           "display_name": "bad input share"}  # fmt: skip
+    response = alice.post("shared_endpoint", doc)
+    assert response.status_code == 200, response.text
+    return str(response.json()["id"])
 
 
 def test_ls_filter_number_out_of_range_keeps_the_connection(
@@ -51,3 +61,55 @@ def test_ls_filter_malformed(alice: TransferUser, alice_endpoint: tuple[str, Pat
     ):  # fmt: skip
         assert_bad(alice.ls(endpoint_id, "/", filter=bad), bad)
     assert alice.ls(endpoint_id, "/", filter="type:!dir,invalid_symlink").status_code == 200
+
+
+def test_task_list_filter_malformed(alice: TransferUser) -> None:
+    for bad in ("status:", "status:BOGUS", "type:COPY", "task_id:", "owner_id:,", "endpoint:"):
+        assert_bad(alice.get("task_list", params={"filter": bad}), bad)
+    for key, value in (("filter_status", "BOGUS"), ("filter_type", "COPY")):
+        assert_bad(alice.get("task_list", params={key: value}), key)
+    assert_bad(alice.get("endpoint_manager/task_list", params={"filter_status": "X"}), "manager")
+    assert alice.get("task_list", params={"filter": "status:active,failed"}).status_code == 200
+
+
+def test_integer_query_parameters_out_of_range(
+    alice: TransferUser, alice_endpoint: tuple[str, Path]
+) -> None:
+    endpoint_id, _ = alice_endpoint
+    item = {"source_path": "/file1.txt", "destination_path": "/copy.txt"}
+    task_id = submit(alice, transfer_doc(endpoint_id, endpoint_id, [item]))
+    for path, params in (
+        (f"task/{task_id}/event_list", {"offset": NINES}),
+        (f"task/{task_id}/event_list", {"offset": BIGINT_PAST}),
+        (f"task/{task_id}/successful_transfers", {"marker": NINES}),
+        (f"task/{task_id}/skipped_errors", {"marker": BIGINT_PAST}),
+        ("task_list", {"filter": f"min_faults:{NINES}"}),
+        ("task_list", {"filter": f"min_faults:{INT_PAST}"}),
+        ("endpoint_manager/task_list", {"filter_min_faults": NINES}),
+        ("endpoint_manager/task_list", {"filter_min_faults": f"-{NINES}"}),
+        ("endpoint_search", {"filter_scope": "my-endpoints", "offset": "\u0661"}),
+        (f"operation/endpoint/{endpoint_id}/ls", {"limit": "1e3"}),
+    ):
+        assert_bad(alice.get(path, params=params), (path, params))
+    # A server id no server can have is simply not found.
+    for server_id in (NINES, str(INT_PAST), "-1"):
+        assert_bad(alice.get(f"endpoint/{endpoint_id}/server/{server_id}"), server_id, 404)
+
+
+def test_times_out_of_range(alice: TransferUser, alice_endpoint: tuple[str, Path]) -> None:
+    """Times that leave years 1..9999 once in UTC: refused in filters and never stored
+    (a stored one broke every later read of its rows)."""
+    endpoint_id, _ = alice_endpoint
+    share = _share(alice, endpoint_id)
+    item = {"source_path": "/file1.txt", "destination_path": "/copy.txt"}
+    for when in (EARLY, LATE):
+        for params in ({"filter_request_time": f"{when},"}, {"filter": f"completion_time:,{when}"}):
+            assert_bad(alice.get("task_list", params=params), params)
+        doc = transfer_doc(endpoint_id, endpoint_id, [item], deadline=when)
+        assert_bad(alice.post("transfer", doc), ("deadline", when))
+        rule = {"DATA_TYPE": "pause_rule", "endpoint_id": endpoint_id, "start_time": when}
+        assert_bad(alice.post("endpoint_manager/pause_rule", rule), ("start_time", when))
+        access = {"DATA_TYPE": "access", "principal_type": "all_authenticated_users",
+                  "principal": "", "path": "/", "permissions": "r", "expiration_date": when}  # fmt: skip
+        assert_bad(alice.post(f"endpoint/{share}/access", access), ("expiration_date", when))
+    assert alice.get(f"endpoint/{share}/access_list").status_code == 200
