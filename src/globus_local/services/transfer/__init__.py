@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 from globus_local.service import Service
 from globus_local.services.transfer import models_endpoints as models_endpoints  # tables
 from globus_local.services.transfer import (
+    params,
     routes_acl,
     routes_bookmarks,
     routes_endpoints,
@@ -21,7 +22,10 @@ from globus_local.services.transfer.mover import procs
 
 API_PREFIX = "/v0.10"
 
-router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(remember_resource)])
+router = APIRouter(
+    prefix=API_PREFIX,
+    dependencies=[Depends(remember_resource), Depends(params.refuse_unstorable_text)],
+)
 # FastAPI tries routes in this order, one by one: the task routes, which clients poll, go
 # first (GET /task/<id> was the 99th try behind the others). No path matches routes of two
 # of these routers, so the order changes nothing else.

@@ -78,6 +78,21 @@ def _optional_str(value: t.Any, what: str) -> str | None:
     raise bad_request(f"Invalid value for '{what}': expected a string or null")
 
 
+def _check_setting_int(value: t.Any, key: str) -> None:
+    """An integer setting: null or a count an INTEGER column could hold (clients read these
+    into fixed-size integers)."""
+    if value is None:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= params.SQL_INT_MAX
+    ):
+        raise bad_request(
+            f"Invalid value for '{key}': expected an integer from 0 to {params.SQL_INT_MAX}"
+        )
+
+
 # -- endpoint documents ------------------------------------------------------------------
 def servers_of(session: Session, endpoint_id: str) -> list[EndpointServer]:
     return list(
@@ -139,6 +154,7 @@ def apply_fields(endpoint: Endpoint, data: dict[str, t.Any]) -> None:
         name = data["display_name"]
         if not isinstance(name, str) or not name.strip():
             raise bad_request("display_name must be a non-empty string")
+        params.check_fits(name.strip(), Endpoint.display_name, "display_name")
         endpoint.display_name = name.strip()
     for key in _COLUMN_FIELDS:
         if key in data:
@@ -146,6 +162,7 @@ def apply_fields(endpoint: Endpoint, data: dict[str, t.Any]) -> None:
             if key == "keywords" and isinstance(value, list):
                 value = ",".join(str(v) for v in value)
             value = _optional_str(value, key)
+            params.check_fits(value, getattr(Endpoint, key), key)
             if key == "default_directory" and value:
                 try:
                     normalize(value)
@@ -162,8 +179,7 @@ def apply_fields(endpoint: Endpoint, data: dict[str, t.Any]) -> None:
         if key in _BOOL_SETTINGS:
             value = parse_bool(value, key)
         elif key in _INT_SETTINGS or key == "authentication_timeout_mins":
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise bad_request(f"Invalid value for '{key}': expected an integer")
+            _check_setting_int(value, key)
         elif key == "subscription_id" and value is not None:
             value = parse_uuid(value, "subscription_id") if value != "DEFAULT" else value
         else:
@@ -456,6 +472,7 @@ def apply_server_fields(server: EndpointServer, data: dict[str, t.Any]) -> None:
         hostname = data["hostname"]
         if not isinstance(hostname, str) or not hostname.strip():
             raise bad_request("A server needs a hostname")
+        params.check_fits(hostname.strip(), EndpointServer.hostname, "hostname")
         server.hostname = hostname.strip()
     if "port" in data:
         server.port = _port(data["port"], "port") or 2811
@@ -619,6 +636,8 @@ def create_rule(
     if principal_type == "anonymous" and permissions != "r":
         raise bad_request("anonymous access can only be read-only")
     path = _rule_path(data.get("path"))
+    notify_email = _optional_str(data.get("notify_email"), "notify_email")
+    params.check_fits(notify_email, AccessRule.notify_email, "notify_email")
     duplicate = session.scalar(
         select(AccessRule).where(
             AccessRule.endpoint_id == endpoint.id,
@@ -636,7 +655,7 @@ def create_rule(
         principal=principal,
         path=path,
         permissions=permissions,
-        notify_email=_optional_str(data.get("notify_email"), "notify_email"),
+        notify_email=notify_email,
         created_by=ctx.identity_id,
         create_time=utcnow(),
         expiration_date=parse_time(data.get("expiration_date"), "expiration_date"),
@@ -698,6 +717,7 @@ def get_bookmark(session: Session, ctx: AuthContext, bookmark_id: str) -> Bookma
 def bookmark_name(value: t.Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise bad_request("A bookmark needs a name")
+    params.check_fits(value.strip(), Bookmark.name, "name")
     return value.strip()
 
 

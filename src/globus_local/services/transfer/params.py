@@ -4,8 +4,11 @@ Transfer's error document, never an exception the platform answers with a 500.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import typing as t
+
+from fastapi import Request
 
 from globus_local.errors import ServiceError
 
@@ -17,6 +20,12 @@ SQL_BIGINT_MAX = 2**63 - 1
 # in any time zone cannot leave that range.
 EARLIEST = dt.datetime(1, 1, 2, tzinfo=dt.timezone.utc)
 LATEST = dt.datetime(9999, 12, 30, tzinfo=dt.timezone.utc)
+
+# Methods whose JSON body is looked at for text no database stores.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# How a JSON text spells NUL or a UTF-16 surrogate; a body without these holds neither.
+_JSON_SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+_UNSTORABLE = "Request values must not contain NUL characters or unpaired surrogates"
 
 # ASCII digits only: int() also takes other scripts' digits and underscores.
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -87,3 +96,58 @@ def _from_iso(value: str, what: str) -> dt.datetime:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         raise bad_request(f"Invalid value for '{what}': not an ISO-8601 date: {value!r}")
+
+
+def check_fits(value: str | None, column: t.Any, what: str) -> None:
+    """Refuse text longer than ``column`` (a model attribute) holds: PostgreSQL refuses it
+    at the insert, SQLite would keep it."""
+    limit = getattr(column.type, "length", None)
+    if value is not None and limit is not None and len(value) > limit:
+        raise bad_request(f"Invalid value for '{what}': longer than {limit} characters")
+
+
+async def refuse_unstorable_text(request: Request) -> None:
+    """Router dependency: refuse NUL characters in the path, the query or the JSON body,
+    and unpaired UTF-16 surrogates in the body.
+
+    PostgreSQL text cannot hold NUL, and neither database (nor a file name) takes a string
+    that is not valid Unicode: such a value would fail a query or a file operation with a
+    500. No Transfer value (ids, paths, names, labels) needs one.
+    """
+    if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
+        raise bad_request(_UNSTORABLE)
+    if request.method not in _BODY_METHODS:
+        return
+    body = await request.body()
+    if _JSON_SUSPECT.search(body) and _holds_unstorable(body):
+        raise bad_request(_UNSTORABLE)
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate
+        return False
+    return True
+
+
+def _holds_unstorable(body: bytes) -> bool:
+    """Whether a string (or key) of the JSON ``body`` is not :func:`_storable`; walked
+    without recursion, as deep as the parser allowed."""
+    try:
+        stack: list[t.Any] = [json.loads(body)]
+    except ValueError:  # not JSON: the route's own parsing answers
+        return False
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if not _storable(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False

@@ -16,7 +16,7 @@ from globus_local.db import Database, DbSession, utcnow
 from globus_local.errors import ServiceError
 from globus_local.jobs import RUNNING, get_job
 from globus_local.services.auth.dependency import AuthContext
-from globus_local.services.transfer import access, params, tasks
+from globus_local.services.transfer import access, endpoints, params, tasks
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import result_doc
 from globus_local.services.transfer.models_endpoints import Endpoint
@@ -400,9 +400,7 @@ def managed_task(
 
 
 def _monitored_ids(session: Session, ctx: AuthContext) -> list[str]:
-    from globus_local.services.transfer.endpoints import endpoints_with_roles
-
-    return [e.id for e in endpoints_with_roles(session, ctx, access.MONITOR_ROLES)]
+    return [e.id for e in endpoints.endpoints_with_roles(session, ctx, access.MONITOR_ROLES)]
 
 
 @router.get("/endpoint_manager/task_list")
@@ -607,7 +605,8 @@ def _apply_rule(rule: PauseRule, body: dict[str, t.Any]) -> None:
             raise tasks.bad_request("Invalid value for 'message'")
         rule.message = message
     if "identity_id" in body:
-        rule.identity_id = str(body["identity_id"]) if body["identity_id"] else None
+        identity = body["identity_id"]
+        rule.identity_id = endpoints.parse_uuid(identity, "identity_id") if identity else None
     if "start_time" in body:
         rule.start_time = (
             tasks.parse_datetime(body["start_time"], "start_time") if body["start_time"] else None
@@ -650,9 +649,7 @@ def pause_rule_list(request: Request, db: DbSession, ctx: TransferAuth) -> dict[
     ``filter_endpoint`` narrows to that endpoint and the endpoints it hosts; the caller
     must monitor the filter endpoint itself, as the Transfer docs say.
     """
-    from globus_local.services.transfer.endpoints import endpoints_with_roles
-
-    monitored = {e.id: e for e in endpoints_with_roles(db, ctx, access.MONITOR_ROLES)}
+    monitored = {e.id: e for e in endpoints.endpoints_with_roles(db, ctx, access.MONITOR_ROLES)}
     wanted = set(tasks._csv(request.query_params.get("filter_endpoint") or ""))
     ids = [
         eid

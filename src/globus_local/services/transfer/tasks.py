@@ -26,6 +26,7 @@ from globus_local.services.transfer.models_tasks import (
     INACTIVE,
     SUCCEEDED,
     TaskEvent,
+    TaskFile,
     TransferTask,
 )
 from globus_local.services.transfer.mover import JOB_KIND, progress
@@ -199,6 +200,7 @@ def _transfer_items(data: t.Any) -> list[dict[str, t.Any]]:
             if checksum is not None and (not isinstance(checksum, str) or not checksum.strip()):
                 raise bad_request("Invalid value for 'external_checksum'")
             item["external_checksum"] = checksum.strip().lower() if checksum else None
+            params.check_fits(item["external_checksum"], TaskFile.external_checksum, "checksum")
             item["checksum_algorithm"] = _checksum_algorithm(raw.get("checksum_algorithm"))
             if item["recursive"] and checksum:
                 raise bad_request("external_checksum is only allowed on file items")

@@ -3,6 +3,7 @@ class of bad value, over HTTP against the live server on SQLite and on PostgreSQ
 
 from __future__ import annotations
 
+import json
 import typing as t
 from pathlib import Path
 
@@ -113,3 +114,66 @@ def test_times_out_of_range(alice: TransferUser, alice_endpoint: tuple[str, Path
                   "principal": "", "path": "/", "permissions": "r", "expiration_date": when}  # fmt: skip
         assert_bad(alice.post(f"endpoint/{share}/access", access), ("expiration_date", when))
     assert alice.get(f"endpoint/{share}/access_list").status_code == 200
+
+
+def test_nul_and_unpaired_surrogates(alice: TransferUser, alice_endpoint: tuple[str, Path]) -> None:
+    """Text no database stores (NUL for PostgreSQL, unpaired surrogates for both)."""
+    endpoint_id, _ = alice_endpoint
+    assert_bad(alice.get("task/a%00b"), "NUL in the path")
+    assert_bad(alice.get("task_list", params={"filter_label": "a\x00b"}), "NUL in the query")
+    assert_bad(alice.get("endpoint_search", params={"filter_fulltext": "\x00"}), "NUL query")
+    for text in ("a\x00b", "a\ud800b"):
+        for path, body in (
+            ("endpoint", {"display_name": text}),
+            ("bookmark", {"name": text, "endpoint_id": endpoint_id, "path": "/"}),
+            (f"operation/endpoint/{endpoint_id}/mkdir", {"path": f"/{text}"}),
+            ("endpoint_manager/admin_cancel", {"task_id_list": [text]}),
+            ("transfer", transfer_doc(endpoint_id, endpoint_id,
+                                      [{"source_path": f"/{text}", "destination_path": "/x"}])),
+        ):  # fmt: skip
+            raw = json.dumps(body)  # escapes both as \uXXXX, as any JSON client may
+            response = alice.post(path, data=raw, headers={"Content-Type": "application/json"})
+            assert_bad(response, (path, text))
+    # Paired surrogates (an emoji) and an escaped backslash before "u0000" are fine.
+    name = {"name": "\U0001f4c1 data \\u0000", "endpoint_id": endpoint_id, "path": "/"}
+    response = alice.post("bookmark", data=json.dumps(name),
+                          headers={"Content-Type": "application/json"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    assert response.json()["name"] == name["name"]
+
+
+def test_text_longer_than_its_column(alice: TransferUser, alice_endpoint: tuple[str, Path]) -> None:
+    """PostgreSQL refuses text longer than a column holds (a 500); SQLite kept it."""
+    endpoint_id, _ = alice_endpoint
+    share = _share(alice, endpoint_id)
+    long = "n" * 256
+    item = {"source_path": "/file1.txt", "destination_path": "/x", "external_checksum": "a" * 257}
+    for method, path, body in (
+        ("POST", "endpoint", {"display_name": long}),
+        ("PUT", f"endpoint/{endpoint_id}", {"display_name": long}),
+        ("PUT", f"endpoint/{endpoint_id}", {"organization": long}),
+        ("POST", f"endpoint/{endpoint_id}/server", {"hostname": long}),
+        ("POST", "bookmark", {"name": long, "endpoint_id": endpoint_id, "path": "/"}),
+        ("POST", f"endpoint/{share}/access",
+         {"principal_type": "all_authenticated_users", "principal": "", "path": "/",
+          "permissions": "r", "notify_email": long}),
+        ("POST", "transfer", transfer_doc(endpoint_id, endpoint_id, [item])),
+        ("POST", "endpoint_manager/pause_rule",
+         {"endpoint_id": endpoint_id, "identity_id": "not-an-identity-" + long}),
+    ):  # fmt: skip
+        assert_bad(alice.http(method, path, json=body), (path, body))
+
+
+def test_endpoint_integer_settings_out_of_range(
+    alice: TransferUser, alice_endpoint: tuple[str, Path]
+) -> None:
+    endpoint_id, _ = alice_endpoint
+    for key, value in (
+        ("max_concurrency", int(NINES)),
+        ("preferred_parallelism", INT_PAST),
+        ("max_parallelism", -1),
+        ("authentication_timeout_mins", int(NINES)),
+    ):
+        assert_bad(alice.put(f"endpoint/{endpoint_id}", {key: value}), key)
+        assert_bad(alice.post("endpoint", {"display_name": "bad", key: value}), key)
+    assert alice.put(f"endpoint/{endpoint_id}", {"max_concurrency": 8}).status_code == 200
