@@ -154,7 +154,7 @@ async def userinfo_post(request: Request) -> JSONResponse:
 
 
 @oidc_router.get("/.well-known/openid-configuration")
-def openid_configuration(request: Request) -> JSONResponse:
+async def openid_configuration(request: Request) -> JSONResponse:
     return JSONResponse(oidc.openid_configuration(request.app.state.settings))
 
 
