@@ -122,15 +122,13 @@ def _fill(quiet: Quiet, root: Path) -> dict[str, str]:
     )["id"]
     item = {"source_path": "/file.txt", "destination_path": "/copy.txt"}
     task = quiet.call("POST", "transfer", json=transfer_doc(ep, ep, [item]))["task_id"]
-    cancel = quiet.call("POST", "endpoint_manager/admin_cancel", json={"task_id_list": [task]})[
-        "id"
-    ]
+    cancel = quiet.call("POST", "endpoint_manager/admin_cancel", json={"task_id_list": [task]})
     gave_up = quiet.call("POST", "transfer", json=transfer_doc(ep, ep, [item]))["task_id"]
     _give_up(quiet.db, gave_up)
     return {
         "endpoint": ep, "share": share, "rule": rule, "server_id": str(server["id"]),
         "role_id": role, "bookmark_id": bookmark, "pause_rule": pause_rule,
-        "cancel_id": cancel, "task_id": gave_up,
+        "cancel_id": cancel["id"], "task_id": gave_up,
     }  # fmt: skip
 
 
