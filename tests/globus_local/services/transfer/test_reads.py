@@ -4,6 +4,7 @@ own, with no job workers, by watching every statement its engine sends."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import typing as t
 from collections.abc import Iterator
@@ -136,8 +137,11 @@ def _give_up(db: Database, task_id: str) -> None:
     """Fail the task's job as the queue does when its workers keep dying."""
     with db.session() as session:
         job_id = session.get(TransferTask, task_id).job_id  # type: ignore[union-attr]
+        ended = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
         session.execute(
-            update(Job).where(Job.id == job_id).values(state=JOB_FAILED, error="worker lost")
+            update(Job)
+            .where(Job.id == job_id)
+            .values(state=JOB_FAILED, error="worker lost", finished_at=ended)
         )
 
 
@@ -209,6 +213,7 @@ def test_gave_up_task_is_shown_failed_and_stored_by_a_write(quiet: Quiet, tmp_pa
     assert seen == []
     assert doc["status"] == "FAILED" and doc["fatal_error"]["code"] == "INTERNAL_ERROR"
     assert doc["fatal_error"]["description"] == "worker lost"
+    assert doc["completion_time"] == "2024-05-06T07:08:09+00:00"  # when the job ended
     assert listed["DATA"][0]["status"] == "FAILED"
     with quiet.db.session() as session:
         assert session.get(TransferTask, task_id).status == "ACTIVE"  # type: ignore[union-attr]
