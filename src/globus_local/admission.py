@@ -73,20 +73,49 @@ class Admission:
             ))
             return
         turns = self._semaphore()
-        try:
-            await asyncio.wait_for(turns.acquire(), self.queue_timeout)
-        except asyncio.TimeoutError:
-            await self._refuse(scope, send, ServiceError(
-                503,
-                "ServiceUnavailable",
-                "The server is busy; try again shortly",
-                _headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            ))
-            return
+        if turns.locked():
+            receive, turn = await self._wait_for_turn(scope, receive, turns)
+            if turn is None:  # the client left while it waited: nothing to answer
+                return
+            if not turn:
+                await self._refuse(scope, send, ServiceError(
+                    503,
+                    "ServiceUnavailable",
+                    "The server is busy; try again shortly",
+                    _headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                ))
+                return
+        else:
+            await turns.acquire()  # free now: no wait
         try:
             await self.app(scope, receive, send)
         finally:
             turns.release()
+
+    async def _wait_for_turn(
+        self, scope: Scope, receive: Receive, turns: asyncio.Semaphore
+    ) -> tuple[Receive, bool | None]:
+        """Wait for a turn while watching for the client leaving. Returns the ``receive``
+        to pass on and True (a turn, to release), False (none in time) or None (gone)."""
+        messages = await _read_request(receive)
+        if messages[-1]["type"] != "http.request":
+            return _replay(messages, receive), None
+        acquire = asyncio.ensure_future(turns.acquire())
+        gone = asyncio.ensure_future(_disconnect(receive))
+        try:
+            await asyncio.wait(
+                (acquire, gone), timeout=self.queue_timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            gone.cancel()
+            if not acquire.done():
+                acquire.cancel()
+        turn = acquire.done() and not acquire.cancelled()
+        if turn:
+            return _replay(messages, receive), True
+        if gone.done() and not gone.cancelled():
+            return receive, None
+        return receive, False
 
     async def _refuse(self, scope: Scope, send: Send, err: ServiceError) -> None:
         response = self.respond_error(Request(scope), err)
@@ -100,22 +129,32 @@ async def _no_receive() -> Message:
 
 
 async def _buffered_body(scope: Scope, receive: Receive) -> Receive:
-    """Read the whole body now; return a ``receive`` that replays it, then passes on."""
+    """Read the whole body now, if there is one; return a ``receive`` that replays it."""
     if not _has_body(scope):
         return receive
-    chunks: list[bytes] = []
+    return _replay(await _read_request(receive), receive)
+
+
+async def _read_request(receive: Receive) -> list[Message]:
+    """The request's messages up to the end of its body (or the client leaving)."""
+    messages: list[Message] = []
     size = 0
     while True:
         message = await receive()
-        if message["type"] != "http.request":  # the client went away: let the app see it
-            return _replay([], message, receive)
-        body = message.get("body", b"")
-        size += len(body)
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages
+        size += len(message.get("body", b""))
         if size > MAX_BODY_BYTES:
             raise BodyTooLarge
-        chunks.append(body)
         if not message.get("more_body", False):
-            return _replay(chunks, None, receive)
+            return messages
+
+
+async def _disconnect(receive: Receive) -> None:
+    """Return once the client has gone (called after the whole body was read)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _has_body(scope: Scope) -> bool:
@@ -130,14 +169,16 @@ def _has_body(scope: Scope) -> bool:
     return False
 
 
-def _replay(chunks: list[bytes], last: Message | None, receive: Receive) -> Receive:
-    pending: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
-    if last is not None:
-        pending = [last]
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A ``receive`` that gives ``messages`` (the body joined in one), then passes on."""
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+    pending: list[Message] = [m for m in messages if m["type"] != "http.request"]
+    if not pending:
+        pending = [{"type": "http.request", "body": body, "more_body": False}]
 
     async def replay() -> Message:
         if pending:
-            return pending.pop()
+            return pending.pop(0)
         return await receive()
 
     return replay

@@ -109,3 +109,43 @@ def test_a_body_is_passed_on_whole() -> None:
             return await client.post("/echo", content=b"y" * 100_000)
 
     assert asyncio.run(scenario()).json() == {"size": 100_000}
+
+
+def test_a_client_that_leaves_while_waiting_is_never_run() -> None:
+    async def scenario() -> tuple[int, list[str]]:
+        app, state = _app(concurrency=1, queue_timeout=30)
+        async with _client(app) as client:
+            first = asyncio.create_task(client.get("/slow"))
+            while state["running"] < 1:
+                await asyncio.sleep(0.01)
+            left = asyncio.Event()
+            messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+            async def receive() -> dict[str, t.Any]:
+                if messages:
+                    return messages.pop()
+                await left.wait()
+                return {"type": "http.disconnect"}
+
+            sent: list[str] = []
+
+            async def send(message: dict[str, t.Any]) -> None:
+                sent.append(message["type"])
+
+            scope = {
+                "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                "method": "GET", "path": "/slow", "raw_path": b"/slow", "root_path": "",
+                "scheme": "http", "query_string": b"", "headers": [], "server": ("t", 80),
+                "client": ("c", 1),
+            }
+            waiting = asyncio.create_task(app(scope, receive, send))
+            await asyncio.sleep(0.05)
+            left.set()
+            await waiting
+            state["release"].set()
+            await first
+        return state["most"], sent
+
+    most, sent = asyncio.run(scenario())
+    assert sent == []  # no response for a client that is gone, and the route never ran
+    assert most == 1
