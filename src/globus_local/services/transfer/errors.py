@@ -21,6 +21,7 @@ _resource: ContextVar[str | None] = ContextVar("transfer_resource", default=None
 # The platform's generic codes, spelled as Transfer spells them. ("NotFound" stays as it
 # is: Transfer itself answers a missing stat path with plain ``NotFound``.)
 _GENERIC_CODES = {
+    "BadRequest": "ClientError.BadRequest",
     "AuthenticationFailed": "ClientError.AuthenticationFailed",
     "Forbidden": "ClientError.Forbidden",
     "MethodNotAllowed": "ClientError.MethodNotAllowed",

@@ -177,3 +177,20 @@ def test_endpoint_integer_settings_out_of_range(
         assert_bad(alice.put(f"endpoint/{endpoint_id}", {key: value}), key)
         assert_bad(alice.post("endpoint", {"display_name": "bad", key: value}), key)
     assert alice.put(f"endpoint/{endpoint_id}", {"max_concurrency": 8}).status_code == 200
+
+
+def test_body_not_a_json_object(alice: TransferUser, alice_endpoint: tuple[str, Path]) -> None:
+    """A body that is not JSON, or not the object a route takes, is refused with
+    Transfer's own code (the platform's generic ``BadRequest`` was passed through)."""
+    endpoint_id, _ = alice_endpoint
+    headers = {"Content-Type": "application/json"}
+    for path, raw in (
+        ("endpoint", "[]"),
+        ("bookmark", "null"),
+        (f"operation/endpoint/{endpoint_id}/mkdir", "1"),
+        ("endpoint", "{"),
+        ("transfer", '{"a":' * 3000 + "1" + "}" * 3000),
+    ):
+        response = alice.post(path, data=raw, headers=headers)
+        assert response.status_code == 400, (path, raw[:20], response.text)
+        assert response.json()["code"] == "ClientError.BadRequest", (path, raw[:20])
