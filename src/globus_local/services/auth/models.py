@@ -1,4 +1,5 @@
-"""Auth's tables: identities, clients, scopes, consents, login sessions, codes and tokens.
+"""Auth's tables: identities, clients, scopes, consents, login sessions, codes, tokens and
+failed-login counts.
 
 Secrets of every kind (passwords, client secrets, tokens, codes, session cookies) are stored
 only as hashes. Token and code times are integer epoch seconds: cheap to compare and free of
@@ -166,6 +167,22 @@ class Token(Base):
         return not self.revoked and (self.expires_at is None or self.expires_at > now)
 
 
+class LoginThrottle(Base):
+    """Recent failed password checks for one account or one client address.
+
+    The key is a sha256 (see ``login_throttle``): people type passwords into the username
+    field, and no such text should be stored.
+    """
+
+    __tablename__ = "auth_login_throttle"
+
+    key_hash: Mapped[str] = mapped_column(String(HASH_LEN), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure: Mapped[int] = mapped_column(Integer, index=True)
+    # No attempt is checked before this time (0: none blocked).
+    blocked_until: Mapped[int] = mapped_column(Integer, default=0)
+
+
 MODELS: tuple[type[t.Any], ...] = (
     Identity,
     Client,
@@ -175,4 +192,5 @@ MODELS: tuple[type[t.Any], ...] = (
     LoginSession,
     AuthorizationCode,
     Token,
+    LoginThrottle,
 )

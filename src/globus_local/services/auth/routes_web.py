@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from globus_local.db import DbSession
 from globus_local.errors import ServiceError
 from globus_local.services.auth.clients import get_client, redirect_uri_allowed
-from globus_local.services.auth.hashing import verify_password
-from globus_local.services.auth.identities import get_identity_by_username
+from globus_local.services.auth.login_throttle import verify_login
 from globus_local.services.auth.models import Client, Consent, Identity, LoginSession
 from globus_local.services.auth.scopes import (
     ScopeInfo,
@@ -204,12 +203,17 @@ def _handle(
 
 
 def login_page(
-    request: Request, ar: AuthorizeRequest, *, error: str | None = None, username: str = ""
+    request: Request,
+    ar: AuthorizeRequest,
+    *,
+    error: str | None = None,
+    username: str = "",
+    status: int | None = None,
 ) -> HTMLResponse:
     return render(
         request,
         "login.html",
-        401 if error else 200,
+        status or (401 if error else 200),
         csrf_form="login",
         action=request.url_for("auth_login_submit").path,
         authorize_request=ar.encoded(prompt=None),
@@ -310,14 +314,33 @@ def _login_submit(request: Request, form: dict[str, str]) -> Response:
             return ar
         username = (form.get("username") or "").strip()
         password = form.get("password") or ""
-        identity = get_identity_by_username(db, username) if username else None
-        ok = verify_password(password, identity.password_hash if identity else None)
-        if identity is None or not ok or identity.status != "used":
+        address = request.client.host if request.client else None
+        check = verify_login(db, username, password, address)
+        if check.retry_after:
+            return _throttled_page(request, ar, username, check.retry_after)
+        identity = check.identity
+        if identity is None:
             return login_page(request, ar, error="Invalid username or password.", username=username)
         login, cookie = start_login(db, request, identity)
         response = proceed(db, request, ar, identity, login)
         set_session_cookie(request, response, cookie)
         return response
+
+
+def _throttled_page(
+    request: Request, ar: AuthorizeRequest, username: str, retry_after: int
+) -> HTMLResponse:
+    """The login page again, saying (and telling clients in ``Retry-After``) how long to wait.
+    Whether this attempt's password was checked at all is not revealed."""
+    response = login_page(
+        request,
+        ar,
+        error=f"Too many failed sign-in attempts. Try again in {retry_after} seconds.",
+        username=username,
+        status=429,
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @router.post("/v2/web/consent", name="auth_consent_submit", response_class=HTMLResponse)
