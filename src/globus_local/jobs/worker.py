@@ -11,7 +11,7 @@ import typing as t
 import uuid
 
 from globus_local.db import Database
-from globus_local.jobs import queue
+from globus_local.jobs import queue, recurring
 from globus_local.jobs.registry import (
     JobContext,
     JobError,
@@ -150,7 +150,7 @@ class Worker:
             log.warning("job %s (%s): lease lost, result dropped", claim.job_id, claim.kind)
             return
         except JobError as exc:
-            queue.mark_failed(self.db, claim, str(exc) or type(exc).__name__, retry_in=None)
+            self._failed(claim, str(exc) or type(exc).__name__, retry_in=None)
             return
         except Exception as exc:
             log.warning(
@@ -160,19 +160,30 @@ class Worker:
                 claim.attempt,
                 exc_info=True,
             )
-            queue.mark_failed(
-                self.db,
-                claim,
-                f"{type(exc).__name__}: {exc}",
-                retry_in=self.retry_delay(claim.attempt),
+            self._failed(
+                claim, f"{type(exc).__name__}: {exc}", retry_in=self.retry_delay(claim.attempt)
             )
             return
         finally:
             self._running = None
             keeper_stop.set()
             keeper.join()
-        if not queue.mark_succeeded(self.db, claim, result):
+        every = recurring.interval(claim.kind)
+        if every is not None:
+            done = recurring.reschedule(self.db, claim, every, result=result)
+        else:
+            done = queue.mark_succeeded(self.db, claim, result)
+        if not done:
             log.warning("job %s (%s): taken over by another worker", claim.job_id, claim.kind)
+
+    def _failed(self, claim: queue.Claim, error: str, *, retry_in: float | None) -> None:
+        """Record a failed attempt; a recurring job's last one ends the run (the next is
+        queued) instead of the job."""
+        every = recurring.interval(claim.kind)
+        if every is not None and (retry_in is None or claim.attempt >= claim.max_attempts):
+            recurring.reschedule(self.db, claim, every, error=error)
+        else:
+            queue.mark_failed(self.db, claim, error, retry_in=retry_in)
 
     def abandon(self) -> None:
         """Give up the job being run (the process is stopping): stop renewing its lease and
@@ -241,6 +252,7 @@ class WorkerPool:
             self._threads.append(thread)
             thread.start()
         self.db.start_checkpoints()  # the workers write the most: keep commits short
+        recurring.schedule_quietly(self.db, self.worker_options.get("kinds"))
         log.info("started %d job worker thread(s)", self.concurrency)
         return self
 
