@@ -9,7 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from globus_local.service import Service
-from globus_local.services.auth import models  # noqa: F401  (registers the tables)
+from globus_local.services.auth import (
+    models,  # noqa: F401  (registers the tables)
+    purge,  # noqa: F401  (registers the recurring purge job)
+)
 from globus_local.services.auth.errors import format_error
 from globus_local.services.auth.routes_api import router as api_router
 from globus_local.services.auth.routes_oauth import oidc_router

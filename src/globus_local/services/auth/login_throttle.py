@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import ColumnElement, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -126,7 +126,7 @@ def verify_login(
     return LoginCheck(None, wait)
 
 
-def purge(session: Session, now: int) -> int:
-    """Drop the counts nobody has added to for ``FORGET_AFTER`` (their blocks are over)."""
-    result = session.execute(delete(_table).where(_table.c.last_failure < now - FORGET_AFTER))
-    return int(result.rowcount or 0)
+def forgotten(now: int) -> ColumnElement[bool]:
+    """The counts nobody has added to for ``FORGET_AFTER``: their blocks are over and the
+    next failure would start afresh, so the rows may go."""
+    return _table.c.last_failure < now - FORGET_AFTER
