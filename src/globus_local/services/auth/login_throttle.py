@@ -2,10 +2,11 @@
 
 A few failures are free (people mistype); past them each failure blocks the account (or
 address) for a delay that doubles with every further failure, up to ``MAX_DELAY``. An
-attacker is held to a few guesses an hour per account, and the real user waits minutes at
-most. A quiet ``FORGET_AFTER`` without failures starts the count over; a successful login
-clears the account's count at once. It does not clear the address's: whoever owns one
-account could otherwise reset it between guesses at other people's.
+attacker is held to a few dozen guesses an hour per account instead of thousands a minute,
+and the real user waits minutes at most. A quiet ``FORGET_AFTER`` without failures starts
+the count over; a successful login clears the account's count at once. It does not clear
+the address's: whoever owns one account could otherwise reset it between guesses at other
+people's.
 
 The counts live in the database, so every server process (and host) sees the same ones.
 The check before a password is hashed reads at most two rows by primary key; an attempt
