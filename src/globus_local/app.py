@@ -14,7 +14,6 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,8 +22,8 @@ from globus_local import __version__
 from globus_local.admission import RETRY_AFTER_SECONDS, Admission
 from globus_local.config import Settings
 from globus_local.db import Database
-from globus_local.db.database import commit_in_route_thread
 from globus_local.errors import STATUS_CODES, ServiceError, default_error_document
+from globus_local.routing import GroupDispatch, PrefixDispatch, build_service_apps
 from globus_local.service import Service, cool_down, load_services, warm_up
 
 access_log = logging.getLogger("globus_local.access")
@@ -178,6 +177,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = db
     app.state.services = services
 
+    dispatchers = {service.name: service_app(service, app) for service in services}
+    for service in services:
+        # Mounted for url_for and for the paths dispatch leaves to the platform's router.
+        app.mount(service.prefix, dispatchers[service.name].full)
+    # Innermost first: a request is counted, given its turn, then sent to its service.
+    app.add_middleware(PrefixDispatch, mounts=dict(dispatchers), router=app.router)
     app.add_middleware(
         Admission,
         concurrency=settings.concurrency,
@@ -187,25 +192,35 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(RequestContext)  # outermost: a refused request has its id too
     install_error_handlers(app)
     for service in services:
-        app.mount(service.prefix, service_app(service, app))
         if service.root_router is not None:
             app.include_router(service.root_router)
     return app
 
 
-def service_app(service: Service, platform: FastAPI) -> FastAPI:
-    """One service's routes as their own app under its prefix, sharing the platform's
-    state and error documents. A request is matched against its service's routes only:
-    FastAPI tries routes one by one, and against every service's routes a request spent
-    about half its server time finding its route (155 tries for ``GET /task/<id>``)."""
-    app = FastAPI(title=f"globus-local {service.name}", version=__version__, redoc_url=None)
-    app.state = platform.state
-    install_error_handlers(app)
-    app.include_router(service.router)
-    for route in app.routes:
-        if isinstance(route, APIRoute) and not asyncio.iscoroutinefunction(route.dependant.call):
-            route.dependant.call = commit_in_route_thread(route.dependant.call)
-    return app
+def service_app(service: Service, platform: FastAPI) -> GroupDispatch:
+    """One service's routes, served under its prefix by small apps that share the
+    platform's state and error documents (see :mod:`globus_local.routing`)."""
+
+    def make_app(group: str) -> FastAPI:
+        full = group == "full"
+        app = FastAPI(
+            title=f"globus-local {service.name}",
+            version=__version__,
+            redoc_url=None,
+            docs_url="/docs" if full else None,
+            openapi_url="/openapi.json" if full else None,
+        )
+        app.state = platform.state
+        install_error_handlers(app)
+        return app
+
+    full, groups = build_service_apps(
+        service.routers,
+        prefix=service.api_prefix,
+        dependencies=service.dependencies,
+        make_app=make_app,
+    )
+    return GroupDispatch(full, dict(groups))
 
 
 def prepare_schema(db: Database) -> None:

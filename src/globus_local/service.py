@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter
 
 from globus_local.errors import ErrorFormatter, default_error_document
+from globus_local.routing import ServiceRouter
 
 # Every service the platform serves, by the name the SDK uses for it (GLOBUS_SDK_SERVICE_URL_<NAME>).
 # A service is listed here once its package exists.
@@ -17,9 +18,16 @@ SERVICE_NAMES: tuple[str, ...] = ("auth", "groups", "search", "transfer")
 
 @dataclass(frozen=True)
 class Service:
+    """A service: its name (the URL prefix), its routers and its error document.
+
+    ``routers`` are tried in order; every route is served under ``api_prefix`` (e.g.
+    Transfer's ``/v0.10``) with ``dependencies`` run before its own."""
+
     name: str
-    router: APIRouter
+    routers: tuple[ServiceRouter, ...]
     format_error: ErrorFormatter = field(default=default_error_document)
+    api_prefix: str = ""
+    dependencies: tuple[t.Any, ...] = ()
     # Routes served at the platform root rather than under /<name>/ (e.g. Auth's OIDC
     # discovery, which some clients look for at the host root).
     root_router: APIRouter | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import os
 import sqlite3
@@ -260,6 +261,8 @@ def commit_in_route_thread(endpoint: t.Callable[..., T]) -> t.Callable[..., T]:
             _commit(session)
         return result
 
+    # Annotations evaluated where the route was written, for FastAPI to read.
+    run.__signature__ = inspect.signature(endpoint, eval_str=True)  # type: ignore[attr-defined]
     return run
 
 

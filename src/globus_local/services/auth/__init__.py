@@ -19,14 +19,13 @@ from globus_local.services.auth.routes_oauth import oidc_router
 from globus_local.services.auth.routes_oauth import router as oauth_router
 from globus_local.services.auth.routes_web import router as web_router
 
-router = APIRouter()
-router.include_router(oauth_router)
-router.include_router(web_router)
-router.include_router(api_router)
-router.include_router(oidc_router)
-
 # Discovery is also looked for at the host root by some OIDC clients.
 root_router = APIRouter()
 root_router.include_router(oidc_router)
 
-service = Service("auth", router, format_error, root_router=root_router)
+service = Service(
+    "auth",
+    (oauth_router, web_router, api_router, oidc_router),
+    format_error,
+    root_router=root_router,
+)

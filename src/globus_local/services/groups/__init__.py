@@ -35,4 +35,4 @@ def format_error(err: ServiceError, request_id: str) -> dict[str, t.Any]:
     return doc
 
 
-service = Service("groups", router, format_error)
+service = Service("groups", (router,), format_error)

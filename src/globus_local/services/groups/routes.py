@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import typing as t
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import Body, Depends, Query
 
 from globus_local.db import DbSession
+from globus_local.routing import ServiceRouter
 from globus_local.services.auth.dependency import AuthContext, require_token
 from globus_local.services.auth.scopes import GROUPS_ALL, GROUPS_RS, GROUPS_VIEW
 from globus_local.services.groups import logic
 from globus_local.services.groups.access import Caller, load_group
 from globus_local.services.groups.actions import apply_batch
 
-router = APIRouter(prefix="/v2")
+router = ServiceRouter(prefix="/v2")
 
 # Reading needs either Groups scope; changing anything needs the full one.
 _read = require_token(GROUPS_RS, GROUPS_ALL, GROUPS_VIEW)

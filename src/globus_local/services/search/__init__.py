@@ -8,4 +8,4 @@ from globus_local.services.search import tasks as tasks  # registers the ingest 
 from globus_local.services.search.errors import format_error
 from globus_local.services.search.routes import router
 
-service = Service("search", router, format_error)
+service = Service("search", (router,), format_error)

@@ -5,7 +5,7 @@ Every route lives under ``/v0.10``; routers add paths relative to it (``/endpoin
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from globus_local.service import Service
 from globus_local.services.transfer import models_endpoints as models_endpoints  # tables
@@ -22,17 +22,21 @@ from globus_local.services.transfer.mover import procs
 
 API_PREFIX = "/v0.10"
 
-router = APIRouter(
-    prefix=API_PREFIX,
-    dependencies=[Depends(remember_resource), Depends(params.refuse_unstorable_text)],
+# FastAPI tries a group's routes in this order (see globus_local.routing): the task routes,
+# which clients poll, go first. No path matches routes of two of these routers, so the
+# order changes nothing else.
+service = Service(
+    "transfer",
+    (
+        routes_tasks.router,
+        routes_endpoints.router,
+        routes_acl.router,
+        routes_bookmarks.router,
+        routes_operations.router,
+    ),
+    format_error,
+    api_prefix=API_PREFIX,
+    dependencies=(Depends(remember_resource), Depends(params.refuse_unstorable_text)),
+    warm_up=procs.warm,
+    cool_down=procs.stop,
 )
-# FastAPI tries routes in this order, one by one: the task routes, which clients poll, go
-# first (GET /task/<id> was the 99th try behind the others). No path matches routes of two
-# of these routers, so the order changes nothing else.
-router.include_router(routes_tasks.router)
-router.include_router(routes_endpoints.router)
-router.include_router(routes_acl.router)
-router.include_router(routes_bookmarks.router)
-router.include_router(routes_operations.router)
-
-service = Service("transfer", router, format_error, warm_up=procs.warm, cool_down=procs.stop)

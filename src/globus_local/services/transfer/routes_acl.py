@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import typing as t
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 
 from globus_local.db import DbSession
+from globus_local.routing import ServiceRouter
 from globus_local.services.transfer import access, endpoints
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import access_doc, result_doc
 
-router = APIRouter()
+router = ServiceRouter()
 
 JsonBody = t.Annotated[dict[str, t.Any], Body()]
 

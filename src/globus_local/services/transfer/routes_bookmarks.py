@@ -5,16 +5,17 @@ from __future__ import annotations
 import typing as t
 import uuid
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from sqlalchemy import select
 
 from globus_local.db import DbSession, utcnow
+from globus_local.routing import ServiceRouter
 from globus_local.services.transfer import access, endpoints
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import bookmark_doc, result_doc
 from globus_local.services.transfer.models_endpoints import Bookmark
 
-router = APIRouter()
+router = ServiceRouter()
 
 JsonBody = t.Annotated[dict[str, t.Any], Body()]
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import typing as t
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 
 from globus_local.db import DbSession
+from globus_local.routing import ServiceRouter
 from globus_local.services.transfer import access, endpoints, params
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import result_doc, role_doc, server_doc
 from globus_local.services.transfer.endpoints import bad_request
 
-router = APIRouter()
+router = ServiceRouter()
 
 JsonBody = t.Annotated[dict[str, t.Any], Body()]
 OptionalBody = t.Annotated[dict[str, t.Any] | None, Body()]

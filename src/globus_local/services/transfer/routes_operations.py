@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import typing as t
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import Body, Query, Request
 from sqlalchemy.orm import Session
 
 from globus_local.db import DbSession
 from globus_local.errors import ServiceError
+from globus_local.routing import ServiceRouter
 from globus_local.services.auth.dependency import AuthContext
 from globus_local.services.transfer import access, listing, params, pauses
 from globus_local.services.transfer.auth import TransferAuth
@@ -22,7 +23,7 @@ from globus_local.services.transfer.models_endpoints import Endpoint
 from globus_local.storage import StorageConnector, StorageError, normalize
 from globus_local.storage import paths as storage_paths
 
-router = APIRouter()
+router = ServiceRouter()
 
 JsonBody = t.Annotated[dict[str, t.Any], Body()]
 

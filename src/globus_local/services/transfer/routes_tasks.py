@@ -7,7 +7,7 @@ import time
 import typing as t
 import uuid
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from globus_local.db import Database, DbSession, utcnow
 from globus_local.errors import ServiceError
 from globus_local.jobs import RUNNING, get_job
+from globus_local.routing import ServiceRouter
 from globus_local.services.auth.dependency import AuthContext
 from globus_local.services.transfer import access, endpoints, params, tasks
 from globus_local.services.transfer.auth import TransferAuth
@@ -47,7 +48,7 @@ from globus_local.services.transfer.task_documents import (
     task_link,
 )
 
-router = APIRouter()
+router = ServiceRouter()
 
 AnyBody = t.Annotated[t.Any, Body()]
 MAX_LIMIT = 1000

@@ -8,15 +8,11 @@ import re
 from fastapi.routing import APIRoute
 from starlette.routing import Match
 
-from globus_local.services.transfer import router
+from globus_local.services.transfer import service
 
 
 def _routes() -> list[APIRoute]:
-    found = []
-    for included in router.routes:
-        sub = getattr(included, "original_router", None) or getattr(included, "router", None)
-        found.extend(r for r in getattr(sub, "routes", [included]) if isinstance(r, APIRoute))
-    return found
+    return [r for router in service.routers for r in router.routes if isinstance(r, APIRoute)]
 
 
 def test_every_route_is_the_first_to_match_its_own_paths() -> None:

@@ -1,0 +1,162 @@
+"""How a request finds its route: by table lookup on its first path segments, not by
+trying every route of the platform in turn.
+
+FastAPI matches a request against routes one by one, and each try under included
+routers costs several microseconds of Python: a Transfer request made dozens of tries,
+which cost more than the route's own work. So each service's routes are grouped by their
+first two path segments (``v0.10/task``, ``v2/oauth2``), each group served by a small
+FastAPI app of its own, and a request goes straight to its group. A route with a path
+parameter in those segments joins every group, so the order in which routes are tried,
+and with it every match, 404 and 405, stays what one app holding all routes would give.
+
+Routes are declared on :class:`ServiceRouter`, which keeps each registration so the
+same routes can be registered again in the group apps and in the service's full app
+(which serves ``/docs``, the OpenAPI document and any path no group claims).
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing as t
+from dataclasses import dataclass
+
+from fastapi import APIRouter, FastAPI
+
+from globus_local.db.database import commit_in_route_thread
+
+GroupKey = tuple[str, str]
+Scope = t.MutableMapping[str, t.Any]
+Receive = t.Callable[[], t.Awaitable[t.Any]]
+Send = t.Callable[[t.Any], t.Awaitable[None]]
+ASGIApp = t.Callable[[Scope, Receive, Send], t.Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One ``add_api_route`` call: the path under the service (router prefix included)."""
+
+    path: str
+    endpoint: t.Callable[..., t.Any]
+    options: dict[str, t.Any]
+
+
+class ServiceRouter(APIRouter):
+    """An ``APIRouter`` that remembers its routes' registrations, in order."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.registrations: list[Registration] = []
+
+    def add_api_route(self, path: str, endpoint: t.Callable[..., t.Any], **options: t.Any) -> None:
+        self.registrations.append(Registration(self.prefix + path, endpoint, dict(options)))
+        super().add_api_route(path, endpoint, **options)
+
+
+def group_key(path: str) -> GroupKey | None:
+    """The first two segments of ``path`` (the second may be empty), or None when a path
+    parameter stands in either (such a route may match paths of any group)."""
+    segments = path.strip("/").split("/", 2)
+    first = segments[0]
+    second = segments[1] if len(segments) > 1 else ""
+    if "{" in first or "{" in second:
+        return None
+    return first, second
+
+
+def _request_key(path: str) -> GroupKey:
+    segments = path.strip("/").split("/", 2)
+    return segments[0], segments[1] if len(segments) > 1 else ""
+
+
+AppFactory = t.Callable[[str], FastAPI]
+
+
+def build_service_apps(
+    routers: t.Sequence[ServiceRouter],
+    *,
+    prefix: str,
+    dependencies: t.Sequence[t.Any],
+    make_app: AppFactory,
+) -> tuple[FastAPI, dict[GroupKey, FastAPI]]:
+    """The service's full app and one app per group, every route registered under
+    ``prefix`` with ``dependencies`` in front of its own."""
+    registrations = [r for router in routers for r in router.registrations]
+    for router in routers:
+        if len(router.routes) != len(router.registrations):
+            raise TypeError(f"{router!r}: only add_api_route registrations can be grouped")
+    full = make_app("full")
+    keys: list[GroupKey] = []
+    for registration in registrations:
+        key = group_key(prefix + registration.path)
+        if key is not None and key not in keys:
+            keys.append(key)
+    groups = {key: make_app("/".join(key)) for key in keys}
+    for registration in registrations:
+        key = group_key(prefix + registration.path)
+        targets = [full, *(groups.values() if key is None else [groups[key]])]
+        for app in targets:
+            _register(app, registration, prefix, dependencies)
+    return full, groups
+
+
+def _register(
+    app: FastAPI, registration: Registration, prefix: str, dependencies: t.Sequence[t.Any]
+) -> None:
+    options = dict(registration.options)
+    options["dependencies"] = [*dependencies, *(options.get("dependencies") or ())]
+    endpoint = registration.endpoint
+    if not inspect.iscoroutinefunction(endpoint):
+        endpoint = commit_in_route_thread(endpoint)
+    app.router.add_api_route(prefix + registration.path, endpoint, **options)
+
+
+class GroupDispatch:
+    """ASGI app sending each request to its group's app, or to ``full`` when no group
+    claims its first segments."""
+
+    def __init__(self, full: FastAPI, groups: dict[GroupKey, FastAPI]) -> None:
+        self.full = full
+        self.groups = groups
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.full(scope, receive, send)
+            return
+        app = self.groups.get(_request_key(route_path(scope)), self.full)
+        await app(scope, receive, send)
+
+
+def route_path(scope: Scope) -> str:
+    """The path below the app's mount point."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+class PrefixDispatch:
+    """ASGI middleware sending ``/<name>/...`` to the app mounted at that first segment
+    (as a Starlette ``Mount`` would: the prefix joins ``root_path``), anything else on to
+    the app it wraps. ``router`` names routes for ``url_for``: the platform's, where each
+    service's full app is also mounted."""
+
+    def __init__(self, app: ASGIApp, mounts: dict[str, ASGIApp], router: t.Any) -> None:
+        self.app = app
+        self.mounts = mounts
+        self.router = router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = route_path(scope)
+        name = path[1:].split("/", 1)[0]
+        mounted = self.mounts.get(name)
+        if mounted is None or not path.startswith("/" + name + "/"):
+            await self.app(scope, receive, send)
+            return
+        root = scope.get("root_path", "")
+        child = dict(scope)
+        child["root_path"] = root + "/" + name
+        child.setdefault("app_root_path", root)
+        child.setdefault("router", self.router)
+        await mounted(child, receive, send)
