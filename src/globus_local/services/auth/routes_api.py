@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import typing as t
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from globus_local.db import DbSession, utcnow
 from globus_local.errors import ServiceError
+from globus_local.routing import ServiceRouter
 from globus_local.services.auth.clients import (
     add_credential,
     check_secret,
@@ -33,7 +34,7 @@ from globus_local.services.auth.models import Client, Token
 from globus_local.services.auth.redirect_uris import InvalidRedirectURI
 from globus_local.services.auth.scopes import AUTH_RS
 
-router = APIRouter()
+router = ServiceRouter()
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no", ""}

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import typing as t
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from globus_local.db import Database, DbSession
 from globus_local.errors import ServiceError
+from globus_local.routing import ServiceRouter
 from globus_local.services.auth import oidc, tokens
 from globus_local.services.auth.clients import authenticate_client, authenticate_confidential_id
 from globus_local.services.auth.dependency import bearer_token
 from globus_local.services.auth.errors import oauth_error
 from globus_local.services.auth.scopes import AUTH_RS, OPENID
 
-router = APIRouter()
-oidc_router = APIRouter()
+router = ServiceRouter()
+oidc_router = ServiceRouter()
 
 DEPENDENT_GRANT = "urn:globus:auth:grant_type:dependent_token"
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}

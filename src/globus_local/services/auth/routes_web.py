@@ -13,13 +13,14 @@ import typing as t
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from globus_local.db import DbSession
 from globus_local.errors import ServiceError
+from globus_local.routing import ServiceRouter
 from globus_local.services.auth.clients import get_client, redirect_uri_allowed
 from globus_local.services.auth.login_throttle import verify_login
 from globus_local.services.auth.models import Client, Consent, Identity, LoginSession
@@ -41,7 +42,7 @@ from globus_local.services.auth.web_session import (
     start_login,
 )
 
-router = APIRouter()
+router = ServiceRouter()
 
 _templates = Environment(
     loader=PackageLoader("globus_local.services.auth", "templates"),

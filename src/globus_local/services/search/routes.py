@@ -6,11 +6,12 @@ import json
 import typing as t
 import uuid
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import Body, Depends, Request
 from sqlalchemy import func, select
 
 from globus_local.db import utcnow
 from globus_local.errors import ServiceError
+from globus_local.routing import ServiceRouter
 from globus_local.services.auth.db import AuthDb
 from globus_local.services.auth.dependency import AuthContext
 from globus_local.services.search import access
@@ -51,7 +52,7 @@ from globus_local.services.search.tasks import (
     submit_task,
 )
 
-router = APIRouter()
+router = ServiceRouter()
 
 JsonBody = t.Annotated[t.Any, Body()]
 ReadCtx = t.Annotated[AuthContext | None, access.optional_read]
