@@ -73,7 +73,8 @@ def caller_for(session: Session, ctx: AuthContext | None) -> Caller:
 
 
 def get_index(session: Session, index_id: str) -> SearchIndex:
-    index = session.get(SearchIndex, str(index_id))
+    # no index id holds a NUL, and PostgreSQL refuses to compare one
+    index = None if "\x00" in index_id else session.get(SearchIndex, str(index_id))
     if index is None:
         raise no_such_index(index_id)
     return index

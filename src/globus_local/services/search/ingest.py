@@ -17,12 +17,18 @@ from globus_local.errors import ServiceError
 from globus_local.services.search.backends.base import FullTextBackend
 from globus_local.services.search.bulk import insert_many
 from globus_local.services.search.errors import validation_error
+from globus_local.services.search.limits import (
+    MAX_FIELD_DEPTH,
+    MAX_JSON_DEPTH,
+    MAX_VISIBLE_TO,
+)
 from globus_local.services.search.models import (
     SearchEntry,
     SearchEntryContent,
     SearchField,
     SearchVisibility,
 )
+from globus_local.services.search.shape import check_json, scalar_problem
 from globus_local.services.search.text import FieldValue, flatten
 
 _entries = SearchEntry.__table__
@@ -37,9 +43,6 @@ ALL_AUTHENTICATED = "all_authenticated_users"
 IDENTITY_URN = "urn:globus:auth:identity:"
 GROUP_URN = "urn:globus:groups:id:"
 
-# Largest ingest request body accepted (Globus Search documents a 10 MB limit).
-MAX_INGEST_BYTES = 10 * 1024 * 1024
-
 
 def entry_key(entry_id: str | None) -> str:
     return "" if entry_id is None else "=" + entry_id
@@ -47,6 +50,39 @@ def entry_key(entry_id: str | None) -> str:
 
 def _missing(path: str) -> ServiceError:
     return validation_error("Missing data for required field.", path)
+
+
+def _text(value: t.Any, path: str) -> None:
+    """400 for a subject, id or principal that could not be stored (NUL)."""
+    problem = scalar_problem(value)
+    if problem is not None:
+        raise validation_error(problem, path)
+
+
+def _check_visible_to(visible_to: t.Any, path: str) -> None:
+    if visible_to is None:
+        raise _missing(path)
+    if not isinstance(visible_to, list) or not visible_to:
+        raise validation_error("visible_to must be a non-empty list.", path)
+    if len(visible_to) > MAX_VISIBLE_TO:
+        raise validation_error(f"visible_to may list at most {MAX_VISIBLE_TO} principals.", path)
+    for principal in visible_to:
+        if not isinstance(principal, str) or not (
+            principal in (PUBLIC, ALL_AUTHENTICATED)
+            or (principal.startswith(IDENTITY_URN) and len(principal) > len(IDENTITY_URN))
+            or (principal.startswith(GROUP_URN) and len(principal) > len(GROUP_URN))
+        ):
+            raise validation_error(f"Invalid principal in visible_to: {principal!r}.", path)
+        _text(principal, path)
+
+
+def _check_content(content: t.Any, path: str) -> None:
+    """Content is served back on every read: refuse now what could not be (too deep, NaN...)."""
+    if content is None:
+        raise _missing(path)
+    if not isinstance(content, dict):
+        raise validation_error("content must be an object.", path)
+    check_json(content, path, max_objects=MAX_FIELD_DEPTH, max_containers=MAX_JSON_DEPTH)
 
 
 def validate_entry(doc: t.Any, path: str) -> dict[str, t.Any]:
@@ -61,28 +97,15 @@ def validate_entry(doc: t.Any, path: str) -> dict[str, t.Any]:
         raise _missing(f"{path}.subject")
     if not isinstance(subject, str) or not subject:
         raise validation_error("subject must be a non-empty string.", f"{path}.subject")
+    _text(subject, f"{path}.subject")
     entry_id = doc.get("id")
     if entry_id is not None and not isinstance(entry_id, str):
         raise validation_error("id must be a string or null.", f"{path}.id")
+    _text(entry_id, f"{path}.id")
     visible_to = doc.get("visible_to")
-    if visible_to is None:
-        raise _missing(f"{path}.visible_to")
-    if not isinstance(visible_to, list) or not visible_to:
-        raise validation_error("visible_to must be a non-empty list.", f"{path}.visible_to")
-    for principal in visible_to:
-        if not isinstance(principal, str) or not (
-            principal in (PUBLIC, ALL_AUTHENTICATED)
-            or (principal.startswith(IDENTITY_URN) and len(principal) > len(IDENTITY_URN))
-            or (principal.startswith(GROUP_URN) and len(principal) > len(GROUP_URN))
-        ):
-            raise validation_error(
-                f"Invalid principal in visible_to: {principal!r}.", f"{path}.visible_to"
-            )
+    _check_visible_to(visible_to, f"{path}.visible_to")
     content = doc.get("content")
-    if content is None:
-        raise _missing(f"{path}.content")
-    if not isinstance(content, dict):
-        raise validation_error("content must be an object.", f"{path}.content")
+    _check_content(content, f"{path}.content")
     return {
         "subject": subject,
         "id": entry_id,

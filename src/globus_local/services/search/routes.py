@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import typing as t
 import uuid
 
@@ -29,12 +28,12 @@ from globus_local.services.search.errors import forbidden, not_found, validation
 from globus_local.services.search.ingest import (
     GROUP_URN,
     IDENTITY_URN,
-    MAX_INGEST_BYTES,
     PUBLIC,
     entry_key,
     validate_entry,
     validate_ingest,
 )
+from globus_local.services.search.limits import MAX_DELETE_SUBJECTS, MAX_INGEST_BYTES
 from globus_local.services.search.models import (
     SearchEntry,
     SearchEntryContent,
@@ -61,10 +60,18 @@ ManageCtx = t.Annotated[AuthContext, Depends(access.require_manage)]
 AnyCtx = t.Annotated[AuthContext, Depends(access.require_read)]
 
 
-def _check_size(request: Request, body: t.Any) -> None:
-    """413 for ingest documents over the service's limit."""
-    length = request.headers.get("content-length")
-    size = int(length) if length and length.isdigit() else len(json.dumps(body))
+async def _raw_body(request: Request) -> bytes:
+    """The body as sent (already read, to parse it): its size is what the limit is about."""
+    return await request.body()
+
+
+RawBody = t.Annotated[bytes, Depends(_raw_body)]
+
+
+def _check_size(raw: bytes) -> None:
+    """413 for ingest documents over the service's limit, however they were sent (a
+    Content-Length header may be absent, and re-encoding the parsed body may fail)."""
+    size = len(raw)
     if size > MAX_INGEST_BYTES:
         raise ServiceError(
             413,
@@ -275,7 +282,7 @@ def create_role(index_id: str, db: AuthDb, ctx: ManageCtx, body: JsonBody) -> di
 def delete_role(index_id: str, role_id: str, db: AuthDb, ctx: ManageCtx) -> dict[str, t.Any]:
     index = get_index(db, index_id)
     mine = access.require_role(db, index, caller_for(db, ctx), "admin")
-    role = db.get(SearchRole, role_id)
+    role = None if "\x00" in role_id else db.get(SearchRole, role_id)
     if role is None or role.index_id != index.id:
         raise not_found(f"No role {role_id} on index {index.id}")
     if access.ROLE_RANK[role.role_name] > access.best_role(mine):
@@ -331,10 +338,10 @@ def search_post(
 
 @router.post("/v1/index/{index_id}/ingest")
 def ingest(
-    index_id: str, request: Request, db: AuthDb, ctx: WriteCtx, body: JsonBody
+    index_id: str, db: AuthDb, ctx: WriteCtx, body: JsonBody, raw: RawBody
 ) -> dict[str, t.Any]:
     index = _writable(db, index_id, caller_for(db, ctx))
-    _check_size(request, body)
+    _check_size(raw)
     entries = validate_ingest(body)
     return submit_response(submit_task(db, index, INGEST, {"entries": entries}))
 
@@ -355,25 +362,42 @@ def batch_delete_by_subject(
     subjects = body.get("subjects") if isinstance(body, dict) else None
     if not isinstance(subjects, list) or not all(isinstance(s, str) for s in subjects):
         raise validation_error("Must be a list of strings.", "subjects")
+    if len(subjects) > MAX_DELETE_SUBJECTS:
+        raise validation_error(f"At most {MAX_DELETE_SUBJECTS} subjects per request.", "subjects")
+    for i, subject in enumerate(subjects):
+        _plain_text(subject, f"subjects.{i}")
     return submit_response(submit_task(db, index, DELETE_BY_SUBJECT, {"subjects": subjects}))
 
 
 @router.post("/v1/index/{index_id}/entry")
 @router.put("/v1/index/{index_id}/entry")
 def put_entry(
-    index_id: str, request: Request, db: AuthDb, ctx: WriteCtx, body: JsonBody
+    index_id: str, db: AuthDb, ctx: WriteCtx, body: JsonBody, raw: RawBody
 ) -> dict[str, t.Any]:
     index = _writable(db, index_id, caller_for(db, ctx))
-    _check_size(request, body)
+    _check_size(raw)
     entry = validate_entry(body, "gmeta_entry")
     return submit_response(submit_task(db, index, INGEST, {"entries": [entry]}))
+
+
+def _plain_text(value: str | None, name: str) -> None:
+    """400 for text no index could hold (a NUL, which PostgreSQL refuses outright)."""
+    if value is not None and "\x00" in value:
+        raise validation_error("Must not contain the NUL character.", name)
 
 
 def _subject_param(request: Request) -> str:
     subject = request.query_params.get("subject")
     if subject is None:
         raise validation_error("Missing data for required field.", "subject")
+    _plain_text(subject, "subject")
     return subject
+
+
+def _entry_id_param(request: Request) -> str | None:
+    entry_id = request.query_params.get("entry_id")
+    _plain_text(entry_id, "entry_id")
+    return entry_id
 
 
 def _visible_entries(
@@ -411,7 +435,7 @@ def get_subject(index_id: str, request: Request, db: AuthDb, ctx: ReadCtx) -> di
 
 @router.get("/v1/index/{index_id}/entry")
 def get_entry(index_id: str, request: Request, db: AuthDb, ctx: ReadCtx) -> dict[str, t.Any]:
-    entry_id = request.query_params.get("entry_id")
+    entry_id = _entry_id_param(request)
     subject, entries = _visible_entries(db, request, index_id, ctx, entry_id)
     if not entries:
         raise not_found(
@@ -444,7 +468,7 @@ def delete_subject(index_id: str, request: Request, db: AuthDb, ctx: WriteCtx) -
 def delete_entry(index_id: str, request: Request, db: AuthDb, ctx: WriteCtx) -> dict[str, t.Any]:
     index = _writable(db, index_id, caller_for(db, ctx))
     subject = _subject_param(request)
-    entry_id = request.query_params.get("entry_id")
+    entry_id = _entry_id_param(request)
     _require_entries(db, index.id, subject, entry_id)
     payload = {"subject": subject, "entry_id": entry_id}
     return submit_response(submit_task(db, index, DELETE_ENTRY, payload))
@@ -455,7 +479,9 @@ def delete_entry(index_id: str, request: Request, db: AuthDb, ctx: WriteCtx) -> 
 
 @router.get("/v1/task/{task_id}")
 def get_task(task_id: str, db: AuthDb, ctx: AnyCtx) -> dict[str, t.Any]:
-    task = db.scalar(select(SearchTask).where(SearchTask.task_id == task_id))
+    task = None
+    if "\x00" not in task_id:  # no task has one, and PostgreSQL refuses to compare it
+        task = db.scalar(select(SearchTask).where(SearchTask.task_id == task_id))
     if task is None:
         raise not_found(f"No task {task_id}")
     index = get_index(db, task.index_id)

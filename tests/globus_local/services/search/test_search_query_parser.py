@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from globus_local.errors import ServiceError
 from globus_local.services.search.query.ast import And, Exists, MatchAll, Not, Or, Range, Term
 from globus_local.services.search.query.parser import QuerySyntaxError, parse_advanced, parse_simple
+from globus_local.services.search.shape import check_json
 from globus_local.services.search.text import date_span, flatten, parse_date, tokenize
 
 
@@ -62,3 +64,21 @@ def test_flatten_paths() -> None:
         ("s", "Hi there", None),
     ]
     assert flat.text.split()[:4] == ["1", "true", "hi", "there"]
+
+
+def test_check_json_walks_without_recursion() -> None:
+    deep: object = "x"
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(ServiceError) as err:
+        check_json({"a": deep}, "content", max_objects=20, max_containers=64)
+    assert err.value.http_status == 400
+    assert err.value.extra["error_data"]["messages"]["json"] == {
+        "content.a" + ".0" * 63: [err.value.message]
+    }
+    with pytest.raises(ServiceError, match="NUL"):
+        check_json({"a.b": ["ok", "n\x00"]}, "c", max_objects=20, max_containers=64)
+    with pytest.raises(ServiceError) as err:
+        check_json({"a.b": [1, float("nan")]}, "c", max_objects=20, max_containers=64)
+    assert err.value.extra["error_data"]["messages"]["json"] == {r"c.a\.b.1": [err.value.message]}
+    check_json({"a": [[{"b": 1e308, "c": 10**300}]]}, "c", max_objects=3, max_containers=4)

@@ -8,7 +8,6 @@ import pytest
 
 import globus_sdk
 from globus_local.services.auth.scopes import GROUPS_ALL, SEARCH_INGEST, SEARCH_SEARCH
-from globus_local.services.search import ingest as ingest_module
 from tests.globus_local.services.search.conftest import SearchEnv, User, subjects
 
 
@@ -196,7 +195,6 @@ def test_bad_input(
     assert env.raw("GET", f"v1/index/{index_id}/subject", owner).status_code == 400  # no subject
 
     # oversized ingest documents: 413
-    monkeypatch.setattr(ingest_module, "MAX_INGEST_BYTES", 2000)
     import globus_local.services.search.routes as routes
 
     monkeypatch.setattr(routes, "MAX_INGEST_BYTES", 2000)
