@@ -7,18 +7,38 @@ matching entries the caller may see. ``total`` counts matching subjects.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import typing as t
 from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlalchemy.engine import Result
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from globus_local.errors import ServiceError
 from globus_local.services.search.backends.base import FullTextBackend
 from globus_local.services.search.documents import entry_result, meta_result
+from globus_local.services.search.errors import validation_error
+from globus_local.services.search.limits import MAX_BUCKETS
 from globus_local.services.search.query.ast import Term, make_or
-from globus_local.services.search.query.compile import TRUE, Compiler, positive_terms, split_text
-from globus_local.services.search.query.request import MAX_RESULTS, SearchPlan
+from globus_local.services.search.query.compile import (
+    TRUE,
+    Compiler,
+    join,
+    positive_terms,
+    split_text,
+)
+from globus_local.services.search.query.request import (
+    MAX_RESULTS,
+    SearchPlan,
+    facet_buckets,
+    too_many_buckets,
+)
+from globus_local.services.search.text import date_span
+
+T = t.TypeVar("T")
 
 
 @dataclass
@@ -59,6 +79,10 @@ class SearchRun:
         self.principals = principals
         self.c = Compiler(backend, index_id)
 
+    def _execute(self, sql: str, params: t.Mapping[str, t.Any] | None = None) -> Result[t.Any]:
+        """Every statement of the search goes through here."""
+        return self.session.execute(text(sql), params)
+
     # -- the matched set --------------------------------------------------------------------
 
     def matched(
@@ -66,6 +90,7 @@ class SearchRun:
     ) -> Matched:
         """The matched entries; ``scored=False`` skips relevance (counts, facets, deletes)."""
         c = self.c
+        c.subqueries = 0  # counted per statement
         plan = self.plan
         text_part, rest = split_text(plan.query)
         source = "search_entries e"
@@ -107,7 +132,8 @@ class SearchRun:
                         f"WHERE f.entry_pk = e.pk AND f.path = :{p}) AS {alias}"
                     )
                     sort_keys.append((alias, item["order"]))
-        where = " AND ".join(x for x in conds if x != TRUE) or TRUE
+        kept = [x for x in conds if x != TRUE]
+        where = join(kept, "AND") if kept else TRUE
         sql = (
             f"SELECT e.pk AS pk, e.subject AS subject, {', '.join(columns)} "
             f"FROM {source} WHERE {where}"
@@ -145,8 +171,8 @@ class SearchRun:
         else:  # past the last page, or limit 0: count on its own
             m = self.matched(with_sort=False, scored=False)
             total = int(
-                self.session.execute(
-                    text(f"{m.with_m()} SELECT {self._count(single)} FROM m"), self.c.params
+                self._execute(
+                    f"{m.with_m()} SELECT {self._count(single)} FROM m", self.c.params
                 ).scalar_one()
             )
         gmeta = self._results(rows)
@@ -171,11 +197,8 @@ class SearchRun:
         saves sorting every match by subject. The partial index on keyed entries answers
         this with one probe.
         """
-        found = self.session.execute(
-            text(
-                "SELECT 1 FROM search_entries WHERE index_id = :index_id "
-                "AND entry_key <> '' LIMIT 1"
-            ),
+        found = self._execute(
+            "SELECT 1 FROM search_entries WHERE index_id = :index_id AND entry_key <> '' LIMIT 1",
             {"index_id": self.index_id},
         ).first()
         return found is None
@@ -203,7 +226,7 @@ class SearchRun:
                 "FROM m GROUP BY m.subject"
             )
         sql = f"{m.with_m()} {select} ORDER BY {', '.join(order)} LIMIT :{limit} OFFSET :{offset}"
-        return self.session.execute(text(sql), self.c.params).all()
+        return self._execute(sql, self.c.params).all()
 
     @staticmethod
     def _count(single: bool) -> str:
@@ -218,11 +241,9 @@ class SearchRun:
         for start in range(0, len(pks), 500):
             chunk = pks[start : start + 500]
             marks = ", ".join(str(pk) for pk in chunk)
-            for subject, entry_id, key, content in self.session.execute(
-                text(
-                    "SELECT e.subject, e.entry_id, e.entry_key, c.content FROM search_entries e "
-                    f"JOIN search_entry_contents c ON c.entry_pk = e.pk WHERE e.pk IN ({marks})"
-                )
+            for subject, entry_id, key, content in self._execute(
+                "SELECT e.subject, e.entry_id, e.entry_key, c.content FROM search_entries e "
+                f"JOIN search_entry_contents c ON c.entry_pk = e.pk WHERE e.pk IN ({marks})"
             ):
                 entries[subject].append((key, entry_id, content))
         return [
@@ -236,7 +257,7 @@ class SearchRun:
     def matching_pks(self) -> list[int]:
         """Every matching entry (delete_by_query): no paging, no grouping."""
         m = self.matched(with_sort=False, scored=False)
-        rows = self.session.execute(text(f"{m.with_m()} SELECT pk FROM m"), self.c.params)
+        rows = self._execute(f"{m.with_m()} SELECT pk FROM m", self.c.params)
         return [int(pk) for (pk,) in rows]
 
     # -- facets -----------------------------------------------------------------------------
@@ -244,6 +265,11 @@ class SearchRun:
     def facets(self) -> list[dict[str, t.Any]]:
         m = self.matched(facet_view=True, with_sort=False, scored=False)
         out = []
+        # what date histograms may return: the other facets' buckets are bounded by the
+        # request, a date histogram's by the data it finds
+        spare = MAX_BUCKETS - sum(
+            facet_buckets(f) for f in self.plan.facets if f["type"] != "date_histogram"
+        )
         for facet in self.plan.facets:
             kind = facet["type"]
             if kind == "terms":
@@ -251,7 +277,8 @@ class SearchRun:
             elif kind == "numeric_histogram":
                 buckets = self._numeric_histogram(m, facet)
             elif kind == "date_histogram":
-                buckets = self._date_histogram(m, facet)
+                buckets = self._date_histogram(m, facet, spare)
+                spare -= len(buckets)
             else:
                 out.append(
                     {
@@ -293,7 +320,7 @@ class SearchRun:
             + f" GROUP BY f.value_text ORDER BY n DESC, f.value_text ASC LIMIT :{size}"
         )
         buckets = []
-        for v, num, n in self.session.execute(text(sql), self.c.params):
+        for v, num, n in self._execute(sql, self.c.params):
             value: t.Any = v
             if num is not None:
                 value = int(num) if float(num).is_integer() else float(num)
@@ -313,20 +340,20 @@ class SearchRun:
             f" AND f.value_num >= :{lo} AND f.value_num <= :{hi}",
         )
         subjects: dict[int, set[str]] = defaultdict(set)
-        for b, s in self.session.execute(
-            text(f"SELECT DISTINCT b, s FROM ({sql}) x"), self.c.params
-        ):
+        for b, s in self._execute(f"SELECT DISTINCT b, s FROM ({sql}) x", self.c.params):
             subjects[min(int(b), size - 1)].add(s)
         return [
             ({"from": low + i * width, "to": low + (i + 1) * width}, len(subjects.get(i, ())))
             for i in range(size)
         ]
 
-    def _date_histogram(self, m: Matched, facet: dict[str, t.Any]) -> list[tuple[t.Any, int]]:
+    def _date_histogram(
+        self, m: Matched, facet: dict[str, t.Any], spare: int
+    ) -> list[tuple[t.Any, int]]:
+        """Buckets with at least one subject; past ``spare`` of them the search is refused,
+        naming the limit, as soon as the rows tell."""
         extra = ""
         rng = facet.get("histogram_range") or {}
-        from globus_local.services.search.text import date_span
-
         for key, op, idx in (("low", ">=", 0), ("high", "<", 1)):
             span = date_span(str(rng[key])) if rng.get(key) is not None else None
             if span is not None:
@@ -335,36 +362,37 @@ class SearchRun:
             m, facet, "f.value_date AS d, m.subject AS s", extra + " AND f.value_date IS NOT NULL"
         )
         subjects: dict[dt.datetime, set[str]] = defaultdict(set)
-        for d, s in self.session.execute(text(sql), self.c.params):
+        for d, s in self._execute(sql, self.c.params):
             subjects[_bucket_start(float(d), facet["date_interval"])].add(s)
+            if len(subjects) > spare:
+                raise too_many_buckets(MAX_BUCKETS)
         return [
             (start.strftime("%Y-%m-%dT%H:%M:%S.000Z"), len(subjects[start]))
             for start in sorted(subjects)
         ]
 
     def _metric(self, m: Matched, facet: dict[str, t.Any]) -> float | None:
+        """The sum or mean; None when there is none, or it is beyond a float's range."""
+        total_sql = self.backend.float_sum("f.value_num")
         sql = self._field_rows(
-            m, facet, "SUM(f.value_num), COUNT(f.value_num)", " AND f.value_num IS NOT NULL"
+            m, facet, f"{total_sql}, COUNT(f.value_num)", " AND f.value_num IS NOT NULL"
         )
-        total, count = self.session.execute(text(sql), self.c.params).one()
+        total, count = self._execute(sql, self.c.params).one()
         total = float(total or 0.0)
         count = int(count or 0)
         missing = facet.get("missing")
         if missing is not None:
             p = self.c.bind(facet["field_name"])
-            absent = self.session.execute(
-                text(
-                    f"{m.with_m()} SELECT COUNT(*) FROM m WHERE NOT EXISTS ("
-                    "SELECT 1 FROM search_fields f WHERE f.entry_pk = m.pk "
-                    f"AND f.path = :{p} AND f.value_num IS NOT NULL)"
-                ),
+            absent = self._execute(
+                f"{m.with_m()} SELECT COUNT(*) FROM m WHERE NOT EXISTS ("
+                "SELECT 1 FROM search_fields f WHERE f.entry_pk = m.pk "
+                f"AND f.path = :{p} AND f.value_num IS NOT NULL)",
                 self.c.params,
             ).scalar_one()
             total += missing * int(absent)
             count += int(absent)
-        if facet["type"] == "sum":
-            return total
-        return total / count if count else None
+        value = total if facet["type"] == "sum" else (total / count if count else None)
+        return value if value is not None and math.isfinite(value) else None
 
 
 def _bucket_start(epoch: float, interval: str) -> dt.datetime:
@@ -388,6 +416,42 @@ def _bucket_start(epoch: float, interval: str) -> dt.datetime:
     return when.replace(microsecond=0)
 
 
+# What SQLite says when a statement is too big or deep for it (PostgreSQL: SQLSTATE class 54).
+_TOO_COMPLEX = (
+    "parser stack overflow",
+    "expression tree is too large",
+    "too many sql variables",
+    "pattern too complex",
+)
+
+
+def _too_complex(err: DBAPIError) -> bool:
+    """Whether the database refused the statement for its size or depth, not for a fault."""
+    sqlstate = getattr(err.orig, "sqlstate", None)
+    if sqlstate:
+        return str(sqlstate).startswith("54")
+    message = str(err.orig).lower()
+    return any(words in message for words in _TOO_COMPLEX)
+
+
+def _refused() -> ServiceError:
+    return validation_error(
+        "The search is too complex to run; use fewer or less deeply nested terms, "
+        "filters or facets."
+    )
+
+
+def _guarded(work: t.Callable[[], T]) -> T:
+    """``work()``; statements refused as too big or too deep are the request's doing: a
+    400, not a 500."""
+    try:
+        return work()
+    except DBAPIError as err:
+        if _too_complex(err):
+            raise _refused() from err
+        raise
+
+
 def run_search(
     session: Session,
     backend: FullTextBackend,
@@ -396,10 +460,12 @@ def run_search(
     principals: list[str] | None,
 ) -> dict[str, t.Any]:
     """The GSearchResult of ``plan`` on the index, as seen by ``principals`` (None: all)."""
-    return SearchRun(session, backend, index_id, plan, principals).run()
+    run = SearchRun(session, backend, index_id, plan, principals)
+    return _guarded(run.run)
 
 
 def matching_entry_pks(
     session: Session, backend: FullTextBackend, index_id: str, plan: SearchPlan
 ) -> list[int]:
-    return SearchRun(session, backend, index_id, plan, None).matching_pks()
+    run = SearchRun(session, backend, index_id, plan, None)
+    return _guarded(run.matching_pks)

@@ -19,3 +19,34 @@ MAX_JSON_DEPTH = 64
 MAX_VISIBLE_TO = 100
 # Subjects in one batch_delete_by_subject request: each one is a bound SQL parameter.
 MAX_DELETE_SUBJECTS = 10_000
+
+# -- queries ----------------------------------------------------------------------------------
+
+
+# Characters in ``q``: room for MAX_QUERY_TERMS words of generous length.
+MAX_QUERY_CHARS = 32 * 1024
+# Words, phrases and ranges in ``q`` (Lucene's default maxClauseCount, which Elasticsearch,
+# and so Globus Search, enforces).
+MAX_QUERY_TERMS = 1024
+# Parentheses nested in an advanced ``q``: the SQL and full-text query parsers have small stacks.
+MAX_QUERY_DEPTH = 8
+# ``not``/``and``/``or`` filters nested in one another, for the same reason.
+MAX_FILTER_DEPTH = 8
+# Filters and filter values in one request, all told: each becomes SQL conditions.
+MAX_FILTER_CLAUSES = 1024
+# Characters in a ``like`` filter's pattern: matched values are at most MAX_VALUE_TEXT long.
+MAX_LIKE_CHARS = 4096
+
+# -- facets, boosts, sort ---------------------------------------------------------------------
+
+# Facets in one request: each is one more pass over the matched entries.
+MAX_FACETS = 50
+# Buckets a ``terms`` or ``numeric_histogram`` facet may ask for.
+MAX_FACET_SIZE = 1000
+# Buckets all facets of one search may return together (Elasticsearch's search.max_buckets
+# guards the same).
+MAX_BUCKETS = 10_000
+# Boosts in one request: each adds a full-text lookup per matched entry.
+MAX_BOOSTS = 50
+# Sort fields in one request: each adds three lookups per matched entry.
+MAX_SORT_FIELDS = 10

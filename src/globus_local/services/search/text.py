@@ -11,6 +11,7 @@ become rows of ``search_fields`` (exact value, number, date) for filters, facets
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import hashlib
@@ -66,7 +67,8 @@ def parse_date(value: str) -> float | None:
     """Epoch seconds (UTC) of an ISO-8601 date/datetime string, or None if it is not one.
 
     Accepts ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` and date-times with ``T`` or a space,
-    optional seconds, fraction and offset (naive means UTC).
+    optional seconds, fraction and offset (naive means UTC). A date whose offset takes it
+    outside years 1-9999 is not one: every stored date must convert back to a datetime.
     """
     m = _DATE.match(value.strip())
     if not m:
@@ -83,12 +85,12 @@ def parse_date(value: str) -> float | None:
             int((frac or "0").ljust(6, "0")[:6]),
             tzinfo=dt.timezone.utc,
         )
-    except ValueError:
+        if tz and tz != "Z":
+            sign = 1 if tz[0] == "+" else -1
+            digits = tz[1:].replace(":", "")
+            when -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    except (ValueError, OverflowError):
         return None
-    if tz and tz != "Z":
-        sign = 1 if tz[0] == "+" else -1
-        digits = tz[1:].replace(":", "")
-        when -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return when.timestamp()
 
 
@@ -97,7 +99,10 @@ def parse_number(value: t.Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float
+            return None
     elif isinstance(value, str):
         try:
             number = float(value.strip())
@@ -166,24 +171,51 @@ def date_span(value: str) -> tuple[float, float] | None:
 
     ``"2014"`` is the whole year, ``"2014-11-07"`` the whole day, a date-time with seconds
     that second: an inclusive upper bound ``lte "2014-11-07"`` then covers the full day.
+    The end is reckoned in seconds, not as a datetime, so ``"9999-12-31"`` has one too.
     """
     start = parse_date(value)
     if start is None:
         return None
     m = _DATE.match(value.strip())
     assert m is not None
-    year, month, day, hh, mm, ss, frac, _tz = m.groups()
-    begin = dt.datetime.fromtimestamp(start, dt.timezone.utc)
+    year, month, day, hh, _mm, ss, frac, _tz = m.groups()
+    return start, start + _period_seconds(int(year), month, day, hh, ss, frac)
+
+
+def _period_seconds(
+    year: int, month: str | None, day: str | None, hh: str | None, ss: str | None, frac: str | None
+) -> float:
+    """How long the period named by a date string's most precise part lasts."""
     if month is None:
-        end = begin.replace(year=begin.year + 1)
-    elif day is None:
-        end = (begin.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    elif hh is None:
-        end = begin + dt.timedelta(days=1)
-    elif ss is None:
-        end = begin + dt.timedelta(minutes=1)
-    elif frac is None:
-        end = begin + dt.timedelta(seconds=1)
-    else:
-        end = begin + dt.timedelta(microseconds=1)
-    return start, end.timestamp()
+        return (366 if calendar.isleap(year) else 365) * 86400
+    if day is None:
+        return calendar.monthrange(year, int(month))[1] * 86400
+    if hh is None:
+        return 86400
+    if ss is None:
+        return 60
+    return 1 if frac is None else 1e-6
+
+
+def range_bound_problem(value: t.Any) -> str | None:
+    """Why a range bound can be compared with nothing stored, or None.
+
+    Numbers must be finite floats; a string that reads as a number must be a finite one,
+    and one shaped like a date must be a real date in years 1-9999.
+    """
+    if value is None or value == "*" or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return None if parse_number(value) is not None else "not a finite number in range"
+    if not isinstance(value, str):
+        return "not a number, date or string"
+    text = value.strip()
+    try:
+        number: float | None = float(text)
+    except ValueError:
+        number = None
+    if number is not None:
+        return None if math.isfinite(number) else "not a finite number in range"
+    if _DATE.match(text) and parse_date(text) is None:
+        return "not a valid date (years 1-9999)"
+    return None

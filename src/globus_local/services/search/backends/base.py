@@ -69,6 +69,16 @@ class FullTextBackend(abc.ABC):
     def floor_int(self, expr: str) -> str:
         """Integer floor of a non-negative numeric ``expr``."""
 
+    def fence(self, condition: str) -> str:
+        """``condition`` in a form the planner evaluates as it stands rather than turning it
+        into a join (where planning many of them costs more than running them)."""
+        return condition
+
+    def float_sum(self, expr: str) -> str:
+        """``SUM`` of float ``expr`` that never fails: one past a float's range may give
+        infinity, never an error."""
+        return f"SUM({expr})"
+
     @abc.abstractmethod
     def phrase(self, tokens: list[str], prefix: bool) -> str: ...
 

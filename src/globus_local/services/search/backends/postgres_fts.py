@@ -80,6 +80,14 @@ class PostgresFtsBackend(FullTextBackend):
     def floor_int(self, expr: str) -> str:
         return f"CAST(FLOOR({expr}) AS INTEGER)"
 
+    def fence(self, condition: str) -> str:
+        # only bare IN sublinks become semi-joins; IS TRUE keeps it one hashed subplan
+        return f"({condition}) IS TRUE"
+
+    def float_sum(self, expr: str) -> str:
+        # a double precision SUM past 1.8e308 is an error in PostgreSQL; numeric holds it
+        return f"SUM(CAST({expr} AS NUMERIC))"
+
     def phrase(self, tokens: list[str], prefix: bool) -> str:
         quoted = [f"'{tok}'" for tok in tokens]
         if prefix:

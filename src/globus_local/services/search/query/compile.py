@@ -26,6 +26,22 @@ from globus_local.services.search.text import date_span, parse_number, scalar_te
 
 TRUE = "1=1"
 FALSE = "1=0"
+# Subquery conditions a statement keeps as they are: the database may plan them as joins.
+FREE_SUBQUERIES = 16
+# Conditions joined in one run of AND/OR: longer runs are grouped in parentheses, since
+# SQLite refuses an expression tree deeper than 1000 and a flat run of n is n deep.
+JOIN_RUN = 32
+
+
+def join(parts: t.Sequence[str], op: str) -> str:
+    """``(a OP b OP ...)``, grouped in runs of JOIN_RUN so the expression stays shallow."""
+    parts = list(parts)
+    while len(parts) > JOIN_RUN:
+        parts = [
+            "(" + f" {op} ".join(parts[i : i + JOIN_RUN]) + ")"
+            for i in range(0, len(parts), JOIN_RUN)
+        ]
+    return "(" + f" {op} ".join(parts) + ")"
 
 
 def is_text(node: Node) -> bool:
@@ -59,7 +75,8 @@ def split_text(node: Node) -> tuple[Node | None, list[Node]]:
         if positives:
             negatives = [n for n in node.items if isinstance(n, Not) and is_text(n.item)]
             text_items = positives + negatives
-            rest = [n for n in node.items if n not in text_items]
+            taken = {id(n) for n in text_items}  # by identity: linear, and equal items stay
+            rest = [n for n in node.items if id(n) not in taken]
             text_node = text_items[0] if len(text_items) == 1 else And(tuple(text_items))
             return text_node, rest
     return None, [node]
@@ -73,6 +90,16 @@ class Compiler:
         self.index_id = index_id
         self.params: dict[str, t.Any] = {}
         self._n = 0
+        self.subqueries = 0  # ``e.pk IN (SELECT ...)`` conditions in the statement so far
+
+    def entries_in(self, select: str) -> str:
+        """``e.pk IN (select)``; past FREE_SUBQUERIES in a statement, fenced by the backend
+        (PostgreSQL would otherwise plan each as one more join, at a cost growing steeply)."""
+        self.subqueries += 1
+        condition = f"e.pk IN ({select})"
+        if self.subqueries > FREE_SUBQUERIES:
+            return self.backend.fence(condition)
+        return condition
 
     def bind(self, value: t.Any) -> str:
         name = f"p{self._n}"
@@ -87,7 +114,7 @@ class Compiler:
 
     def text_condition(self, node: Node) -> str:
         param = self.bind(self.backend.render(node))
-        return f"e.pk IN ({self.backend.ids_sql(param)})"
+        return self.entries_in(self.backend.ids_sql(param))
 
     def node(self, node: Node) -> str:
         if isinstance(node, MatchAll):
@@ -106,14 +133,16 @@ class Compiler:
             return f"NOT ({self.node(node.item)})"
         if isinstance(node, And):
             text_part, rest = split_text(node)
+            if text_part is None:
+                rest = list(node.items)  # split_text gave back the node itself
             parts = [self.text_condition(text_part)] if text_part is not None else []
             parts += [self.node(n) for n in rest]
-            return "(" + " AND ".join(parts) + ")"
+            return join(parts, "AND")
         if isinstance(node, Or):
             texts = [n for n in node.items if is_text(n)]
             parts = [self.text_condition(make_or(texts))] if texts else []
             parts += [self.node(n) for n in node.items if not is_text(n)]
-            return "(" + " OR ".join(parts) + ")"
+            return join(parts, "OR")
         raise TypeError(f"unknown query node {node!r}")
 
     # -- field conditions -------------------------------------------------------------------
@@ -123,18 +152,18 @@ class Compiler:
 
     def field_exists(self, path: str, condition: str) -> str:
         idx, p = self.bind(self.index_id), self.bind(path)
-        return (
-            "e.pk IN (SELECT f.entry_pk FROM search_fields f "
-            f"WHERE f.index_id = :{idx} AND f.path = :{p} AND ({condition}))"
+        return self.entries_in(
+            "SELECT f.entry_pk FROM search_fields f "
+            f"WHERE f.index_id = :{idx} AND f.path = :{p} AND ({condition})"
         )
 
     def exists(self, path: str) -> str:
         idx, p = self.bind(self.index_id), self.bind(path)
         plen = self.bind(len(path) + 1)
         pdot = self.bind(path + ".")
-        return (
-            f"e.pk IN (SELECT f.entry_pk FROM search_fields f WHERE f.index_id = :{idx} "
-            f"AND (f.path = :{p} OR substr(f.path, 1, :{plen}) = :{pdot}))"
+        return self.entries_in(
+            f"SELECT f.entry_pk FROM search_fields f WHERE f.index_id = :{idx} "
+            f"AND (f.path = :{p} OR substr(f.path, 1, :{plen}) = :{pdot})"
         )
 
     def range_condition(
@@ -211,8 +240,7 @@ class Compiler:
         if kind == "not":
             return f"NOT ({self.filter(item['filter'])})"
         if kind in ("and", "or"):
-            joiner = " AND " if kind == "and" else " OR "
-            return "(" + joiner.join(self.filter(f) for f in item["filters"]) + ")"
+            return join([self.filter(f) for f in item["filters"]], kind.upper())
         path = item["field_name"]
         if kind == "exists":
             return self.exists(path)
@@ -220,13 +248,12 @@ class Compiler:
             values = [scalar_text(v) for v in item["values"]]
             return self.field_exists(path, f"f.value_text IN ({self.in_list(values)})")
         if kind == "match_all":
-            return (
-                "("
-                + " AND ".join(
+            return join(
+                [
                     self.field_exists(path, f"f.value_text = :{self.bind(scalar_text(v))}")
                     for v in item["values"]
-                )
-                + ")"
+                ],
+                "AND",
             )
         if kind == "like":
             pattern = (
@@ -255,7 +282,7 @@ class Compiler:
                 alternatives.append(
                     self.range_condition(path, low, high, include_low, include_high)
                 )
-            return "(" + " OR ".join(alternatives) + ")"
+            return join(alternatives, "OR")
         raise ValueError(f"unknown filter type {kind!r}")
 
     # -- visibility -------------------------------------------------------------------------

@@ -8,6 +8,9 @@
   (also ``&&``, ``||``, ``!``, ``+``, ``-``), parentheses, ranges ``field:[a TO b]`` /
   ``{a TO b}`` / ``field:>=x``, ``field:*`` and ``_exists_:field``, ``word*``.
   Malformed input raises :class:`QuerySyntaxError`.
+
+Both run in time linear in the query, and neither recurses deeper than the nesting of
+parentheses, which is bounded: a query over a limit raises :class:`QueryLimitError`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from globus_local.services.search.limits import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_DEPTH,
+    MAX_QUERY_TERMS,
+)
 from globus_local.services.search.query.ast import (
     Exists,
     MatchAll,
@@ -26,11 +34,29 @@ from globus_local.services.search.query.ast import (
     make_not,
     make_or,
 )
-from globus_local.services.search.text import tokenize
+from globus_local.services.search.text import range_bound_problem, tokenize
 
 
 class QuerySyntaxError(ValueError):
     """The advanced query could not be parsed."""
+
+
+class QueryLimitError(QuerySyntaxError):
+    """The query is over one of Search's limits (length, terms, nesting)."""
+
+
+class _TermCount:
+    """Counts a query's words, phrases and ranges against MAX_QUERY_TERMS."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def add(self) -> None:
+        self.n += 1
+        if self.n > MAX_QUERY_TERMS:
+            raise QueryLimitError(
+                f"the query has more than {MAX_QUERY_TERMS} terms (words, phrases and ranges)"
+            )
 
 
 def _term(field: str | None, raw: str) -> Node:
@@ -55,15 +81,18 @@ _SIMPLE_PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
 def parse_simple(q: str) -> Node:
+    """Words all required; ``a OR b`` groups neighbours into one disjunction."""
     if q.strip() == "*":
         return MatchAll()
-    groups: list[list[Node]] = [[]]
+    conjuncts: list[list[Node]] = []  # each a disjunction, usually of one node
     pending_or = False
+    terms = _TermCount()
     for m in _SIMPLE_PART.finditer(q):
         negate, phrase, word = m.group(1), m.group(2), m.group(3)
         if word is not None and word in ("OR", "|", "||"):
             pending_or = True
             continue
+        terms.add()
         if phrase is not None:
             node = _phrase(None, phrase)
         else:
@@ -77,13 +106,12 @@ def parse_simple(q: str) -> Node:
             node = make_not(node)
         elif negate:
             continue
-        if pending_or and groups[-1]:
-            last = groups[-1].pop()
-            groups[-1].append(make_or([last, node]))
+        if pending_or and conjuncts:
+            conjuncts[-1].append(node)  # built once at the end: no re-flattening per OR
         else:
-            groups[-1].append(node)
+            conjuncts.append([node])
         pending_or = False
-    return make_and(groups[0])
+    return make_and([make_or(group) for group in conjuncts])
 
 
 # -- advanced syntax ------------------------------------------------------------------------
@@ -160,10 +188,18 @@ def _lex(q: str) -> list[_Tok]:
     return toks
 
 
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:40] + "...")
+
+
 class _Parser:
+    """Recursive descent, one level per parenthesis; those may nest MAX_QUERY_DEPTH deep."""
+
     def __init__(self, q: str) -> None:
         self.toks = _lex(q)
         self.i = 0
+        self.depth = 0
+        self.terms = _TermCount()
 
     def peek(self, offset: int = 0) -> _Tok:
         return self.toks[min(self.i + offset, len(self.toks) - 1)]
@@ -201,22 +237,31 @@ class _Parser:
         return make_and(items)
 
     def clause(self, field: str | None) -> Node:
-        tok = self.peek()
-        if tok.kind in ("NOT", "-"):
-            self.take()
-            return make_not(self.clause(field))
-        if tok.kind == "+":
-            self.take()
-            return self.clause(field)
-        return self.primary(field)
+        """Prefix operators in a loop (``NOT NOT -a`` is ``NOT a``), then the operand."""
+        negate = False
+        while self.peek().kind in ("NOT", "-", "+"):
+            negate ^= self.take().kind != "+"
+        node = self.primary(field)
+        return make_not(node) if negate else node
+
+    def group(self, field: str | None) -> Node:
+        """``( ... )``: the only place the parser goes one level deeper."""
+        opening = self.take("(")
+        if self.depth >= MAX_QUERY_DEPTH:
+            raise QueryLimitError(
+                f"parentheses nest more than {MAX_QUERY_DEPTH} levels deep "
+                f"(at position {opening.pos})"
+            )
+        self.depth += 1
+        node = self.or_expr(field)
+        self.take(")")
+        self.depth -= 1
+        return node
 
     def primary(self, field: str | None) -> Node:
         tok = self.peek()
         if tok.kind == "(":
-            self.take()
-            node = self.or_expr(field)
-            self.take(")")
-            return node
+            return self.group(field)
         if tok.kind == "WORD" and self.peek(1).kind == ":":
             if field is not None:
                 raise QuerySyntaxError(f"nested field at position {tok.pos}")
@@ -231,9 +276,11 @@ class _Parser:
         tok = self.peek()
         if tok.kind == "QUOTED":
             self.take()
+            self.terms.add()
             return _phrase(field, tok.value)
         if tok.kind in ("WORD", "TO"):
             self.take()
+            self.terms.add()
             return _term(field, tok.value)
         shown = tok.value or "end of query"
         raise QuerySyntaxError(f"expected a search term at position {tok.pos}, found {shown!r}")
@@ -244,16 +291,15 @@ class _Parser:
             name = self.take()
             if name.kind not in ("WORD", "QUOTED"):
                 raise QuerySyntaxError(f"_exists_ needs a field name at position {name.pos}")
+            self.terms.add()
             return Exists(name.value)
         if tok.kind == "(":
-            self.take()
-            node = self.or_expr(field)
-            self.take(")")
-            return node
+            return self.group(field)
         if tok.kind in ("[", "{"):
             return self.range(field)
         if tok.kind == "CMP":
             self.take()
+            self.terms.add()
             bound = self.bound()
             op = tok.value
             if op.startswith(">"):
@@ -262,15 +308,23 @@ class _Parser:
         return self.value(field)
 
     def bound(self) -> str | None:
+        """A range bound; one no stored value could compare with (``1e999``, ``nan``,
+        ``2020-13-45``) is an error rather than a range that silently matches nothing."""
         tok = self.take()
         if tok.kind == "-" and self.peek().kind == "WORD":
-            return "-" + self.take().value
-        if tok.kind not in ("WORD", "QUOTED"):
+            value = "-" + self.take().value
+        elif tok.kind not in ("WORD", "QUOTED"):
             raise QuerySyntaxError(f"expected a range bound at position {tok.pos}")
-        return None if tok.value == "*" else tok.value
+        else:
+            value = tok.value
+        problem = range_bound_problem(value)
+        if problem is not None:
+            raise QuerySyntaxError(f"range bound {_shown(value)} at position {tok.pos}: {problem}")
+        return None if value == "*" else value
 
     def range(self, field: str) -> Node:
         opening = self.take()
+        self.terms.add()
         low = self.bound()
         self.take("TO")
         high = self.bound()
@@ -290,5 +344,9 @@ def parse_query(q: str | None, advanced: bool) -> Node:
     """The query node for ``q``; an absent/blank ``q`` matches everything (filters may follow)."""
     if q is None or not q.strip():
         return MatchAll()
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryLimitError(
+            f"the query is {len(q)} characters long; at most {MAX_QUERY_CHARS} are allowed"
+        )
     node = parse_advanced(q) if advanced else parse_simple(q)
     return node if not isinstance(node, MatchNone) else MatchNone()
