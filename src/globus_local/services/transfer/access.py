@@ -304,29 +304,44 @@ def connector_and_path(endpoint: Endpoint, path: str | None) -> tuple[StorageCon
 
 
 def record_use(session: Session, ctx: AuthContext, *endpoints: Endpoint) -> None:
-    """Remember that the caller used ``endpoints`` (``recently-used``, ``last_accessed_time``):
-    one UPDATE and one upsert whatever their number, instead of a read and a write each.
+    """Remember that the caller used ``endpoints`` (``recently-used``, ``last_accessed_time``).
 
     Called only where the request writes anyway (a task submitted, an endpoint created or
-    updated): reads must not take the database's write lock."""
+    updated): reads must not take the database's write lock. A row another request is
+    updating right now is left to it (``SKIP LOCKED``), so submissions to a busy endpoint
+    never wait for each other here, nor lock its rows in different orders (a deadlock)."""
     ids = sorted({e.id for e in endpoints})
     if not ids:
         return
     now = utcnow()
     for endpoint in endpoints:  # already written below: keep the loaded objects in step
         set_committed_value(endpoint, "last_accessed", now)
+    free_endpoints = (
+        select(Endpoint.id)
+        .where(Endpoint.id.in_(ids))
+        .order_by(Endpoint.id)
+        .with_for_update(skip_locked=True)
+    )
     session.execute(
         update(Endpoint)
-        .where(Endpoint.id.in_(ids))
+        .where(Endpoint.id.in_(free_endpoints.scalar_subquery()))
         .values(last_accessed=now)
         .execution_options(synchronize_session=False)
     )
     dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     rows = [{"identity_id": ctx.identity_id, "endpoint_id": i, "last_used": now} for i in ids]
-    statement = upsert(EndpointUsage).values(rows)
+    session.execute(insert(EndpointUsage).values(rows).on_conflict_do_nothing())
+    mine = (EndpointUsage.identity_id == ctx.identity_id) & EndpointUsage.endpoint_id.in_(ids)
+    free_usage = (
+        select(EndpointUsage.endpoint_id)
+        .where(mine)
+        .order_by(EndpointUsage.endpoint_id)
+        .with_for_update(skip_locked=True)
+    )
     session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["identity_id", "endpoint_id"], set_={"last_used": now}
-        )
+        update(EndpointUsage)
+        .where(mine, EndpointUsage.endpoint_id.in_(free_usage.scalar_subquery()))
+        .values(last_used=now)
+        .execution_options(synchronize_session=False)
     )
