@@ -12,13 +12,13 @@ import typing as t
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.engine import Result
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from globus_local.errors import ServiceError
 from globus_local.services.search.backends.base import FullTextBackend
+from globus_local.services.search.deadline import Deadline, is_timeout, timed_out
 from globus_local.services.search.documents import entry_result, meta_result
 from globus_local.services.search.errors import validation_error
 from globus_local.services.search.limits import MAX_BUCKETS
@@ -78,10 +78,11 @@ class SearchRun:
         self.plan = plan
         self.principals = principals
         self.c = Compiler(backend, index_id)
+        self.deadline = Deadline(session)
 
     def _execute(self, sql: str, params: t.Mapping[str, t.Any] | None = None) -> Result[t.Any]:
-        """Every statement of the search goes through here."""
-        return self.session.execute(text(sql), params)
+        """Every statement of the search goes through here, within the search's deadline."""
+        return self.deadline.execute(sql, params)
 
     # -- the matched set --------------------------------------------------------------------
 
@@ -441,12 +442,15 @@ def _refused() -> ServiceError:
     )
 
 
-def _guarded(work: t.Callable[[], T]) -> T:
-    """``work()``; statements refused as too big or too deep are the request's doing: a
-    400, not a 500."""
+def _guarded(run: SearchRun, work: t.Callable[[], T]) -> T:
+    """``work()`` within the run's deadline. Statements refused as too big or too deep are
+    the request's doing (400); one stopped by the deadline answers 504, as Globus does."""
     try:
-        return work()
+        with run.deadline:
+            return work()
     except DBAPIError as err:
+        if is_timeout(err):
+            raise timed_out(run.deadline.seconds) from err
         if _too_complex(err):
             raise _refused() from err
         raise
@@ -461,11 +465,11 @@ def run_search(
 ) -> dict[str, t.Any]:
     """The GSearchResult of ``plan`` on the index, as seen by ``principals`` (None: all)."""
     run = SearchRun(session, backend, index_id, plan, principals)
-    return _guarded(run.run)
+    return _guarded(run, run.run)
 
 
 def matching_entry_pks(
     session: Session, backend: FullTextBackend, index_id: str, plan: SearchPlan
 ) -> list[int]:
     run = SearchRun(session, backend, index_id, plan, None)
-    return _guarded(run.matching_pks)
+    return _guarded(run, run.matching_pks)

@@ -22,6 +22,8 @@ MAX_DELETE_SUBJECTS = 10_000
 
 # -- queries ----------------------------------------------------------------------------------
 
+# Time one search's SQL may take (Globus Search documents a 30-second query lifetime, then 504).
+MAX_QUERY_SECONDS = 30.0
 
 # Characters in ``q``: room for MAX_QUERY_TERMS words of generous length.
 MAX_QUERY_CHARS = 32 * 1024

@@ -14,7 +14,7 @@ import typing as t
 import pytest
 import requests
 
-from globus_local.services.search import engine, routes
+from globus_local.services.search import deadline, engine, routes
 from globus_local.services.search.limits import (
     MAX_BUCKETS,
     MAX_DELETE_SUBJECTS,
@@ -397,3 +397,18 @@ def test_other_routes_refuse_bad_input(env: SearchEnv, owner: User, index_id: st
     error(env.raw("GET", "v1/index/a%00b/search", None, params={"q": "x"}), 404)
     error(env.raw("GET", "v1/task/a%00b", owner), 404)
     error(env.raw("DELETE", f"v1/index/{index_id}/role/a%00b", owner), 404)
+
+
+def test_queries_stop_at_the_deadline(
+    env: SearchEnv, owner: User, index_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env.ingest(owner, index_id, [{"subject": f"s{i}", "content": {"x": i}} for i in range(300)])
+    heavy = {"q": " AND ".join(["_exists_:x"] * MAX_QUERY_TERMS), "advanced": True}
+    monkeypatch.setattr(deadline, "MAX_QUERY_SECONDS", 0.001)
+    started = time.monotonic()
+    doc = error(search(env, None, index_id, heavy), 504)
+    assert time.monotonic() - started < 10
+    assert doc["code"] == "GatewayTimeout" and "0.001 seconds" in doc["message"]
+    monkeypatch.undo()
+    # the connection is left as it was: later searches run in full
+    assert search(env, None, index_id, {"q": "*", "limit": 1}).json()["total"] == 300
