@@ -1,4 +1,5 @@
-"""Hard limits on what Search accepts, so every request is either served or refused with a 400.
+"""Hard limits on what Search accepts, so every request is served or refused with a clear 4xx
+(or, past the query deadline, the 504 Globus Search answers), never a 500 or a hang.
 
 Each limit names what it protects. Where Globus Search documents a figure (its "Globus
 Search Limits" page) the same figure is used, so a document or query accepted here is
@@ -27,8 +28,7 @@ MAX_QUERY_SECONDS = 30.0
 
 # Characters in ``q``: room for MAX_QUERY_TERMS words of generous length.
 MAX_QUERY_CHARS = 32 * 1024
-# Words, phrases and ranges in ``q`` (Lucene's default maxClauseCount, which Elasticsearch,
-# and so Globus Search, enforces).
+# Words, phrases and ranges in ``q``: Lucene's maxClauseCount, which Globus Search inherits.
 MAX_QUERY_TERMS = 1024
 # Parentheses nested in an advanced ``q``: the SQL and full-text query parsers have small stacks.
 MAX_QUERY_DEPTH = 8
@@ -43,10 +43,9 @@ MAX_LIKE_CHARS = 4096
 
 # Facets in one request: each is one more pass over the matched entries.
 MAX_FACETS = 50
-# Buckets a ``terms`` or ``numeric_histogram`` facet may ask for.
+# Buckets a ``terms`` or ``numeric_histogram`` facet may ask for: each one is a row to compute.
 MAX_FACET_SIZE = 1000
-# Buckets all facets of one search may return together (Elasticsearch's search.max_buckets
-# guards the same).
+# Buckets all facets of one search return together (Elasticsearch's search.max_buckets).
 MAX_BUCKETS = 10_000
 # Boosts in one request: each adds a full-text lookup per matched entry.
 MAX_BOOSTS = 50

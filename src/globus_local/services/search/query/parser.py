@@ -2,7 +2,7 @@
 
 * simple (``advanced=false``): tolerant; whitespace-separated words all required, quoted
   phrases, ``word*`` prefixes, ``-word`` exclusions, ``OR`` between words. Any other
-  punctuation is just text. ``*`` alone matches everything. Never fails.
+  punctuation is just text. ``*`` alone matches everything. Fails only over a limit.
 * advanced (``advanced=true``): the Lucene-style syntax Globus Search documents:
   ``field:value``, ``field:"a phrase"``, ``field:(a OR b)``, ``AND``/``OR``/``NOT``
   (also ``&&``, ``||``, ``!``, ``+``, ``-``), parentheses, ranges ``field:[a TO b]`` /
