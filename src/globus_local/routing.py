@@ -16,13 +16,18 @@ same routes can be registered again in the group apps and in the service's full 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing as t
 from dataclasses import dataclass
 
 from fastapi import APIRouter, FastAPI
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+from starlette.responses import Response
 
-from globus_local.db.database import commit_in_route_thread
+from globus_local.db.database import commit_session, discard_session
 
 GroupKey = tuple[str, str]
 Scope = t.MutableMapping[str, t.Any]
@@ -104,10 +109,64 @@ def _register(
 ) -> None:
     options = dict(registration.options)
     options["dependencies"] = [*dependencies, *(options.get("dependencies") or ())]
+    # A route's dict is its document: no model inferred from its return annotation, whose
+    # validation would cost a second trip to the thread pool and a pydantic pass.
+    if _unset(options.get("response_model")):
+        options["response_model"] = None
     endpoint = registration.endpoint
     if not inspect.iscoroutinefunction(endpoint):
-        endpoint = commit_in_route_thread(endpoint)
+        render = (
+            options["response_model"] is None
+            and _unset(options.get("response_class"))
+            and not _takes_response(endpoint)
+        )
+        endpoint = in_route_thread(endpoint, options.get("status_code") or 200, render)
     app.router.add_api_route(prefix + registration.path, endpoint, **options)
+
+
+def _unset(option: t.Any) -> bool:
+    """An option the route left to FastAPI's default."""
+    return option is None or isinstance(option, DefaultPlaceholder)
+
+
+def _takes_response(endpoint: t.Callable[..., t.Any]) -> bool:
+    """Whether the route sets status or headers on an injected ``Response``."""
+    hints = inspect.signature(endpoint, eval_str=True).parameters.values()
+    return any(inspect.isclass(p.annotation) and issubclass(p.annotation, Response) for p in hints)
+
+
+def in_route_thread(
+    endpoint: t.Callable[..., t.Any], status_code: int, render: bool
+) -> t.Callable[..., t.Any]:
+    """Wrap a sync route so that, in its own thread, the request sessions it was given
+    end (committed when it returns, rolled back when it raises) and, with ``render``, a
+    dict or list it returns becomes the JSON response.
+
+    A request then holds a connection (and SQLite's write turn) only while its thread
+    runs, takes one trip to the thread pool instead of two, and is encoded off the event
+    loop."""
+
+    @functools.wraps(endpoint)
+    def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
+        try:
+            result = endpoint(*args, **kwargs)
+        except BaseException:
+            for session in sessions:
+                discard_session(session)
+            raise
+        for session in sessions:
+            commit_session(session)
+        if render and isinstance(result, (dict, list)):
+            try:
+                return JSONResponse(result, status_code=status_code)
+            except (TypeError, ValueError):  # not plain JSON: FastAPI's encoder takes it
+                pass
+        return result
+
+    # Annotations evaluated where the route was written, for FastAPI to read.
+    run.__signature__ = inspect.signature(endpoint, eval_str=True)  # type: ignore[attr-defined]
+    return run
 
 
 class GroupDispatch:

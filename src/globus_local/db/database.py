@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import logging
 import os
 import sqlite3
@@ -26,7 +24,6 @@ def normalize_url(url: str) -> str:
 
 
 log = logging.getLogger("globus_local.db")
-T = t.TypeVar("T")
 
 # SQLite moves its write-ahead log into the database file (a checkpoint, with an fsync) in
 # whichever commit finds the log past wal_autocheckpoint pages: here such a commit took
@@ -209,9 +206,9 @@ class Database:
         try:
             yield session
         except BaseException:
-            _discard(session)
+            discard_session(session)
             raise
-        _commit(session)
+        commit_session(session)
 
     def dispose(self) -> None:
         self.stop_checkpoints(every_user=True)
@@ -222,51 +219,26 @@ async def get_session(request: Request) -> t.AsyncIterator[Session]:
     """FastAPI dependency: one session per request, committed when the route returns.
 
     Opening the session does no I/O (the connection is taken at its first query, in the
-    route's thread), so it costs no trip to the thread pool. A sync route wrapped by
-    :func:`commit_in_route_thread` commits in its own thread; only a session still in a
-    transaction here (used by a dependency alone) takes a trip to be committed."""
+    route's thread), so it costs no trip to the thread pool. A sync route commits in its
+    own thread (see ``globus_local.routing``); only a session still in a transaction here
+    (used by a dependency alone) takes a trip to be committed."""
     db: Database = request.app.state.db
     session = db.sessionmaker()
     try:
         yield session
     except BaseException:
         if session.in_transaction():
-            await run_in_threadpool(_discard, session)
+            await run_in_threadpool(discard_session, session)
         else:
             session.close()
         raise
     if session.in_transaction():
-        await run_in_threadpool(_commit, session)
+        await run_in_threadpool(commit_session, session)
     else:
         session.close()
 
 
-def commit_in_route_thread(endpoint: t.Callable[..., T]) -> t.Callable[..., T]:
-    """Wrap a sync route so the request sessions it was given end in its own thread:
-    committed when it returns, rolled back when it raises.
-
-    A request then holds a connection (and SQLite's write turn) only while its thread
-    runs, and takes one trip to the thread pool instead of two."""
-
-    @functools.wraps(endpoint)
-    def run(*args: t.Any, **kwargs: t.Any) -> T:
-        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
-        try:
-            result = endpoint(*args, **kwargs)
-        except BaseException:
-            for session in sessions:
-                _discard(session)
-            raise
-        for session in sessions:
-            _commit(session)
-        return result
-
-    # Annotations evaluated where the route was written, for FastAPI to read.
-    run.__signature__ = inspect.signature(endpoint, eval_str=True)  # type: ignore[attr-defined]
-    return run
-
-
-def _commit(session: Session) -> None:
+def commit_session(session: Session) -> None:
     """Commit and close; on failure roll back and close, and raise."""
     try:
         session.commit()
@@ -277,7 +249,7 @@ def _commit(session: Session) -> None:
         session.close()
 
 
-def _discard(session: Session) -> None:
+def discard_session(session: Session) -> None:
     """Roll back and close."""
     try:
         session.rollback()

@@ -34,7 +34,7 @@ _GENERIC_CODES = {
 
 def resource_path(request: Request) -> str:
     """The request path as Transfer reports it (``/v0.10/...``, without the service prefix)."""
-    path = request.url.path
+    path: str = request.scope["path"]
     if path.startswith(SERVICE_PREFIX + "/"):
         path = path[len(SERVICE_PREFIX) :]
     return path

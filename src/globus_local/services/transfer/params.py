@@ -114,7 +114,7 @@ async def refuse_unstorable_text(request: Request) -> None:
     that is not valid Unicode: such a value would fail a query or a file operation with a
     500. No Transfer value (ids, paths, names, labels) needs one.
     """
-    if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
+    if "\x00" in request.scope["path"] or b"%00" in request.scope.get("query_string", b""):
         raise bad_request(_UNSTORABLE)
     if request.method not in _BODY_METHODS:
         return
