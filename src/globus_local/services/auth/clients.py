@@ -158,7 +158,10 @@ _secret_cache_lock = threading.Lock()
 
 
 def _cache_for(session: Session) -> dict[tuple[str, str], float]:
-    engine = session.get_bind()
+    return _engine_cache(session.get_bind())
+
+
+def _engine_cache(engine: t.Any) -> dict[tuple[str, str], float]:
     with _secret_cache_lock:
         cache = _secret_cache.get(engine)
         if cache is None:
@@ -167,9 +170,27 @@ def _cache_for(session: Session) -> dict[tuple[str, str], float]:
 
 
 def _secret_cached(session: Session, client_id: str, secret: str) -> bool:
-    key = (client_id, sha256_hex(secret))
-    expires = _cache_for(session).get(key)
+    return _verified_in(_cache_for(session), client_id, secret)
+
+
+def _verified_in(cache: dict[tuple[str, str], float], client_id: str, secret: str) -> bool:
+    expires = cache.get((client_id, sha256_hex(secret)))
     return expires is not None and expires > time.monotonic()
+
+
+def cached_confidential_id(
+    engine: t.Any, authorization: str | None, form: Mapping[str, str]
+) -> str | None:
+    """The calling confidential client's id if its secret was verified in the last
+    ``SECRET_CACHE_TTL`` seconds, else None; no I/O, so it runs on the event loop."""
+    presented = presented_secret(authorization, form)
+    if presented is None:
+        return None
+    try:
+        client_id = str(uuid.UUID(str(presented[0])))
+    except ValueError:
+        return None
+    return client_id if _verified_in(_engine_cache(engine), client_id, presented[1]) else None
 
 
 def _remember_secret(session: Session, client_id: str, secret: str) -> None:

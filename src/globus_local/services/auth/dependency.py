@@ -11,6 +11,7 @@ process empties the cache at once; one committed elsewhere reaches this process 
 from __future__ import annotations
 
 import time
+import typing as t
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -55,34 +56,43 @@ CACHE_SECONDS = 5.0
 CACHE_ENTRIES = 50_000
 
 
-class TokenCache:
-    """Live access tokens by sha256, each with the time it must be looked up again."""
+K = t.TypeVar("K")
+V = t.TypeVar("V")
+
+
+class ShortCache(t.Generic[K, V]):
+    """Answers derived from live tokens, each kept until its token must be looked at again
+    (``CACHE_SECONDS``, or the token's expiry if sooner). Emptied when a revocation
+    commits in this process."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[AuthContext, float]] = {}
+        self._entries: dict[K, tuple[V, float]] = {}
 
-    def get(self, token_hash: str) -> AuthContext | None:
-        entry = self._entries.get(token_hash)
+    def get(self, key: K) -> V | None:
+        entry = self._entries.get(key)
         if entry is None:
             return None
         if entry[1] <= time.monotonic():
-            self._entries.pop(token_hash, None)
+            self._entries.pop(key, None)
             return None
         return entry[0]
 
-    def put(self, ctx: AuthContext, expires_at: int | None) -> None:
+    def put(self, key: K, value: V, expires_at: int | None) -> None:
         if len(self._entries) >= CACHE_ENTRIES:
             self._entries.clear()
         until = time.monotonic() + CACHE_SECONDS
         if expires_at is not None:
             until = min(until, time.monotonic() + (expires_at - time.time()))
-        self._entries[ctx.token_hash] = (ctx, until)
+        self._entries[key] = (value, until)
 
     def clear(self) -> None:
         self._entries.clear()
 
 
-token_cache = TokenCache()
+# Token contexts by the token's sha256.
+token_cache: ShortCache[str, AuthContext] = ShortCache()
+# Documents served for a token (userinfo, introspection), by a key naming what was asked.
+document_cache: ShortCache[tuple[str, ...], dict[str, t.Any]] = ShortCache()
 
 
 def forget_tokens_after_commit(session: Session) -> None:
@@ -95,6 +105,7 @@ def forget_tokens_after_commit(session: Session) -> None:
 def _after_commit(session: Session) -> None:
     if session.info.pop("revokes_tokens", False):
         token_cache.clear()
+        document_cache.clear()
 
 
 @event.listens_for(Session, "after_rollback")
@@ -144,7 +155,7 @@ def _lookup(database: Database, token_hash: str) -> AuthContext | None:
             return None
         ctx = context_for(token)
         expires_at = token.expires_at
-    token_cache.put(ctx, expires_at)
+    token_cache.put(token_hash, ctx, expires_at)
     return ctx
 
 

@@ -14,9 +14,14 @@ from globus_local.db import Database, DbSession
 from globus_local.errors import ServiceError
 from globus_local.routing import ServiceRouter
 from globus_local.services.auth import oidc, tokens
-from globus_local.services.auth.clients import authenticate_client, authenticate_confidential_id
-from globus_local.services.auth.dependency import bearer_token
+from globus_local.services.auth.clients import (
+    authenticate_client,
+    authenticate_confidential_id,
+    cached_confidential_id,
+)
+from globus_local.services.auth.dependency import bearer_token, document_cache
 from globus_local.services.auth.errors import oauth_error
+from globus_local.services.auth.hashing import sha256_hex
 from globus_local.services.auth.scopes import AUTH_RS, OPENID
 
 router = ServiceRouter()
@@ -85,18 +90,36 @@ def _confidential(client: t.Any) -> None:
 
 @router.post("/v2/oauth2/token/introspect")
 async def introspect(request: Request, form: Form) -> JSONResponse:
-    """Any confidential client may introspect a token it holds (as resource servers do)."""
+    """Any confidential client may introspect a token it holds (as resource servers do).
+
+    Resource servers introspect on every request they serve: an answer about a live token
+    is kept briefly (see ``dependency.document_cache``) and served from memory to the same
+    client while its secret stays verified."""
     authorization = request.headers.get("authorization")
     settings = request.app.state.settings
+    token_value = form.get("token")
+    known = cached_confidential_id(request.app.state.db.engine, authorization, form)
+    if known is not None and token_value:
+        cached = document_cache.get(_introspection_key(known, token_value, form))
+        if cached is not None:
+            return _json(cached)
 
-    def work(db: Session) -> dict[str, t.Any]:
-        authenticate_confidential_id(db, authorization, form)
-        if "token" not in form:
+    def work(db: Session) -> tuple[str, dict[str, t.Any], int | None]:
+        client_id = authenticate_confidential_id(db, authorization, form)
+        if token_value is None:
             raise oauth_error("invalid_request", "'token' is required")
-        token_row, identity = tokens.lookup_token_and_identity(db, form["token"])
-        return tokens.introspection(db, settings, token_row, form.get("include"), identity)
+        token_row, identity = tokens.lookup_token_and_identity(db, token_value)
+        doc = tokens.introspection(db, settings, token_row, form.get("include"), identity)
+        return client_id, doc, token_row.expires_at if token_row is not None else None
 
-    return _json(await _read_only(request, work))
+    client_id, doc, expires_at = await _read_only(request, work)
+    if doc.get("active") and token_value:
+        document_cache.put(_introspection_key(client_id, token_value, form), doc, expires_at)
+    return _json(doc)
+
+
+def _introspection_key(client_id: str, token: str, form: t.Mapping[str, str]) -> tuple[str, ...]:
+    return ("introspect", client_id, sha256_hex(token), form.get("include") or "")
 
 
 @router.post("/v2/oauth2/token/validate")
@@ -126,7 +149,7 @@ def revoke(request: Request, form: Form, db: DbSession) -> JSONResponse:
     return _json({"active": False})
 
 
-def _userinfo(value: str, db: Session) -> dict[str, t.Any]:
+def _userinfo(value: str, db: Session) -> tuple[dict[str, t.Any], int | None]:
     token_row, identity = tokens.lookup_token_and_identity(db, value)
     if token_row is None or token_row.kind != "access" or not token_row.is_active(tokens.now()):
         raise ServiceError(401, "UNAUTHORIZED", "Call must be authenticated", error="unauthorized")
@@ -139,19 +162,29 @@ def _userinfo(value: str, db: Session) -> dict[str, t.Any]:
         )
     if identity is None:
         raise ServiceError(401, "UNAUTHORIZED", "Call must be authenticated", error="unauthorized")
-    return tokens.user_claims(db, identity, set(token_row.scopes))
+    return tokens.user_claims(db, identity, set(token_row.scopes)), token_row.expires_at
+
+
+async def _userinfo_response(request: Request) -> JSONResponse:
+    """The claims of the token's identity; kept briefly per token, as introspection is."""
+    value = bearer_token(request) or ""
+    key = ("userinfo", sha256_hex(value))
+    cached = document_cache.get(key)
+    if cached is not None:
+        return _json(cached)
+    claims, expires_at = await _read_only(request, lambda db: _userinfo(value, db))
+    document_cache.put(key, claims, expires_at)
+    return _json(claims)
 
 
 @router.get("/v2/oauth2/userinfo")
 async def userinfo_get(request: Request) -> JSONResponse:
-    value = bearer_token(request) or ""
-    return _json(await _read_only(request, lambda db: _userinfo(value, db)))
+    return await _userinfo_response(request)
 
 
 @router.post("/v2/oauth2/userinfo")
 async def userinfo_post(request: Request) -> JSONResponse:
-    value = bearer_token(request) or ""
-    return _json(await _read_only(request, lambda db: _userinfo(value, db)))
+    return await _userinfo_response(request)
 
 
 @oidc_router.get("/.well-known/openid-configuration")
