@@ -9,7 +9,7 @@ import typing as t
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
@@ -94,14 +94,16 @@ def _check_setting_int(value: t.Any, key: str) -> None:
 
 
 # -- endpoint documents ------------------------------------------------------------------
+# Run for every endpoint document: built once.
+_SERVERS_OF = (
+    select(EndpointServer)
+    .where(EndpointServer.endpoint_id == bindparam("endpoint_id"))
+    .order_by(EndpointServer.id)
+)
+
+
 def servers_of(session: Session, endpoint_id: str) -> list[EndpointServer]:
-    return list(
-        session.scalars(
-            select(EndpointServer)
-            .where(EndpointServer.endpoint_id == endpoint_id)
-            .order_by(EndpointServer.id)
-        )
-    )
+    return list(session.scalars(_SERVERS_OF, {"endpoint_id": endpoint_id}))
 
 
 def document(
@@ -112,13 +114,16 @@ def document(
     in_use: set[str] | None = None,
 ) -> dict[str, t.Any]:
     roles = access.effective_roles(session, ctx, endpoint)
-    if in_use is None:
-        in_use = access.endpoints_in_use(session, ctx.identity_set or (ctx.identity_id,))
+    identities = ctx.identity_set or (ctx.identity_id,)
     return endpoint_doc(
         endpoint,
         roles=roles,
         servers=servers_of(session, endpoint.id),
-        in_use=endpoint.id in in_use,
+        in_use=(
+            endpoint.id in in_use
+            if in_use is not None
+            else access.endpoint_in_use(session, identities, endpoint.id)
+        ),
         can_manage_acl=bool(roles & {"administrator", "access_manager"}),
     )
 

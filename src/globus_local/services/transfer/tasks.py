@@ -7,7 +7,7 @@ import datetime as dt
 import typing as t
 import uuid
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -642,3 +642,25 @@ def endpoints_in_use(session: Session, identity_ids: t.Iterable[str]) -> set[str
 
 
 access.register_in_use_provider(endpoints_in_use)
+
+_ACTIVE_ON_ENDPOINT = select(
+    exists().where(
+        TransferTask.owner_id.in_(bindparam("owners", expanding=True)),
+        TransferTask.status == ACTIVE,
+        or_(
+            TransferTask.source_endpoint_id == bindparam("endpoint_id"),
+            TransferTask.destination_endpoint_id == bindparam("endpoint_id"),
+        ),
+    )
+)
+
+
+@access.register_in_use_check
+def endpoint_in_use(session: Session, identity_ids: t.Iterable[str], endpoint_id: str) -> bool:
+    """Whether these identities have an unfinished task on ``endpoint_id`` (one endpoint's
+    document: an EXISTS, not every active task of theirs)."""
+    owners = sorted(set(identity_ids))
+    if not owners:
+        return False
+    params = {"owners": owners, "endpoint_id": endpoint_id}
+    return bool(session.execute(_ACTIVE_ON_ENDPOINT, params).scalar())
