@@ -247,14 +247,9 @@ def create_role(index_id: str, db: AuthDb, ctx: ManageCtx, body: JsonBody) -> di
     if not isinstance(body, dict):
         raise validation_error("The role document must be a JSON object.")
     role_name = body.get("role_name")
-    if role_name not in access.ROLE_RANK:
+    if not isinstance(role_name, str) or role_name not in access.ROLE_RANK:
         raise validation_error("Must be one of: owner, admin, writer.", "role_name")
-    principal = body.get("principal")
-    if not isinstance(principal, str) or not (
-        (principal.startswith(IDENTITY_URN) and len(principal) > len(IDENTITY_URN))
-        or (principal.startswith(GROUP_URN) and len(principal) > len(GROUP_URN))
-    ):
-        raise validation_error("Not a valid identity or group URN.", "principal")
+    principal = _role_principal(body.get("principal"))
     if access.ROLE_RANK[role_name] > access.best_role(mine):
         raise forbidden(f"Only an owner may grant the '{role_name}' role")
     existing = db.scalar(
@@ -276,6 +271,18 @@ def create_role(index_id: str, db: AuthDb, ctx: ManageCtx, body: JsonBody) -> di
     db.add(role)
     db.flush()
     return role_document(role)
+
+
+def _role_principal(principal: t.Any) -> str:
+    """An identity or group URN, whose id (as every Auth identity's and group's) is a UUID:
+    anything else names no one, and could not be stored (too long, a NUL)."""
+    for prefix in (IDENTITY_URN, GROUP_URN):
+        if isinstance(principal, str) and principal.startswith(prefix):
+            try:
+                return prefix + str(uuid.UUID(principal[len(prefix) :]))
+            except ValueError:
+                break
+    raise validation_error("Not a valid identity or group URN.", "principal")
 
 
 @router.delete("/v1/index/{index_id}/role/{role_id}")

@@ -192,3 +192,22 @@ def test_group_writer_role(env: SearchEnv, owner: User, index_id: str) -> None:
         index_id, {"subject": "g", "visible_to": ["public"], "content": {}}
     )
     assert env.wait(member, task["task_id"])["state"] == "SUCCESS"
+
+
+def test_role_document_bad_values_are_400(env: SearchEnv, owner: User, index_id: str) -> None:
+    """A role name that is not a string, or a principal whose id is not a UUID (too long to
+    store, a NUL), is the index's validation error, not a crash (found by schemathesis)."""
+    urn = "urn:globus:auth:identity:"
+    for body in (
+        {"role_name": ["writer"], "principal": owner.urn},
+        {"role_name": {"writer": 1}, "principal": owner.urn},
+        {"role_name": "writer", "principal": urn + "x" * 300},
+        {"role_name": "writer", "principal": urn + "\x00"},
+        {"role_name": "writer", "principal": "urn:globus:groups:id:not-a-uuid"},
+    ):
+        resp = env.raw("POST", f"v1/index/{index_id}/role", owner, json=body)
+        assert resp.status_code == 400, (body, resp.text)
+        assert resp.json()["code"] == "BadRequest.ValidationError"
+    upper = {"role_name": "writer", "principal": urn + owner.identity_id.upper()}
+    resp = env.raw("POST", f"v1/index/{index_id}/role", owner, json=upper)
+    assert resp.status_code == 200 and resp.json()["principal"] == owner.urn
