@@ -178,8 +178,10 @@ def lookup_scopes(session: Session, scope_strings: Iterable[str]) -> dict[str, S
     """Every known scope among ``scope_strings`` (one query), built-ins merged with rows."""
     wanted = list(dict.fromkeys(scope_strings))
     found: dict[str, ScopeInfo] = {s: BUILTIN_SCOPES[s] for s in wanted if s in BUILTIN_SCOPES}
-    if wanted:
-        for row in session.scalars(select(Scope).where(Scope.scope_string.in_(wanted))):
+    # No stored scope holds a NUL, and PostgreSQL refuses to compare text holding one.
+    storable = [s for s in wanted if "\x00" not in s]
+    if storable:
+        for row in session.scalars(select(Scope).where(Scope.scope_string.in_(storable))):
             base = found.get(row.scope_string)
             deps = tuple(dict.fromkeys([*(base.dependencies if base else ()), *row.dependencies]))
             found[row.scope_string] = ScopeInfo(

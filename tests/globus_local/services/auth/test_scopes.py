@@ -16,7 +16,7 @@ from globus_local.services.auth.scopes import (
     split_scopes,
 )
 
-from .conftest import AuthApp
+from .conftest import AuthApp, basic, query_of
 
 
 def test_split_scopes() -> None:
@@ -76,3 +76,21 @@ def test_registered_scope_is_grantable(auth_app: AuthApp) -> None:
     tokens = auth_app.native_tokens(user["username"], native["client_id"], f"openid {scope}")
     other = tokens["other_tokens"][0]
     assert other["resource_server"] == "actions.globus.org" and other["scope"] == scope
+
+
+def test_scope_holding_nul_is_invalid_scope(auth_app: AuthApp) -> None:
+    """A scope holding a NUL names no scope: ``invalid_scope``, also on PostgreSQL, which
+    refuses to compare such text (found by schemathesis)."""
+    portal = auth_app.confidential_client()
+    headers = basic(portal["client_id"], portal["client_secret"])
+    grant = {"grant_type": "client_credentials", "scope": "openid \x00"}
+    r = auth_app.token(grant, headers)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_scope", r.text
+    r = auth_app.authorize(
+        client_id=portal["client_id"],
+        redirect_uri=portal["redirect_uris"][0],
+        scope="openid \x00",
+        response_type="code",
+    )
+    assert r.status_code == 302, r.text
+    assert query_of(r.headers["location"])["error"] == "invalid_scope"
