@@ -99,7 +99,7 @@ def parse_sync_level(value: t.Any) -> int | None:
         return None
     if isinstance(value, str) and value.lower() in SYNC_LEVELS:
         return SYNC_LEVELS[value.lower()]
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # "²" is a digit too
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 3:
         return value

@@ -194,3 +194,14 @@ def test_body_not_a_json_object(alice: TransferUser, alice_endpoint: tuple[str, 
         response = alice.post(path, data=raw, headers=headers)
         assert response.status_code == 400, (path, raw[:20], response.text)
         assert response.json()["code"] == "ClientError.BadRequest", (path, raw[:20])
+
+
+def test_sync_level_digits_int_cannot_read(
+    alice: TransferUser, alice_endpoint: tuple[str, Path]
+) -> None:
+    """``str.isdigit`` holds for "²", which ``int`` cannot read: that sync_level was a 500."""
+    endpoint_id, _ = alice_endpoint
+    items = [{"source_path": "/file1.txt", "destination_path": "/copy.txt"}]
+    for bad in ("\u00b2", "\u0661", "1\u00b2"):
+        doc = transfer_doc(endpoint_id, endpoint_id, items, sync_level=bad)
+        assert_bad(alice.post("transfer", doc), bad)
