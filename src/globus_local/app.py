@@ -142,11 +142,20 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
+# PostgreSQL's codes for a transaction it rolled back to let others on: a retry succeeds.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+
+
 def _is_overload(exc: Exception) -> bool:
-    """A pool with no connection free in time, or SQLite's write lock not had in time."""
-    return isinstance(exc, PoolTimeout) or (
-        isinstance(exc, OperationalError) and "database is locked" in str(exc)
-    )
+    """A pool with no connection free in time, SQLite's write lock not had in time, or a
+    transaction the database rolled back for others' sake: nothing was stored, and the
+    client may try again."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in _RETRYABLE_SQLSTATES or "database is locked" in str(exc)
 
 
 def _busy() -> ServiceError:

@@ -329,7 +329,9 @@ def record_use(session: Session, ctx: AuthContext, *endpoints: Endpoint) -> None
     Called only where the request writes anyway (a task submitted, an endpoint created or
     updated): reads must not take the database's write lock. A row another request is
     updating right now is left to it (``SKIP LOCKED``), so submissions to a busy endpoint
-    never wait for each other here, nor lock its rows in different orders (a deadlock)."""
+    never wait for each other here, nor lock its rows in different orders (a deadlock). The
+    locks are ``NO KEY UPDATE``: a full ``FOR UPDATE`` would also block the key-share locks
+    that other submissions' foreign keys take on the same endpoints."""
     ids = sorted({e.id for e in endpoints})
     if not ids:
         return
@@ -340,7 +342,7 @@ def record_use(session: Session, ctx: AuthContext, *endpoints: Endpoint) -> None
         select(Endpoint.id)
         .where(Endpoint.id.in_(ids))
         .order_by(Endpoint.id)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     session.execute(
         update(Endpoint)
@@ -357,7 +359,7 @@ def record_use(session: Session, ctx: AuthContext, *endpoints: Endpoint) -> None
         select(EndpointUsage.endpoint_id)
         .where(mine)
         .order_by(EndpointUsage.endpoint_id)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     session.execute(
         update(EndpointUsage)
