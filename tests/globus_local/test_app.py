@@ -170,3 +170,22 @@ def test_platform_server_serves_tokens_on_each_database(platform_server: LocalSe
     assert resp.status_code == 200, resp.text
     assert resp.json()["sub"] == user["id"]
     assert platform_server.db.dialect in ("sqlite", "postgresql")
+
+
+def test_retryable_database_failures_are_overload_not_errors() -> None:
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from globus_local.app import _is_overload
+
+    class Orig(Exception):
+        def __init__(self, sqlstate: str | None) -> None:
+            super().__init__("x")
+            self.sqlstate = sqlstate
+
+    assert _is_overload(PoolTimeout("pool"))
+    assert _is_overload(OperationalError("UPDATE", {}, Orig("40P01")))
+    assert _is_overload(OperationalError("UPDATE", {}, Orig("40001")))
+    assert _is_overload(OperationalError("UPDATE", {}, Exception("database is locked")))
+    assert not _is_overload(OperationalError("UPDATE", {}, Orig("42P01")))
+    assert not _is_overload(ValueError("no"))
