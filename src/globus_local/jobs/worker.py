@@ -60,6 +60,7 @@ class Worker:
         self.retry_base = retry_base
         self.retry_max = retry_max
         self._running: tuple[queue.Claim, threading.Event] | None = None
+        self._abandoned = threading.Event()
 
     def _kinds(self) -> frozenset[str]:
         return self.kinds if self.kinds is not None else registered_kinds()
@@ -153,6 +154,9 @@ class Worker:
             self._failed(claim, str(exc) or type(exc).__name__, retry_in=None)
             return
         except Exception as exc:
+            if self._abandoned.is_set():  # the process is stopping: the job is another's now
+                log.info("job %s (%s): left unfinished (%s)", claim.job_id, claim.kind, exc)
+                return
             log.warning(
                 "job %s (%s) attempt %d failed",
                 claim.job_id,
@@ -188,6 +192,7 @@ class Worker:
     def abandon(self) -> None:
         """Give up the job being run (the process is stopping): stop renewing its lease and
         end it, so another worker resumes the job at once instead of after the lease."""
+        self._abandoned.set()
         running = self._running
         if running is None:
             return
