@@ -8,6 +8,11 @@ accepted there too.
 
 from __future__ import annotations
 
+# -- indices ----------------------------------------------------------------------------------
+
+# Characters in an index's display_name: the width of the column that holds it.
+MAX_DISPLAY_NAME = 1000
+
 # -- ingest -----------------------------------------------------------------------------------
 
 # Largest ingest request body accepted (Globus Search documents a 10 MB limit).

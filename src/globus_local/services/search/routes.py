@@ -33,7 +33,11 @@ from globus_local.services.search.ingest import (
     validate_entry,
     validate_ingest,
 )
-from globus_local.services.search.limits import MAX_DELETE_SUBJECTS, MAX_INGEST_BYTES
+from globus_local.services.search.limits import (
+    MAX_DELETE_SUBJECTS,
+    MAX_DISPLAY_NAME,
+    MAX_INGEST_BYTES,
+)
 from globus_local.services.search.models import (
     SearchEntry,
     SearchEntryContent,
@@ -125,6 +129,8 @@ def create_index(db: AuthDb, ctx: ManageCtx, body: JsonBody) -> dict[str, t.Any]
     description = body.get("description", "")
     if not isinstance(description, str):
         raise validation_error("Not a valid string.", "description")
+    _index_text(name, "display_name")
+    _index_text(description, "description")
     now = utcnow()
     index = SearchIndex(
         id=str(uuid.uuid4()),
@@ -201,9 +207,18 @@ def update_index(index_id: str, db: AuthDb, ctx: ManageCtx, body: JsonBody) -> d
         if key in body:
             if not isinstance(body[key], str) or (key == "display_name" and not body[key].strip()):
                 raise validation_error("Not a valid string.", key)
-            setattr(index, key, body[key])
+            setattr(index, key, _index_text(body[key], key))
     db.flush()
     return _index_doc(db, index)
+
+
+def _index_text(value: str, key: str) -> str:
+    """A display_name or description the index row can hold: no NUL (PostgreSQL refuses
+    it), the name within its column."""
+    _plain_text(value, key)
+    if key == "display_name" and len(value) > MAX_DISPLAY_NAME:
+        raise validation_error(f"Longer than maximum length {MAX_DISPLAY_NAME}.", key)
+    return value
 
 
 @router.delete("/v1/index/{index_id}")

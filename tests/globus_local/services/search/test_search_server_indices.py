@@ -211,3 +211,21 @@ def test_role_document_bad_values_are_400(env: SearchEnv, owner: User, index_id:
     upper = {"role_name": "writer", "principal": urn + owner.identity_id.upper()}
     resp = env.raw("POST", f"v1/index/{index_id}/role", owner, json=upper)
     assert resp.status_code == 200 and resp.json()["principal"] == owner.urn
+
+
+def test_index_text_that_cannot_be_stored_is_400(
+    env: SearchEnv, owner: User, index_id: str
+) -> None:
+    """A display_name or description holding a NUL, or a display_name past its column, was a
+    500 on PostgreSQL; now a validation error on every database (found by schemathesis)."""
+    for body in (
+        {"display_name": "a\x00b", "description": "d"},
+        {"display_name": "i", "description": "\x00"},
+        {"display_name": "n" * 1001, "description": "d"},
+    ):
+        for method, path in (("POST", "v1/index"), ("PATCH", f"v1/index/{index_id}")):
+            resp = env.raw(method, path, owner, json=body)
+            assert resp.status_code == 400, (method, body, resp.text)
+            assert resp.json()["code"] == "BadRequest.ValidationError"
+    resp = env.raw("PATCH", f"v1/index/{index_id}", owner, json={"display_name": "n" * 1000})
+    assert resp.status_code == 200 and resp.json()["display_name"] == "n" * 1000
