@@ -20,6 +20,7 @@ from globus_local.errors import ServiceError
 from globus_local.services.groups.access import GroupAccess, parse_uuid
 from globus_local.services.groups.documents import ACTIONS, membership_document
 from globus_local.services.groups.models import ROLES, IdentityPreference, Membership
+from globus_local.services.groups.validation import storable_str
 
 ROLE_ACTIONS = frozenset({"add", "invite", "change_role"})
 MANAGER_ACTIONS = frozenset({"add", "invite", "approve", "reject", "remove"})
@@ -50,8 +51,8 @@ def _bad(message: str, **extra: t.Any) -> ServiceError:
 
 def _optional_str(entry: dict[str, t.Any], key: str, where: str) -> str | None:
     value = entry.get(key)
-    if value is not None and not isinstance(value, str):
-        raise _bad(f"{where}.{key} must be a string")
+    if value is not None:
+        value = storable_str(value, f"{where}.{key}")
     if key == "invite_email_address" and value is not None and len(value) > 255:
         raise _bad(f"{where}.{key} must be at most 255 characters")
     return value

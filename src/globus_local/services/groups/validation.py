@@ -30,8 +30,15 @@ def get_str(
     value = body[key]
     if value is None and nullable and not required:
         return None
+    return storable_str(value, key)
+
+
+def storable_str(value: t.Any, key: str) -> str:
+    """``value`` as text a row can hold: a string without NUL, which PostgreSQL refuses."""
     if not isinstance(value, str):
         raise bad_request(f"{key} must be a string")
+    if "\x00" in value:
+        raise bad_request(f"{key} must not contain the NUL character")
     return value
 
 
