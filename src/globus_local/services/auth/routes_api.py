@@ -36,6 +36,8 @@ from globus_local.services.auth.scopes import AUTH_RS
 
 router = ServiceRouter()
 
+# Characters in a client's name: the width of the column that holds it.
+MAX_CLIENT_NAME = 255
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no", ""}
 
@@ -51,6 +53,19 @@ def _bad_request(detail: str) -> ServiceError:
 def _bad_redirect(err: InvalidRedirectURI) -> ServiceError:
     # RFC 7591 §3.2.2's error for a refused redirect URI, in Auth's error document.
     return ServiceError(400, "BAD_REQUEST", str(err), error="invalid_redirect_uri")
+
+
+def _client_name(value: t.Any) -> str:
+    """``client.name`` as a client row can hold it: non-blank text within its column and
+    without NUL (which PostgreSQL refuses), surrounding spaces dropped."""
+    if not isinstance(value, str) or not value.strip():
+        raise _bad_request("client.name must be a non-empty string")
+    if "\x00" in value:
+        raise _bad_request("client.name must not contain the NUL character")
+    name = value.strip()
+    if len(name) > MAX_CLIENT_NAME:
+        raise _bad_request(f"client.name must be at most {MAX_CLIENT_NAME} characters")
+    return name
 
 
 def _redirect_uris(spec: dict[str, t.Any]) -> list[str] | None:
@@ -158,9 +173,9 @@ def _register_client(request: Request, body: dict[str, t.Any]) -> JSONResponse:
     spec = body.get("client")
     if not isinstance(spec, dict):
         raise _bad_request("Body must be {'client': {...}}")
-    name = spec.get("name")
-    if not isinstance(name, str) or not name.strip():
+    if spec.get("name") is None:
         raise _bad_request("client.name is required")
+    name = _client_name(spec["name"])
     redirect_uris = _redirect_uris(spec) or []
     with request.app.state.db.session() as db:
         template_id = spec.get("template_id")
@@ -178,7 +193,7 @@ def _register_client(request: Request, body: dict[str, t.Any]) -> JSONResponse:
             parent = None
         try:
             client, secret = create_client(
-                db, kind, name.strip(), redirect_uris, owner=owner, parent_client=parent
+                db, kind, name, redirect_uris, owner=owner, parent_client=parent
             )
         except InvalidRedirectURI as err:
             raise _bad_redirect(err)
@@ -245,16 +260,12 @@ def _update_client(request: Request, client_id: str, body: dict[str, t.Any]) -> 
     spec = body.get("client")
     if not isinstance(spec, dict):
         raise _bad_request("Body must be {'client': {...}}")
-    name = spec.get("name")
-    if name is not None and (not isinstance(name, str) or not name.strip()):
-        raise _bad_request("client.name must be a non-empty string")
+    name = None if spec.get("name") is None else _client_name(spec["name"])
     redirect_uris = _redirect_uris(spec)
     with request.app.state.db.session() as db:
         client = _client_for_management(db, request, client_id)
         try:
-            update_client(
-                db, client, name=name.strip() if name else None, redirect_uris=redirect_uris
-            )
+            update_client(db, client, name=name, redirect_uris=redirect_uris)
         except InvalidRedirectURI as err:
             raise _bad_redirect(err)
         return JSONResponse({"client": client_document(client)})

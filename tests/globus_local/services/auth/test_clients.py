@@ -122,3 +122,21 @@ def test_unknown_routes_use_auth_error_shape(auth_app: AuthApp) -> None:
     assert (
         body["errors"][0]["code"] == "NOT_FOUND" and body["errors"][0]["id"] == body["request_id"]
     )
+
+
+def test_client_name_that_cannot_be_stored_is_400(auth_app: AuthApp) -> None:
+    """A client name holding a NUL, or longer than its column, was a 500 on PostgreSQL at
+    registration and update; now Auth's 400 on every database (found by schemathesis)."""
+    doc = _register(auth_app)
+    cid, secret = doc["client"]["id"], doc["included"]["client_credential"]["secret"]
+    for name in ("a\x00b", "n" * 256):
+        spec = {"template_id": TEMPLATE_CLIENT_ID, "name": name}
+        r = auth_app.client.post("/auth/v2/api/clients", json={"client": spec})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_request", r.text
+        r = auth_app.client.put(
+            f"/auth/v2/api/clients/{cid}",
+            json={"client": {"name": name}},
+            headers=basic(cid, secret),
+        )
+        assert r.status_code == 400 and r.json()["error"] == "invalid_request", r.text
+    assert _register(auth_app, " " + "n" * 255 + " ")["client"]["name"] == "n" * 255
