@@ -63,11 +63,13 @@ class RequestContext:
         scope.setdefault("state", {})["request_id"] = request_id
         start = time.perf_counter()
         status = 500
+        answered = False
 
         async def send_with_id(message: t.MutableMapping[str, t.Any]) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answered = True
                 headers = list(message.get("headers", ()))
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
@@ -75,6 +77,11 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            if not answered:
+                raise
+            # Answered already (a service's handler sent its error document and logged
+            # the error): passing it on would only make uvicorn drop the connection.
         finally:
             if access_log.isEnabledFor(logging.INFO):
                 client = scope.get("client")
@@ -131,15 +138,28 @@ def install_error_handlers(app: FastAPI) -> None:
         err = ServiceError(exc.status_code, code, detail, _headers=getattr(exc, "headers", None))
         return _error_response(request, err)
 
+    # Handlers for these classes answer without re-raising (Starlette re-raises what the
+    # catch-all handler answers, and uvicorn then drops the keep-alive connection).
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        return _unexpected_response(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        if _is_overload(exc):
-            error_log.warning("busy on %s %s: %s", request.method, request.url.path, exc)
-            return _error_response(request, _busy())
-        error_log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error_response(
-            request, ServiceError(500, "InternalServerError", "An unexpected error occurred")
-        )
+        return _unexpected_response(request, exc)
+
+
+def _unexpected_response(request: Request, exc: Exception) -> JSONResponse:
+    if _is_overload(exc):
+        error_log.warning("busy on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(request, _busy())
+    error_log.error(
+        "unhandled error on %s %s", request.method, request.url.path, exc_info=exc
+    )
+    return _error_response(
+        request, ServiceError(500, "InternalServerError", "An unexpected error occurred")
+    )
 
 
 # PostgreSQL's codes for a transaction it rolled back to let others on: a retry succeeds.
@@ -147,13 +167,15 @@ _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, d
 
 
 def _is_overload(exc: Exception) -> bool:
-    """A pool with no connection free in time, SQLite's write lock not had in time, or a
-    transaction the database rolled back for others' sake: nothing was stored, and the
-    client may try again."""
+    """A pool with no connection free in time, SQLite's write lock not had in time, a
+    connection the database dropped, or a transaction the database rolled back for others'
+    sake: nothing was stored, and the client may try again."""
     if isinstance(exc, PoolTimeout):
         return True
     if not isinstance(exc, OperationalError):
         return False
+    if exc.connection_invalidated:  # the database went away (restarted): the pool renews
+        return True
     sqlstate = getattr(exc.orig, "sqlstate", None)
     return sqlstate in _RETRYABLE_SQLSTATES or "database is locked" in str(exc)
 

@@ -189,3 +189,59 @@ def test_retryable_database_failures_are_overload_not_errors() -> None:
     assert _is_overload(OperationalError("UPDATE", {}, Exception("database is locked")))
     assert not _is_overload(OperationalError("UPDATE", {}, Orig("42P01")))
     assert not _is_overload(ValueError("no"))
+
+
+def test_a_dropped_postgresql_connection_is_answered_503_and_the_pool_recovers(
+    postgresql_url: str, tmp_path: t.Any
+) -> None:
+    """With no ping before checkout, a connection the server dropped fails one request
+    (503, Retry-After), and the next request works on a fresh connection."""
+    import psycopg
+    from fastapi.testclient import TestClient
+
+    from globus_local.app import create_app
+    from globus_local.config import Settings
+    from globus_local.db import Database
+
+    db = Database(postgresql_url)
+    app = create_app(Settings(data_dir=tmp_path, database_url=postgresql_url), database=db)
+    with TestClient(app) as client:
+        url = "/auth/v2/oauth2/userinfo"
+        assert client.get(url, headers={"Authorization": "Bearer x"}).status_code == 401
+        with psycopg.connect(postgresql_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        first = client.get(url, headers={"Authorization": "Bearer x"})
+        assert first.status_code == 503 and first.headers["retry-after"] == "1"
+        assert client.get(url, headers={"Authorization": "Bearer x"}).status_code == 401
+    db.dispose()
+
+
+def test_an_unexpected_error_is_a_500_document_and_the_connection_stays_open(
+    globus_local_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from globus_local.services.transfer import tasks
+
+    username = unique_username()
+    globus_local_server.create_user(username)
+    token = globus_local_server.token(
+        username, ["urn:globus:auth:scope:transfer.api.globus.org:all"]
+    )["access_token"]
+    url = globus_local_server.service_url("transfer") + "v0.10/submission_id"
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def broken() -> str:
+        raise RuntimeError("a bug")
+
+    peers = []
+    with requests.Session() as http:
+        assert http.get(url, headers=headers, timeout=30).status_code == 200
+        monkeypatch.setattr(tasks, "new_submission_id", broken)
+        for _ in range(2):
+            response = http.get(url, headers=headers, timeout=30, stream=True)
+            peers.append(response.raw.connection.sock.getsockname())
+            assert response.status_code == 500
+            assert "unexpected" in response.json()["message"] and response.json()["request_id"]
+    assert peers[0] == peers[1]  # the same keep-alive connection answered both

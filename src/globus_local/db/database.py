@@ -151,7 +151,10 @@ class Database:
                 connect_args["factory"] = _gated_connection_class(gate)
             kwargs["connect_args"] = connect_args
         else:
-            kwargs["pool_pre_ping"] = True
+            # No ping before each checkout (a round trip per request): a connection the
+            # server dropped fails its request, which is answered 503, and SQLAlchemy then
+            # replaces every pooled connection older than the failure.
+            kwargs["pool_pre_ping"] = False
         if self.dialect != "sqlite" or gate is not None:
             # A full pool makes a caller wait: briefly, then an error the app answers 503.
             kwargs.update(pool_size=connections, max_overflow=connections, pool_timeout=10)
