@@ -400,8 +400,13 @@ def auth_code_page(request: Request) -> Response:
     )
 
 
-@router.api_route("/v2/web/logout", methods=["GET", "POST"], response_class=HTMLResponse)
 def logout(request: Request, db: DbSession) -> Response:
+    """End the browser login: GET for a link, POST for the page's form."""
     response = render(request, "logged_out.html")
     end_login(db, request, response)
     return response
+
+
+# Registered once per method so each has its own OpenAPI operation id.
+router.get("/v2/web/logout", response_class=HTMLResponse, operation_id="logout_get")(logout)
+router.post("/v2/web/logout", response_class=HTMLResponse, operation_id="logout_post")(logout)
