@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint pytest migration clean
+.PHONY: install demo test lint typecheck pytest migration clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,14 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples
 
+# mypy with the [tool.mypy] settings in pyproject.toml
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
 pytest: $(STAMP)
 	$(VENV)/bin/pytest
 
-test: lint pytest
+test: lint typecheck pytest
 
 # A new Alembic revision from the models: make migration m="what changed"
 migration: $(STAMP)

@@ -32,7 +32,7 @@ class GlobusHTTPResponse:
         client: BaseClient | None = None,
     ) -> None:
         if isinstance(response, GlobusHTTPResponse):
-            self.client = client if client is not None else response.client
+            self.client: BaseClient | None = client if client is not None else response.client
             self._raw_response: requests.Response = response._raw_response
             self._parsed_json: t.Any = response._parsed_json
             return

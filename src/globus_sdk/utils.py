@@ -10,7 +10,7 @@ import uuid
 T = t.TypeVar("T")
 
 
-class PayloadWrapper(dict):  # type: ignore[type-arg]
+class PayloadWrapper(dict[str, t.Any]):
     """Base for helper objects that build a request payload (``TransferData`` ...).
 
     It is a plain ``dict`` so payloads serialize as JSON or form data with no extra work;

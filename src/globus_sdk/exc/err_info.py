@@ -67,8 +67,11 @@ class ConsentRequiredInfo(ErrorInfo):
 
     def __init__(self, error_data: dict[str, t.Any]) -> None:
         scopes = error_data.get("required_scopes")
-        self._has_data = error_data.get("code") == "ConsentRequired" and isinstance(scopes, list)
-        self.required_scopes: list[str] | None = list(scopes) if self._has_data else None
+        consent = error_data.get("code") == "ConsentRequired"
+        self.required_scopes: list[str] | None = (
+            list(scopes) if consent and isinstance(scopes, list) else None
+        )
+        self._has_data = self.required_scopes is not None
 
 
 class ErrorInfoContainer:

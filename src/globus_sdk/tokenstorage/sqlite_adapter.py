@@ -61,6 +61,7 @@ class SQLiteAdapter(FileAdapter):
         return self.dbname == ":memory:"
 
     def _init_and_connect(self, connect_params: dict[str, t.Any]) -> sqlite3.Connection:
+        conn: sqlite3.Connection
         if self._is_memory_db():
             conn = sqlite3.connect(self.dbname, **connect_params)
         else:

@@ -131,4 +131,4 @@ def _exponential_backoff(ctx: RetryContext) -> float:
     """
     if ctx.backoff is not None:
         return ctx.backoff
-    return 0.25 * (2**ctx.attempt) * (1.0 + random.random())
+    return 0.25 * (2.0**ctx.attempt) * (1.0 + random.random())

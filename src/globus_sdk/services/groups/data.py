@@ -130,8 +130,10 @@ class GroupPolicies(utils.PayloadWrapper):
         self["group_visibility"] = _value(group_visibility)
         self["group_members_visibility"] = _value(group_members_visibility)
         self["join_requests"] = join_requests
-        if isinstance(signup_fields, (str, enum.Enum)):
-            signup_fields = [signup_fields]  # type: ignore[list-item]
-        self["signup_fields"] = [_value(f) for f in signup_fields]
+        # a lone field (a member or its string) stands for a list of one
+        fields: t.Iterable[t.Any] = (
+            [signup_fields] if isinstance(signup_fields, (str, enum.Enum)) else signup_fields
+        )
+        self["signup_fields"] = [_value(f) for f in fields]
         if authentication_assurance_timeout is not None:
             self["authentication_assurance_timeout"] = authentication_assurance_timeout

@@ -11,6 +11,7 @@ import uuid
 from globus_sdk import client, exc, paging, response, utils
 from globus_sdk.scopes import TransferScopes
 from globus_sdk.services.transfer import _params
+from globus_sdk.services.transfer._task_status import TaskStatus
 from globus_sdk.services.transfer.data import DeleteData, TransferData
 from globus_sdk.services.transfer.errors import TransferAPIError
 from globus_sdk.services.transfer.response import (
@@ -848,7 +849,7 @@ class TransferClient(client.BaseClient):
         polling_interval = min(timeout, polling_interval)
         waited = 0
         while True:
-            if self.get_task(task_id)["status"] != "ACTIVE":
+            if self.get_task(task_id)["status"] != TaskStatus.ACTIVE:
                 log.debug("task_wait(%s): task is no longer ACTIVE", task_id)
                 return True
             if waited >= timeout:

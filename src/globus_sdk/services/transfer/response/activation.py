@@ -53,7 +53,7 @@ class ActivationRequirementsResponse(GlobusHTTPResponse):
     def always_activated(self) -> bool:
         """True if the endpoint activation never expires (e.g. shared endpoints,
         globus connect personal endpoints)."""
-        return self.get("expires_in") == -1
+        return bool(self.get("expires_in") == -1)
 
     def active_until(self, time_seconds: int, relative_time: bool = True) -> bool:
         """Check if the Endpoint will be active until some time in the future, given
