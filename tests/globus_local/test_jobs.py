@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import select, update
 
-from globus_local.db import Database, utcnow
+from globus_local.db import Base, Database, utcnow
 from globus_local.jobs import (
     FAILED,
     PENDING,
@@ -20,6 +20,7 @@ from globus_local.jobs import (
     Job,
     JobContext,
     JobError,
+    JobEvent,
     LeaseLost,
     Worker,
     WorkerPool,
@@ -29,6 +30,7 @@ from globus_local.jobs import (
     queue,
     recurring,
     recurring_job,
+    wakeups,
 )
 from globus_local.jobs.registry import registered_kinds, unregister
 
@@ -36,7 +38,7 @@ from globus_local.jobs.registry import registered_kinds, unregister
 @pytest.fixture
 def db(database_url: str) -> t.Iterator[Database]:
     database = Database(database_url)
-    Job.__table__.create(database.engine, checkfirst=True)
+    Base.metadata.create_all(database.engine, tables=[Job.__table__, JobEvent.__table__])
     try:
         yield database
     finally:
@@ -129,17 +131,17 @@ def test_enqueue_belongs_to_the_callers_transaction(
 @pytest.fixture
 def own_wakeups(monkeypatch: pytest.MonkeyPatch) -> None:
     """An empty worker wake-up registry, free of other tests' running worker pools."""
-    monkeypatch.setattr(queue, "_wakeup_events", {})
-    monkeypatch.setattr(queue, "_idle", [])
-    monkeypatch.setattr(queue, "_relays", set())
+    monkeypatch.setattr(wakeups, "_wakeup_events", {})
+    monkeypatch.setattr(wakeups, "_idle", [])
+    monkeypatch.setattr(wakeups, "_relays", set())
 
 
 @pytest.mark.usefixtures("own_wakeups")
 def test_commit_wakes_one_idle_worker_per_job(db: Database) -> None:
     first, second, third = threading.Event(), threading.Event(), threading.Event()
     for wakeup in (first, second, third):
-        queue.register_wakeup(wakeup)
-        queue.mark_idle(wakeup, True)
+        wakeups.register_wakeup(wakeup)
+        wakeups.mark_idle(wakeup, True)
     with db.session() as session:
         enqueue(session, "test.unhandled", {})
         assert not first.is_set()  # not before the job is visible
@@ -153,7 +155,7 @@ def test_commit_wakes_one_idle_worker_per_job(db: Database) -> None:
 @pytest.mark.usefixtures("own_wakeups")
 def test_busy_workers_are_woken_when_none_is_idle(db: Database) -> None:
     busy = threading.Event()
-    queue.register_wakeup(busy)  # registered, but running a job (not idle)
+    wakeups.register_wakeup(busy)  # registered, but running a job (not idle)
     with db.session() as session:
         enqueue(session, "test.unhandled", {})
     assert busy.is_set()  # it looks at the queue again when its job ends
@@ -431,11 +433,11 @@ def test_pool_wakes_on_enqueue_and_stops(db: Database, register: t.Callable[...,
 def test_wakes_a_worker_of_the_same_database_and_kind(db: Database) -> None:
     url = db.engine.url.render_as_string(hide_password=False)
     elsewhere, other_kind, right = threading.Event(), threading.Event(), threading.Event()
-    queue.register_wakeup(elsewhere, database="sqlite:////nowhere/else.sqlite3")
-    queue.register_wakeup(other_kind, database=url, kinds=["test.other"])
-    queue.register_wakeup(right, database=url, kinds=["test.unhandled"])
+    wakeups.register_wakeup(elsewhere, database="sqlite:////nowhere/else.sqlite3")
+    wakeups.register_wakeup(other_kind, database=url, kinds=["test.other"])
+    wakeups.register_wakeup(right, database=url, kinds=["test.unhandled"])
     for wakeup in (elsewhere, other_kind, right):
-        queue.mark_idle(wakeup, True)
+        wakeups.mark_idle(wakeup, True)
     with db.session() as session:
         enqueue(session, "test.unhandled", {})
     assert right.is_set()
@@ -449,15 +451,15 @@ def test_only_a_relay_wake_asks_to_wake_another(db: Database) -> None:
     url = db.engine.url.render_as_string(hide_password=False)
     first, second = threading.Event(), threading.Event()
     for wakeup in (first, second):
-        queue.register_wakeup(wakeup, database=url)
-        queue.mark_idle(wakeup, True)
+        wakeups.register_wakeup(wakeup, database=url)
+        wakeups.mark_idle(wakeup, True)
     with db.session() as session:
         enqueue(session, "test.unhandled", {})
     assert first.is_set() and not second.is_set()
-    assert not queue.relayed(first)
-    queue.wake_workers(url, ["test.unhandled"], relay=True)
+    assert not wakeups.relayed(first)
+    wakeups.wake_workers(url, ["test.unhandled"], relay=True)
     assert second.is_set()
-    assert queue.relayed(second) and not queue.relayed(second)
+    assert wakeups.relayed(second) and not wakeups.relayed(second)
 
 
 # -- recurring jobs --------------------------------------------------------------------------

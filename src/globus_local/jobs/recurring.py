@@ -3,7 +3,8 @@
 :func:`recurring_job` registers a handler to run every ``every`` seconds. Its job has a
 fixed id (``recurring:<kind>``), so however many processes start, the queue holds one
 run of it: :func:`schedule` (called where worker pools start) inserts the row when it is
-missing, first due ``every`` seconds later, and revives one the queue gave up on. A worker
+missing, first due ``every`` seconds later, and revives one that ended (given up on,
+canceled). A worker
 that ends a run, whichever way it ends, sets the same row pending again ``every`` seconds
 later (:func:`reschedule`) instead of marking it done; within a run, failures are retried
 with the usual back-off.
@@ -15,14 +16,16 @@ import datetime as dt
 import logging
 import typing as t
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Integer, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from globus_local.db import Database, utcnow
-from globus_local.jobs.models import FAILED, PENDING, SUCCEEDED, Job
+from globus_local.jobs import events
+from globus_local.jobs.models import Job
 from globus_local.jobs.queue import Claim, _held, _holder
 from globus_local.jobs.registry import Handler, job_handler, registered_kinds
+from globus_local.jobs.status import FINAL, EventType, JobStatus
 
 log = logging.getLogger("globus_local.jobs")
 
@@ -80,19 +83,31 @@ def schedule(db: Database, kinds: t.Collection[str] | None = None) -> list[str]:
                 "id": job_id(kind),
                 "kind": kind,
                 "payload": {},
-                "state": PENDING,
+                "state": JobStatus.PENDING,
                 "attempts": 0,
                 "max_attempts": 5,
                 "run_after": first_run,
                 "created_at": now,
+                "cancel_requested": False,
             }
-            session.execute(upsert(_jobs).values(row).on_conflict_do_nothing(index_elements=["id"]))
-            # Given up on (its workers kept dying): back in the queue.
-            session.execute(
+            added = session.execute(
+                upsert(_jobs)
+                .values(row)
+                .on_conflict_do_nothing(index_elements=["id"])
+                .returning(_jobs.c.id)
+            ).all()
+            # Ended (given up on after its workers kept dying, or canceled): queued again.
+            revived = session.execute(
                 update(_jobs)
-                .where(_jobs.c.id == job_id(kind), _jobs.c.state.in_((FAILED, SUCCEEDED)))
-                .values(state=PENDING, attempts=0, run_after=first_run)
-            )
+                .where(_jobs.c.id == job_id(kind), _jobs.c.state.in_(sorted(FINAL)))
+                .values(
+                    state=JobStatus.PENDING, attempts=0, run_after=first_run, cancel_requested=False
+                )
+                .returning(_jobs.c.id)
+            ).all()
+            for detail, rows in (("scheduled", added), ("revived", revived)):
+                for r in rows:
+                    events.record(session, r.id, EventType.QUEUED, detail=detail)
     return sorted(every)
 
 
@@ -109,19 +124,24 @@ def schedule_quietly(db: Database, kinds: t.Collection[str] | None = None) -> No
 
 
 # Run at the end of every run: built once.
-_RESCHEDULE = (
+_RESCHEDULE = events.Logged(
     update(_jobs)
     .where(_held())
     .values(
-        state=PENDING,
+        state=JobStatus.PENDING,
         attempts=0,
         worker_id=None,
         lease_expires_at=None,
+        cancel_requested=False,
+        progress=None,
         run_after=bindparam("next_run", type_=_jobs.c.run_after.type),
         result=bindparam("result", type_=_jobs.c.result.type),
         error=bindparam("error", type_=_jobs.c.error.type),
         finished_at=bindparam("finished", type_=_jobs.c.finished_at.type),
     )
+    # The event names the attempt that ended, not the reset count.
+    .returning(_jobs.c.id, bindparam("held_attempt", type_=Integer).label("attempts")),
+    EventType.RESCHEDULED,
 )
 
 
@@ -144,4 +164,5 @@ def reschedule(
         "finished": now,
     }
     with db.session() as session:
-        return bool(session.execute(_RESCHEDULE, params).rowcount)
+        rows = _RESCHEDULE.run(session, params, worker=claim.worker_id, detail=error, at=now)
+        return bool(rows)

@@ -3,44 +3,20 @@
 from __future__ import annotations
 
 import typing as t
-from dataclasses import dataclass, field
 
-if t.TYPE_CHECKING:
-    from globus_local.db import Database
+from globus_local.jobs.context import JobContext, JobError, JobStopped, LeaseLost
 
-
-class LeaseLost(Exception):
-    """This worker no longer holds the job (its lease lapsed and another worker took it)."""
-
-
-class JobError(Exception):
-    """Raise from a handler to fail the job at once, without further attempts."""
-
-
-@dataclass
-class JobContext:
-    """What a handler gets: the job, the database, and a way to keep its lease alive."""
-
-    job_id: str
-    kind: str
-    payload: dict[str, t.Any]
-    attempt: int
-    db: Database
-    _heartbeat: t.Callable[[], bool] = field(repr=False)
-    _fence: t.Callable[[t.Any], bool] | None = field(default=None, repr=False)
-
-    def heartbeat(self) -> None:
-        """Extend the lease; raises :class:`LeaseLost` when the job was taken over."""
-        if not self._heartbeat():
-            raise LeaseLost(f"job {self.job_id} is no longer held by this worker")
-
-    def fence(self, session: t.Any) -> None:
-        """Extend the lease inside ``session``'s transaction, so that transaction's writes
-        commit only while this worker holds the job; raises :class:`LeaseLost` otherwise."""
-        held = self._fence(session) if self._fence is not None else self._heartbeat()
-        if not held:
-            raise LeaseLost(f"job {self.job_id} is no longer held by this worker")
-
+__all__ = [
+    "Handler",
+    "JobContext",
+    "JobError",
+    "JobStopped",
+    "LeaseLost",
+    "get_handler",
+    "job_handler",
+    "registered_kinds",
+    "unregister",
+]
 
 Handler = t.Callable[[JobContext], "dict[str, t.Any] | None"]
 

@@ -11,14 +11,10 @@ import typing as t
 import uuid
 
 from globus_local.db import Database
-from globus_local.jobs import queue, recurring
-from globus_local.jobs.registry import (
-    JobContext,
-    JobError,
-    LeaseLost,
-    get_handler,
-    registered_kinds,
-)
+from globus_local.jobs import context, queue, recurring, wakeups
+from globus_local.jobs.context import JobContext, JobError, JobStopped, LeaseLost, StopSignals
+from globus_local.jobs.registry import get_handler, registered_kinds
+from globus_local.jobs.status import JobStatus, StopReason
 
 log = logging.getLogger("globus_local.jobs")
 
@@ -61,6 +57,8 @@ class Worker:
         self.retry_max = retry_max
         self._running: tuple[queue.Claim, threading.Event] | None = None
         self._abandoned = threading.Event()
+        # Set when the process is stopping: running handlers see should_stop() turn true.
+        self.stopping = threading.Event()
 
     def _kinds(self) -> frozenset[str]:
         return self.kinds if self.kinds is not None else registered_kinds()
@@ -91,7 +89,7 @@ class Worker:
         wakes a worker of its own.) ``first_wait`` is the first sleep when idle (a pool
         spreads its workers' polls over the interval)."""
         wakeup = wakeup or threading.Event()
-        queue.register_wakeup(wakeup, database=self.database_url, kinds=self.kinds)
+        wakeups.register_wakeup(wakeup, database=self.database_url, kinds=self.kinds)
         relay = False
         wait = self.poll_interval if first_wait is None else first_wait
         try:
@@ -102,24 +100,24 @@ class Worker:
                     claim = self.claim()
                     if claim is not None:
                         if relay:
-                            queue.wake_workers(self.database_url, [claim.kind], relay=True)
+                            wakeups.wake_workers(self.database_url, [claim.kind], relay=True)
                         self.execute(claim)
                 except Exception:  # the database went away, etc.: keep the worker alive
                     log.exception("job worker %s: claiming failed", self.worker_id)
                     stop.wait(max(self.poll_interval, 1.0))
                     continue
                 if claim is None:
-                    queue.mark_idle(wakeup, True)
+                    wakeups.mark_idle(wakeup, True)
                     try:
                         woken = wakeup.wait(wait)
                     finally:
-                        queue.mark_idle(wakeup, False)
+                        wakeups.mark_idle(wakeup, False)
                     wait = self.poll_interval
-                    relay = queue.relayed(wakeup) or not woken
+                    relay = wakeups.relayed(wakeup) or not woken
                 else:
                     relay = False
         finally:
-            queue.unregister_wakeup(wakeup)
+            wakeups.unregister_wakeup(wakeup)
 
     def retry_delay(self, attempt: int) -> float:
         return min(self.retry_base * 2 ** (attempt - 1), self.retry_max)
@@ -132,23 +130,21 @@ class Worker:
                 self.db, claim, f"no handler for job kind {claim.kind!r}", retry_in=None
             )
             return
-        ctx = JobContext(
-            job_id=claim.job_id,
-            kind=claim.kind,
-            payload=claim.payload,
-            attempt=claim.attempt,
-            db=self.db,
-            _heartbeat=lambda: queue.extend_lease(self.db, claim, self.lease_seconds),
-            _fence=lambda session: queue.extend_lease_in(session, claim, self.lease_seconds),
-        )
+        ctx = self._context(claim)
         keeper_stop = threading.Event()
-        keeper = threading.Thread(target=self._keep_lease, args=(claim, keeper_stop), daemon=True)
+        keeper = threading.Thread(
+            target=self._keep_lease, args=(claim, ctx.signals, keeper_stop), daemon=True
+        )
         keeper.start()
         self._running = (claim, keeper_stop)
+        context.track(self.database_url, claim.job_id, ctx.signals)
         try:
             result = handler(ctx)
         except LeaseLost:
-            log.warning("job %s (%s): lease lost, result dropped", claim.job_id, claim.kind)
+            self._lost(claim, "lease lost, result dropped")
+            return
+        except JobStopped as stopped:
+            self._stopped(claim, stopped.reason or ctx.stop_reason, stopped.result)
             return
         except JobError as exc:
             self._failed(claim, str(exc) or type(exc).__name__, retry_in=None)
@@ -169,6 +165,7 @@ class Worker:
             )
             return
         finally:
+            context.untrack(self.database_url, claim.job_id)
             self._running = None
             keeper_stop.set()
             keeper.join()
@@ -178,7 +175,67 @@ class Worker:
         else:
             done = queue.mark_succeeded(self.db, claim, result)
         if not done:
-            log.warning("job %s (%s): taken over by another worker", claim.job_id, claim.kind)
+            self._lost(claim, "taken over by another worker")
+
+    def _context(self, claim: queue.Claim) -> JobContext:
+        """The handler's view of ``claim``: every lease renewal also refreshes what
+        ``should_stop`` reads."""
+        signals = StopSignals(
+            deadline=claim.deadline,
+            cancel_requested=claim.cancel_requested,
+            shutdown=self.stopping,
+        )
+        lease = self.lease_seconds
+
+        def heartbeat() -> bool:
+            return signals.saw(queue.renew(self.db, claim, lease))
+
+        def fence(session: t.Any) -> bool:
+            return signals.saw(queue.renew_in(session, claim, lease))
+
+        def progress(session: t.Any, data: dict[str, t.Any]) -> bool:
+            return signals.saw(queue.record_progress(session, claim, data, lease))
+
+        return JobContext(
+            job_id=claim.job_id,
+            kind=claim.kind,
+            payload=claim.payload,
+            attempt=claim.attempt,
+            db=self.db,
+            _heartbeat=heartbeat,
+            _fence=fence,
+            _progress=progress,
+            signals=signals,
+        )
+
+    def _lost(self, claim: queue.Claim, what: str) -> None:
+        log.warning("job %s (%s): %s", claim.job_id, claim.kind, what)
+        try:
+            queue.lease_lost(self.db, claim, what)
+        except Exception:  # only the record of it is lost
+            log.warning("job %s: could not record its lost lease", claim.job_id, exc_info=True)
+
+    def _stopped(
+        self, claim: queue.Claim, reason: StopReason | None, result: dict[str, t.Any] | None
+    ) -> None:
+        """End a job whose handler stopped when asked: back to the queue when this process
+        is stopping, else canceled or timed out (a recurring job's next run is queued)."""
+        if reason is StopReason.LEASE_LOST:
+            self._lost(claim, "lease lost, handler stopped")
+            return
+        if reason is StopReason.SHUTDOWN:
+            if queue.release_lease(self.db, claim):
+                log.info("job %s (%s): left to another worker", claim.job_id, claim.kind)
+            return
+        status = JobStatus.TIMED_OUT if reason is StopReason.DEADLINE else JobStatus.CANCELED
+        error = "deadline passed" if status is JobStatus.TIMED_OUT else "canceled"
+        every = recurring.interval(claim.kind)
+        if every is not None:
+            done = recurring.reschedule(self.db, claim, every, result=result, error=error)
+        else:
+            done = queue.mark_stopped(self.db, claim, status, error=error, result=result)
+        if not done:
+            self._lost(claim, "taken over by another worker")
 
     def _failed(self, claim: queue.Claim, error: str, *, retry_in: float | None) -> None:
         """Record a failed attempt; a recurring job's last one ends the run (the next is
@@ -193,6 +250,7 @@ class Worker:
         """Give up the job being run (the process is stopping): stop renewing its lease and
         end it, so another worker resumes the job at once instead of after the lease."""
         self._abandoned.set()
+        self.stopping.set()
         running = self._running
         if running is None:
             return
@@ -204,10 +262,10 @@ class Worker:
         except Exception:
             log.warning("job %s: could not release its lease", claim.job_id, exc_info=True)
 
-    def _keep_lease(self, claim: queue.Claim, stop: threading.Event) -> None:
+    def _keep_lease(self, claim: queue.Claim, signals: StopSignals, stop: threading.Event) -> None:
         while not stop.wait(self.lease_seconds / 3):
             try:
-                if not queue.extend_lease(self.db, claim, self.lease_seconds):
+                if not signals.saw(queue.renew(self.db, claim, self.lease_seconds)):
                     return
             except Exception:
                 log.exception("job %s: could not extend lease", claim.job_id)
@@ -244,7 +302,7 @@ class WorkerPool:
             worker = Worker(self.db, worker_id=f"{base_id}/{n}", **options)
             wakeup = threading.Event()
             # Registered before the thread starts, so no enqueue in between goes unnoticed.
-            queue.register_wakeup(wakeup, database=worker.database_url, kinds=worker.kinds)
+            wakeups.register_wakeup(wakeup, database=worker.database_url, kinds=worker.kinds)
             thread = threading.Thread(
                 target=worker.run,
                 args=(self._stop, wakeup),
@@ -266,6 +324,8 @@ class WorkerPool:
         job still running then is ended, so another worker resumes it at once (its fence
         turns away what the handler here still writes)."""
         self._stop.set()
+        for worker in self._workers:
+            worker.stopping.set()  # handlers that look stop at their next safe point
         for wakeup in self._wakeups:
             wakeup.set()
         deadline = time.monotonic() + timeout
