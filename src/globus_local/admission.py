@@ -19,7 +19,7 @@ import typing as t
 
 from starlette.requests import Request
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 
 # Bodies larger than this are refused (413) before any route sees them.
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -68,9 +68,13 @@ class Admission:
         try:
             receive = await _buffered_body(scope, receive)  # before the turn: see the module
         except BodyTooLarge:
-            await self._refuse(scope, send, ServiceError(
-                413, "RequestTooLarge", f"The request body exceeds {MAX_BODY_BYTES} bytes"
-            ))
+            await self._refuse(
+                scope,
+                send,
+                ServiceError(
+                    413, "RequestTooLarge", f"The request body exceeds {MAX_BODY_BYTES} bytes"
+                ),
+            )
             return
         turns = self._semaphore()
         if turns.locked():
@@ -78,12 +82,16 @@ class Admission:
             if turn is None:  # the client left while it waited: nothing to answer
                 return
             if not turn:
-                await self._refuse(scope, send, ServiceError(
-                    503,
-                    "ServiceUnavailable",
-                    "The server is busy; try again shortly",
-                    _headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-                ))
+                await self._refuse(
+                    scope,
+                    send,
+                    ServiceError(
+                        503,
+                        "ServiceUnavailable",
+                        "The server is busy; try again shortly",
+                        _headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                    ),
+                )
                 return
         else:
             await turns.acquire()  # free now: no wait

@@ -22,9 +22,9 @@ from globus_local import __version__
 from globus_local.admission import RETRY_AFTER_SECONDS, Admission
 from globus_local.config import Settings
 from globus_local.db import Database
-from globus_local.errors import STATUS_CODES, ServiceError, default_error_document
+from globus_local.kit.errors import STATUS_CODES, ServiceError, default_error_document
+from globus_local.kit.service import Service, cool_down, load_services, warm_up
 from globus_local.routing import GroupDispatch, PrefixDispatch, build_service_apps
-from globus_local.service import Service, cool_down, load_services, warm_up
 
 access_log = logging.getLogger("globus_local.access")
 error_log = logging.getLogger("globus_local.error")
@@ -154,9 +154,7 @@ def _unexpected_response(request: Request, exc: Exception) -> JSONResponse:
     if _is_overload(exc):
         error_log.warning("busy on %s %s: %s", request.method, request.url.path, exc)
         return _error_response(request, _busy())
-    error_log.error(
-        "unhandled error on %s %s", request.method, request.url.path, exc_info=exc
-    )
+    error_log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_response(
         request, ServiceError(500, "InternalServerError", "An unexpected error occurred")
     )

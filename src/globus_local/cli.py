@@ -35,7 +35,7 @@ class CommandError(Exception):
 def sdk_environment(root_url: str) -> dict[str, str]:
     """Variables that point our SDK (``local`` environment) and the real globus-sdk /
     globus-cli (one ``GLOBUS_SDK_SERVICE_URL_<NAME>`` per served service) at ``root_url``."""
-    from globus_local.service import SERVICE_NAMES
+    from globus_local.kit.service import SERVICE_NAMES
 
     root = root_url if root_url.endswith("/") else root_url + "/"
     env = {"GLOBUS_SDK_ENVIRONMENT": "local", "GLOBUS_LOCAL_URL": root}
@@ -196,7 +196,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from globus_local.jobs import WorkerPool
     from globus_local.jobs.registry import registered_kinds
-    from globus_local.service import cool_down, load_services, warm_up
+    from globus_local.kit.service import cool_down, load_services, warm_up
 
     settings = _settings(args)
     threads = args.threads if args.threads is not None else settings.worker_threads

@@ -19,42 +19,21 @@ from __future__ import annotations
 import functools
 import inspect
 import typing as t
-from dataclasses import dataclass
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from globus_local.db.database import commit_session, discard_session
+from globus_local.kit.router import Registration, ServiceRouter
 
 GroupKey = tuple[str, str]
 Scope = t.MutableMapping[str, t.Any]
 Receive = t.Callable[[], t.Awaitable[t.Any]]
 Send = t.Callable[[t.Any], t.Awaitable[None]]
 ASGIApp = t.Callable[[Scope, Receive, Send], t.Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Registration:
-    """One ``add_api_route`` call: the path under the service (router prefix included)."""
-
-    path: str
-    endpoint: t.Callable[..., t.Any]
-    options: dict[str, t.Any]
-
-
-class ServiceRouter(APIRouter):
-    """An ``APIRouter`` that remembers its routes' registrations, in order."""
-
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.registrations: list[Registration] = []
-
-    def add_api_route(self, path: str, endpoint: t.Callable[..., t.Any], **options: t.Any) -> None:
-        self.registrations.append(Registration(self.prefix + path, endpoint, dict(options)))
-        super().add_api_route(path, endpoint, **options)
 
 
 def group_key(path: str) -> GroupKey | None:

@@ -9,8 +9,6 @@ import threading
 import typing as t
 from contextlib import contextmanager
 
-from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -218,29 +216,6 @@ class Database:
         self.engine.dispose()
 
 
-async def get_session(request: Request) -> t.AsyncIterator[Session]:
-    """FastAPI dependency: one session per request, committed when the route returns.
-
-    Opening the session does no I/O (the connection is taken at its first query, in the
-    route's thread), so it costs no trip to the thread pool. A sync route commits in its
-    own thread (see ``globus_local.routing``); only a session still in a transaction here
-    (used by a dependency alone) takes a trip to be committed."""
-    db: Database = request.app.state.db
-    session = db.sessionmaker()
-    try:
-        yield session
-    except BaseException:
-        if session.in_transaction():
-            await run_in_threadpool(discard_session, session)
-        else:
-            session.close()
-        raise
-    if session.in_transaction():
-        await run_in_threadpool(commit_session, session)
-    else:
-        session.close()
-
-
 def commit_session(session: Session) -> None:
     """Commit and close; on failure roll back and close, and raise."""
     try:
@@ -258,8 +233,3 @@ def discard_session(session: Session) -> None:
         session.rollback()
     finally:
         session.close()
-
-
-# The session is committed before the response leaves, so a client that sees a 2xx can
-# rely on the change being stored.
-DbSession = t.Annotated[Session, Depends(get_session, scope="function")]

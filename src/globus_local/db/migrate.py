@@ -46,7 +46,7 @@ _PG_LOCK_KEY = 7_470_231_001
 def load_models() -> None:
     """Import every module that defines tables, so ``Base.metadata`` is complete."""
     import globus_local.jobs.models  # noqa: F401
-    from globus_local.service import load_services
+    from globus_local.kit.service import load_services
 
     load_services()
 

@@ -1,40 +1,18 @@
-"""Bearer-token authentication for every service's routes.
-
-This runs on every request of every service. A token seen in the last
-``CACHE_SECONDS`` is answered from memory on the event loop, with no thread and no
-connection; otherwise it is one primary-key read of the token's sha256 (who the token
-stands for is stored on the token row when it is minted). A revocation committed in this
-process empties the cache at once; one committed elsewhere reaches this process within
-``CACHE_SECONDS``.
+"""Auth's token store behind the platform's token check (``globus_local.kit.tokens``):
+who a token stands for, read by the token's sha256 (stored on the token row when it is
+minted), so the check is one primary-key read.
 """
 
 from __future__ import annotations
 
 import time
-import typing as t
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
-from fastapi import Request
-from sqlalchemy import event
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from globus_local.db import Database
-from globus_local.errors import ServiceError
+from globus_local.kit.tokens import AuthContext
 from globus_local.services.auth.hashing import sha256_hex
 from globus_local.services.auth.models import Token
-
-
-@dataclass(frozen=True)
-class AuthContext:
-    identity_id: str  # effective identity; a client_credentials token's is the client's own id
-    username: str
-    client_id: str  # the client that obtained the token
-    scopes: frozenset[str]
-    resource_server: str
-    identity_set: tuple[str, ...]  # all linked identity ids, identity_id first
-    token_hash: str  # stable id of the token (dependent-token grants key on it)
 
 
 def context_for(token: Token) -> AuthContext:
@@ -47,70 +25,6 @@ def context_for(token: Token) -> AuthContext:
         identity_set=tuple(token.identity_set.split()) or (token.identity_id,),
         token_hash=token.token_hash,
     )
-
-
-# How long a looked-up token is trusted without a new look: the bound on how late another
-# process learns of a revocation.
-CACHE_SECONDS = 5.0
-# Entries kept at most; the cache starts afresh past this.
-CACHE_ENTRIES = 50_000
-
-
-K = t.TypeVar("K")
-V = t.TypeVar("V")
-
-
-class ShortCache(t.Generic[K, V]):
-    """Answers derived from live tokens, each kept until its token must be looked at again
-    (``CACHE_SECONDS``, or the token's expiry if sooner). Emptied when a revocation
-    commits in this process."""
-
-    def __init__(self) -> None:
-        self._entries: dict[K, tuple[V, float]] = {}
-
-    def get(self, key: K) -> V | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if entry[1] <= time.monotonic():
-            self._entries.pop(key, None)
-            return None
-        return entry[0]
-
-    def put(self, key: K, value: V, expires_at: int | None) -> None:
-        if len(self._entries) >= CACHE_ENTRIES:
-            self._entries.clear()
-        until = time.monotonic() + CACHE_SECONDS
-        if expires_at is not None:
-            until = min(until, time.monotonic() + (expires_at - time.time()))
-        self._entries[key] = (value, until)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-# Token contexts by the token's sha256.
-token_cache: ShortCache[str, AuthContext] = ShortCache()
-# Documents served for a token (userinfo, introspection), by a key naming what was asked.
-document_cache: ShortCache[tuple[str, ...], dict[str, t.Any]] = ShortCache()
-
-
-def forget_tokens_after_commit(session: Session) -> None:
-    """Mark ``session`` as revoking tokens: the cache is emptied once it commits (not
-    before, or a request could cache the token again from the old rows)."""
-    session.info["revokes_tokens"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if session.info.pop("revokes_tokens", False):
-        token_cache.clear()
-        document_cache.clear()
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop("revokes_tokens", None)
 
 
 def find_active_token(session: Session, token_string: str, kind: str | None = None) -> Token | None:
@@ -129,75 +43,11 @@ def authenticate_token(session: Session, token_string: str) -> AuthContext | Non
     return context_for(token) if token is not None else None
 
 
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    return value.strip()
-
-
-def _unauthorized(message: str) -> ServiceError:
-    return ServiceError(
-        401,
-        "AuthenticationFailed",
-        message,
-        _headers={"WWW-Authenticate": 'Bearer realm="globus-local"'},
-    )
-
-
-def _lookup(database: Database, token_hash: str) -> AuthContext | None:
-    """Read the token (in its own short session, so no connection outlives the look) and
-    remember it when live."""
+def lookup_token(database: Database, token_hash: str) -> tuple[AuthContext, int | None] | None:
+    """A live access token's context and expiry, read in its own short session so no
+    connection outlives the look."""
     with database.sessionmaker() as session:
         token = session.get(Token, token_hash)
         if token is None or token.kind != "access" or not token.is_active(int(time.time())):
             return None
-        ctx = context_for(token)
-        expires_at = token.expires_at
-    token_cache.put(token_hash, ctx, expires_at)
-    return ctx
-
-
-async def authenticate_request(request: Request) -> AuthContext | None:
-    """The context of the request's bearer token if it is a live access token; raises 401
-    when no bearer token was sent."""
-    token_string = bearer_token(request)
-    if token_string is None:
-        raise _unauthorized("No Bearer token in the Authorization header")
-    token_hash = sha256_hex(token_string)
-    ctx = token_cache.get(token_hash)
-    if ctx is None:
-        ctx = await run_in_threadpool(_lookup, request.app.state.db, token_hash)
-    return ctx
-
-
-def require_token(
-    resource_server: str | None, *any_of_scopes: str
-) -> Callable[[Request], Awaitable[AuthContext]]:
-    """A FastAPI dependency accepting tokens for ``resource_server`` holding any listed scope.
-
-    With no scopes listed any token for the resource server is accepted; with
-    ``resource_server=None`` any live access token is. Async, so a cached token costs the
-    request no trip to the thread pool.
-    """
-    wanted = frozenset(any_of_scopes)
-
-    async def _require(request: Request) -> AuthContext:
-        ctx = await authenticate_request(request)
-        if ctx is None:
-            raise _unauthorized("Token is invalid, expired or revoked")
-        if (resource_server is not None and ctx.resource_server != resource_server) or (
-            wanted and not (wanted & ctx.scopes)
-        ):
-            required = list(any_of_scopes[:1])
-            raise ServiceError(
-                403,
-                "ConsentRequired",
-                "Missing required scopes: " + (" or ".join(any_of_scopes) or resource_server or ""),
-                required_scopes=required,
-            )
-        request.state.auth = ctx
-        return ctx
-
-    return _require
+        return context_for(token), token.expires_at

@@ -16,7 +16,7 @@ import http
 import re
 import typing as t
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 
 # Generic platform codes (raised before a route's own logic) → Auth's upper-case codes.
 _GENERIC_CODES = {

@@ -9,9 +9,11 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from globus_local.db import DbSession, utcnow
-from globus_local.errors import ServiceError
-from globus_local.routing import ServiceRouter
+from globus_local.db import utcnow
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.router import ServiceRouter
+from globus_local.kit.session import DbSession
+from globus_local.kit.tokens import bearer_token
 from globus_local.services.auth.clients import (
     add_credential,
     check_secret,
@@ -22,7 +24,7 @@ from globus_local.services.auth.clients import (
     parse_basic,
     update_client,
 )
-from globus_local.services.auth.dependency import bearer_token, find_active_token
+from globus_local.services.auth.dependency import find_active_token
 from globus_local.services.auth.identities import (
     find_identities,
     get_identity,

@@ -10,16 +10,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from globus_local.db import Database, DbSession
-from globus_local.errors import ServiceError
-from globus_local.routing import ServiceRouter
+from globus_local.db import Database
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.router import ServiceRouter
+from globus_local.kit.session import DbSession
+from globus_local.kit.tokens import bearer_token, document_cache
 from globus_local.services.auth import oidc, tokens
 from globus_local.services.auth.clients import (
     authenticate_client,
     authenticate_confidential_id,
     cached_confidential_id,
 )
-from globus_local.services.auth.dependency import bearer_token, document_cache
 from globus_local.services.auth.errors import oauth_error
 from globus_local.services.auth.hashing import sha256_hex
 from globus_local.services.auth.scopes import AUTH_RS, OPENID

@@ -18,9 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from globus_local.db import DbSession
-from globus_local.errors import ServiceError
-from globus_local.routing import ServiceRouter
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.router import ServiceRouter
+from globus_local.kit.session import DbSession
 from globus_local.services.auth.clients import get_client, redirect_uri_allowed
 from globus_local.services.auth.login_throttle import verify_login
 from globus_local.services.auth.models import Client, Consent, Identity, LoginSession

@@ -19,8 +19,8 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from globus_local.config import Settings
+from globus_local.kit.tokens import forget_tokens_after_commit
 from globus_local.services.auth import oidc
-from globus_local.services.auth.dependency import forget_tokens_after_commit
 from globus_local.services.auth.errors import oauth_error
 from globus_local.services.auth.hashing import new_secret, pkce_challenge, sha256_hex
 from globus_local.services.auth.identities import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typing as t
 
-from globus_local.errors import ServiceError
-from globus_local.service import Service
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.service import Service
 from globus_local.services.groups import models as models  # registers the tables
 from globus_local.services.groups.routes import router
 

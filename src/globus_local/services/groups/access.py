@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 from globus_local.services.groups.models import Group, Membership
 
 MANAGING_ROLES = frozenset({"admin", "manager"})

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 from globus_local.services.groups.access import GroupAccess, parse_uuid
 from globus_local.services.groups.documents import ACTIONS, membership_document
 from globus_local.services.groups.models import ROLES, IdentityPreference, Membership

@@ -6,9 +6,9 @@ import typing as t
 
 from fastapi import Body, Depends, Query
 
-from globus_local.db import DbSession
-from globus_local.routing import ServiceRouter
-from globus_local.services.auth.dependency import AuthContext, require_token
+from globus_local.kit.router import ServiceRouter
+from globus_local.kit.session import DbSession
+from globus_local.kit.tokens import AuthContext, require_token
 from globus_local.services.auth.scopes import GROUPS_ALL, GROUPS_RS, GROUPS_VIEW
 from globus_local.services.groups import logic
 from globus_local.services.groups.access import Caller, load_group

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 
 _MISSING: t.Any = object()
 

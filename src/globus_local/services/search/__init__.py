@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from globus_local.service import Service
+from globus_local.kit.service import Service
 from globus_local.services.search import models as models  # registers the tables
 from globus_local.services.search import tasks as tasks  # registers the ingest job handler
 from globus_local.services.search.errors import format_error

@@ -14,12 +14,8 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from globus_local.errors import ServiceError
-from globus_local.services.auth.dependency import (
-    AuthContext,
-    bearer_token,
-    require_token,
-)
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.tokens import AuthContext, bearer_token, require_token
 from globus_local.services.auth.scopes import SEARCH_ALL, SEARCH_INGEST, SEARCH_RS, SEARCH_SEARCH
 from globus_local.services.groups.principals import principal_urns_for
 from globus_local.services.search.errors import forbidden, no_such_index

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 from globus_local.services.search.limits import MAX_QUERY_SECONDS
 
 # SQLite virtual-machine steps between two looks at the clock.

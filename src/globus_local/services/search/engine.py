@@ -16,7 +16,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 from globus_local.services.search.backends.base import FullTextBackend
 from globus_local.services.search.deadline import Deadline, is_timeout, timed_out
 from globus_local.services.search.documents import entry_result, meta_result

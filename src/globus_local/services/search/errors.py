@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 
 # The app's generic codes (validation, unknown route...) in Search's dotted style.
 _GENERIC = {

@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 from globus_local.services.search.backends.base import FullTextBackend
 from globus_local.services.search.bulk import insert_many
 from globus_local.services.search.errors import validation_error

@@ -9,10 +9,10 @@ from fastapi import Body, Depends, Request
 from sqlalchemy import func, select
 
 from globus_local.db import utcnow
-from globus_local.errors import ServiceError
-from globus_local.routing import ServiceRouter
-from globus_local.services.auth.db import AuthDb
-from globus_local.services.auth.dependency import AuthContext
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.router import ServiceRouter
+from globus_local.kit.session import DbSession as AuthDb
+from globus_local.kit.tokens import AuthContext
 from globus_local.services.search import access
 from globus_local.services.search.access import Caller, caller_for, get_index
 from globus_local.services.search.backends import backend_for

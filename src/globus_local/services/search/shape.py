@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import typing as t
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 from globus_local.services.search.errors import validation_error
 from globus_local.services.search.text import escape_key
 

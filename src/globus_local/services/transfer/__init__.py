@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import Depends
 
-from globus_local.service import Service
+from globus_local.kit.service import Service
 from globus_local.services.transfer import models_endpoints as models_endpoints  # tables
 from globus_local.services.transfer import (
     params,

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from globus_local.db import utcnow
-from globus_local.errors import ServiceError
-from globus_local.services.auth.dependency import AuthContext
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.tokens import AuthContext
 from globus_local.services.transfer.models_endpoints import (
     AccessRule,
     Endpoint,

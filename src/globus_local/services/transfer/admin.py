@@ -7,7 +7,7 @@ import os
 import typing as t
 
 from globus_local.db import Database
-from globus_local.services.auth.dependency import AuthContext
+from globus_local.kit.tokens import AuthContext
 from globus_local.services.transfer import endpoints
 from globus_local.storage import connector_for_location, is_url
 

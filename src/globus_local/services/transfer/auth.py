@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from globus_local.services.auth.dependency import AuthContext, require_token
+from globus_local.kit.tokens import AuthContext, require_token
 from globus_local.services.auth.scopes import TRANSFER_ALL, TRANSFER_RS
 
 require_transfer_token = require_token(TRANSFER_RS, TRANSFER_ALL)

@@ -13,8 +13,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
-from globus_local.errors import ServiceError
-from globus_local.services.auth.dependency import AuthContext
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.tokens import AuthContext
 from globus_local.services.transfer import access, params
 from globus_local.services.transfer.documents import SETTINGS_DEFAULTS, endpoint_doc
 from globus_local.services.transfer.models_endpoints import (

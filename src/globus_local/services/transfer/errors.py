@@ -12,7 +12,7 @@ from contextvars import ContextVar
 
 from fastapi import Request
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 
 SERVICE_PREFIX = "/transfer"
 

@@ -9,7 +9,7 @@ import operator
 import typing as t
 from collections.abc import Callable, Iterable
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 from globus_local.services.transfer import params
 
 FileDoc = dict[str, t.Any]

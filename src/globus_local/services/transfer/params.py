@@ -10,7 +10,7 @@ import typing as t
 
 from fastapi import Request
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 
 # Largest value of an INTEGER column on PostgreSQL (task faults, server ids).
 SQL_INT_MAX = 2**31 - 1

@@ -18,8 +18,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
-from globus_local.errors import ServiceError
-from globus_local.services.auth.dependency import AuthContext
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.tokens import AuthContext
 from globus_local.services.transfer.models_endpoints import Endpoint
 from globus_local.services.transfer.models_tasks import PauseRule
 

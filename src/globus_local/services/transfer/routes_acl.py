@@ -6,8 +6,8 @@ import typing as t
 
 from fastapi import Body, Request
 
-from globus_local.db import DbSession
-from globus_local.routing import ServiceRouter
+from globus_local.kit.router import ServiceRouter
+from globus_local.kit.session import DbSession
 from globus_local.services.transfer import access, endpoints
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import access_doc, result_doc

@@ -8,8 +8,9 @@ import uuid
 from fastapi import Body, Request
 from sqlalchemy import select
 
-from globus_local.db import DbSession, utcnow
-from globus_local.routing import ServiceRouter
+from globus_local.db import utcnow
+from globus_local.kit.router import ServiceRouter
+from globus_local.kit.session import DbSession
 from globus_local.services.transfer import access, endpoints
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import bookmark_doc, result_doc

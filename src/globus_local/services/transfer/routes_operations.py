@@ -11,10 +11,10 @@ import typing as t
 from fastapi import Body, Query, Request
 from sqlalchemy.orm import Session
 
-from globus_local.db import DbSession
-from globus_local.errors import ServiceError
-from globus_local.routing import ServiceRouter
-from globus_local.services.auth.dependency import AuthContext
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.router import ServiceRouter
+from globus_local.kit.session import DbSession
+from globus_local.kit.tokens import AuthContext
 from globus_local.services.transfer import access, listing, params, pauses
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import file_doc, result_doc

@@ -12,11 +12,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from globus_local.db import Database, DbSession, utcnow
-from globus_local.errors import ServiceError
+from globus_local.db import Database, utcnow
 from globus_local.jobs import RUNNING, get_job
-from globus_local.routing import ServiceRouter
-from globus_local.services.auth.dependency import AuthContext
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.router import ServiceRouter
+from globus_local.kit.session import DbSession
+from globus_local.kit.tokens import AuthContext
 from globus_local.services.transfer import access, endpoints, params, tasks
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import result_doc

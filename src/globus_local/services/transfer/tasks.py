@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from globus_local.db import utcnow
-from globus_local.errors import ServiceError
 from globus_local.jobs import FAILED as JOB_FAILED
 from globus_local.jobs import Job, enqueue
-from globus_local.services.auth.dependency import AuthContext
+from globus_local.kit.errors import ServiceError
+from globus_local.kit.tokens import AuthContext
 from globus_local.services.transfer import access, params
 from globus_local.services.transfer.models_endpoints import Endpoint
 from globus_local.services.transfer.models_tasks import (

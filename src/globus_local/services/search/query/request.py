@@ -10,7 +10,7 @@ import math
 import typing as t
 from dataclasses import dataclass, field
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 from globus_local.services.search.errors import validation_error
 from globus_local.services.search.limits import (
     MAX_BOOSTS,

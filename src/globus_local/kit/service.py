@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from fastapi import APIRouter
 
-from globus_local.errors import ErrorFormatter, default_error_document
-from globus_local.routing import ServiceRouter
+from globus_local.kit.errors import ErrorFormatter, default_error_document
+from globus_local.kit.router import ServiceRouter
 
 # Every service the platform serves, by the name the SDK uses for it (GLOBUS_SDK_SERVICE_URL_<NAME>).
 # A service is listed here once its package exists.
