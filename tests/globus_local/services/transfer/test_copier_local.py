@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from globus_local.services.transfer.mover import copier as copier_module
-from globus_local.services.transfer.mover.copier import Copier, Row, _FdHasher, _kernel_copy
+from globus_local.services.transfer.mover import checksums, kernel
+from globus_local.services.transfer.mover.checksums import FdHasher
+from globus_local.services.transfer.mover.copier import Copier
+from globus_local.services.transfer.mover.kernel import kernel_copy
 from globus_local.services.transfer.mover.posix_fast import DirHandles, split
+from globus_local.services.transfer.mover.subtasks import Row
 from globus_local.storage.errors import InvalidPath, IsADirectory, PathEscape
 from globus_local.storage.posix import PosixConnector
 
@@ -37,8 +40,9 @@ def test_verified_copy_overlaps_and_matches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
 ) -> None:
     # Every file takes the "large file" path: kernel copy + two hashing threads.
-    monkeypatch.setattr(copier_module, "PARALLEL_VERIFY_MIN", 0)
-    monkeypatch.setattr(copier_module, "CHUNK", 1024 * 1024)
+    monkeypatch.setattr(checksums, "PARALLEL_VERIFY_MIN", 0)
+    monkeypatch.setattr(checksums, "CHUNK", 1024 * 1024)
+    monkeypatch.setattr(kernel, "CHUNK", 1024 * 1024)
     src, dst = tmp_path / "src", tmp_path / "dst"
     src.mkdir()
     dst.mkdir()
@@ -79,11 +83,11 @@ def test_follower_reports_a_short_destination_as_no_match(tmp_path: Path) -> Non
     path.write_bytes(b"abc")
     fd = os.open(path, os.O_RDONLY)
     try:
-        hasher = _FdHasher(fd, "MD5", threading.Event(), follow=True)
+        hasher = FdHasher(fd, "MD5", threading.Event(), follow=True)
         hasher.advance(3)
         assert hasher.finish(10) == ""  # 10 bytes were "written", 3 are there
         hasher.close()
-        whole = _FdHasher(fd, "MD5", threading.Event(), follow=False)
+        whole = FdHasher(fd, "MD5", threading.Event(), follow=False)
         assert whole.finish(None) == hashlib.md5(b"abc").hexdigest()
         whole.close()
     finally:
@@ -95,7 +99,7 @@ def test_kernel_copy_counts_bytes(tmp_path: Path) -> None:
     fd_in = os.open(tmp_path / "a", os.O_RDONLY)
     fd_out = os.open(tmp_path / "b", os.O_WRONLY | os.O_CREAT, 0o644)
     try:
-        assert _kernel_copy(fd_in, fd_out, lambda: None) == 100_000
+        assert kernel_copy(fd_in, fd_out, lambda: None) == 100_000
     finally:
         os.close(fd_in)
         os.close(fd_out)
@@ -144,13 +148,13 @@ def test_handles_never_follow_links_out_of_the_root(tmp_path: Path) -> None:
 def test_small_copy_copies_whole_files_and_goes_on_past_its_step(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
 ) -> None:
-    monkeypatch.setattr(copier_module, "KERNEL_STEP", 1000)  # a "small" file is < 1000 bytes
+    monkeypatch.setattr(kernel, "KERNEL_STEP", 1000)  # a "small" file is < 1000 bytes
     data = os.urandom(size)
     (tmp_path / "in").write_bytes(data)
     fd_in = os.open(tmp_path / "in", os.O_RDONLY)
     fd_out = os.open(tmp_path / "out", os.O_WRONLY | os.O_CREAT, 0o644)
     try:
-        assert copier_module._small_copy(fd_in, fd_out, lambda: None) == size
+        assert kernel.small_copy(fd_in, fd_out, lambda: None) == size
     finally:
         os.close(fd_in)
         os.close(fd_out)

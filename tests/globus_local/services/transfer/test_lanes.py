@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from globus_local.services.transfer.mover.copier import Row
 from globus_local.services.transfer.mover.lanes import Lanes
+from globus_local.services.transfer.mover.subtasks import Row
 
 
 def _unit(folder: str, n: int) -> list[Row]:

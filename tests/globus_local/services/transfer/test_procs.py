@@ -10,9 +10,9 @@ import pytest
 from globus_local.db import utcnow
 from globus_local.services.transfer.mover import procs
 from globus_local.services.transfer.mover.children import ChildLost, Children
-from globus_local.services.transfer.mover.copier import temp_name
 from globus_local.services.transfer.mover.expand import TransferExpander
 from globus_local.services.transfer.mover.faults import Fault
+from globus_local.services.transfer.mover.temps import temp_name
 from globus_local.storage.posix import PosixConnector
 
 TASK = "0123456789abcdef"

@@ -11,8 +11,8 @@ from __future__ import annotations
 import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from globus_local.services.transfer.mover.copier import Row
 from globus_local.services.transfer.mover.posix_fast import split
+from globus_local.services.transfer.mover.subtasks import Row
 from globus_local.storage.errors import StorageError
 
 T = t.TypeVar("T")

@@ -216,7 +216,7 @@ def expand_transfer(
 
 # -- in the child -------------------------------------------------------------------------------
 def _copy_unit(spec: UnitSpec) -> list[tuple[int, bool] | None]:
-    from globus_local.services.transfer.mover.copier import HeldCopies
+    from globus_local.services.transfer.mover.local_copy import HeldCopies
     from globus_local.services.transfer.mover.posix_fast import DirHandles
 
     src, dst = DirHandles(spec.source_root), DirHandles(spec.destination_root)
@@ -231,8 +231,9 @@ def _copy_unit(spec: UnitSpec) -> list[tuple[int, bool] | None]:
 def _rename_rows(
     destination_root: str, task_id: str, run: int | None, rows: list[tuple[int, str]]
 ) -> list[bool]:
-    from globus_local.services.transfer.mover.copier import replace_pairs, temp_path
+    from globus_local.services.transfer.mover.local_copy import replace_pairs
     from globus_local.services.transfer.mover.posix_fast import DirHandles
+    from globus_local.services.transfer.mover.temps import temp_path
 
     dst = DirHandles(destination_root)
     try:

@@ -61,15 +61,7 @@ from globus_local.services.transfer.models_tasks import (
 )
 from globus_local.services.transfer.mover import procs, progress
 from globus_local.services.transfer.mover.control import stop_reason
-from globus_local.services.transfer.mover.copier import (
-    Copier,
-    Outcome,
-    PlainBatch,
-    Row,
-    discard,
-    replace_into_place,
-    temp_path,
-)
+from globus_local.services.transfer.mover.copier import Copier, discard, replace_into_place
 from globus_local.services.transfer.mover.expand import (
     DeleteExpander,
     Expansion,
@@ -77,6 +69,9 @@ from globus_local.services.transfer.mover.expand import (
 )
 from globus_local.services.transfer.mover.faults import MAX_FILE_RETRIES, Aborted, Fault
 from globus_local.services.transfer.mover.lanes import Lanes
+from globus_local.services.transfer.mover.local_copy import PlainBatch
+from globus_local.services.transfer.mover.subtasks import Outcome, Row, SubtaskResult
+from globus_local.services.transfer.mover.temps import temp_path
 from globus_local.storage import StorageConnector
 from globus_local.storage.errors import NotFound, StorageError
 
@@ -552,7 +547,7 @@ class TaskRunner:
             for row in unit:
                 done = copied.get(row.id)
                 if done is not None:
-                    status = "linked" if done[1] else "staged"
+                    status = SubtaskResult.LINKED if done[1] else SubtaskResult.STAGED
                     outcomes.append(Outcome(row, status, size=done[0]))
                 elif not self.stop.is_set():
                     outcomes.append(self.copier.run(row))
@@ -869,7 +864,7 @@ class TaskRunner:
             else:
                 self.copier.discard(tmp)
                 if self.fatal is None and not isinstance(error, NotFound):
-                    self.fatal = self.copier._fault(error, "destination", o.row.destination_path)
+                    self.fatal = self.copier.fault(error, "destination", o.row.destination_path)
                 self.stop.set()
 
     def _control(self) -> None:
