@@ -9,18 +9,15 @@ import typing as t
 import uuid
 
 import pytest
-from sqlalchemy import select, update
 
-from globus_local.db import Base, Database, utcnow
+from globus_local.db import Database, utcnow
 from globus_local.jobs import (
     FAILED,
     PENDING,
     RUNNING,
     SUCCEEDED,
-    Job,
     JobContext,
     JobError,
-    JobEvent,
     LeaseLost,
     Worker,
     WorkerPool,
@@ -28,66 +25,10 @@ from globus_local.jobs import (
     get_job,
     job_handler,
     queue,
-    recurring,
-    recurring_job,
     wakeups,
 )
-from globus_local.jobs.registry import registered_kinds, unregister
-
-
-@pytest.fixture
-def db(database_url: str) -> t.Iterator[Database]:
-    database = Database(database_url)
-    Base.metadata.create_all(database.engine, tables=[Job.__table__, JobEvent.__table__])
-    try:
-        yield database
-    finally:
-        database.dispose()
-
-
-@pytest.fixture
-def register() -> t.Iterator[t.Callable[..., str]]:
-    """Register a handler under a kind unique to the test; returns the kind."""
-    kinds: list[str] = []
-
-    def _register(fn: t.Callable[[JobContext], t.Any]) -> str:
-        kind = f"test.{uuid.uuid4().hex[:12]}"
-        job_handler(kind)(fn)
-        kinds.append(kind)
-        return kind
-
-    yield _register
-    for kind in kinds:
-        unregister(kind)
-
-
-def add_job(db: Database, kind: str, payload: dict[str, t.Any] | None = None, **kw: t.Any) -> str:
-    with db.session() as session:
-        return enqueue(session, kind, payload or {}, **kw)
-
-
-def job_row(db: Database, job_id: str) -> Job:
-    with db.session() as session:
-        job = get_job(session, job_id)
-        assert job is not None
-        return job
-
-
-def wait_for(predicate: t.Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.02)
-
-
-def expire_lease(db: Database, job_id: str) -> None:
-    """What the passing of time does to a dead worker's lease."""
-    with db.session() as session:
-        session.execute(
-            update(Job)
-            .where(Job.id == job_id)
-            .values(lease_expires_at=utcnow() - dt.timedelta(seconds=1))
-        )
+from globus_local.jobs.registry import registered_kinds
+from tests.globus_local.jobs.support import add_job, expire_lease, job_row, wait_for
 
 
 def test_handler_runs_and_result_is_stored(db: Database, register: t.Callable[..., str]) -> None:
@@ -460,151 +401,3 @@ def test_only_a_relay_wake_asks_to_wake_another(db: Database) -> None:
     wakeups.wake_workers(url, ["test.unhandled"], relay=True)
     assert second.is_set()
     assert wakeups.relayed(second) and not wakeups.relayed(second)
-
-
-# -- recurring jobs --------------------------------------------------------------------------
-HOUR = 3600.0
-
-
-@pytest.fixture
-def register_recurring() -> t.Iterator[t.Callable[..., str]]:
-    """Register a recurring handler under a kind unique to the test; returns the kind."""
-    kinds: list[str] = []
-
-    def _register(fn: t.Callable[[JobContext], t.Any], every: float = HOUR) -> str:
-        kind = f"test.{uuid.uuid4().hex[:12]}"
-        recurring_job(kind, every)(fn)
-        kinds.append(kind)
-        return kind
-
-    yield _register
-    for kind in kinds:
-        unregister(kind)
-        recurring._EVERY.pop(kind, None)
-
-
-def make_due(db: Database, kind: str) -> None:
-    """What the passing of the interval does to a recurring job's next run."""
-    with db.session() as session:
-        session.execute(
-            update(Job)
-            .where(Job.id == recurring.job_id(kind))
-            .values(run_after=utcnow() - dt.timedelta(seconds=1))
-        )
-
-
-def rows_of(db: Database, kind: str) -> list[Job]:
-    with db.session() as session:
-        return list(session.scalars(select(Job).where(Job.kind == kind)))
-
-
-def seconds_until(when: dt.datetime) -> float:
-    return (when - utcnow()).total_seconds()
-
-
-def test_a_recurring_job_queues_its_next_run_when_it_ends(
-    db: Database, register_recurring: t.Callable[..., str]
-) -> None:
-    runs: list[int] = []
-
-    def handler(ctx: JobContext) -> dict[str, t.Any]:
-        runs.append(ctx.attempt)
-        return {"run": len(runs)}
-
-    kind = register_recurring(handler)
-    assert recurring.schedule(db, [kind]) == [kind]
-    (job,) = rows_of(db, kind)
-    assert job.id == f"recurring:{kind}" and job.state == PENDING
-    assert HOUR - 60 < seconds_until(job.run_after) <= HOUR  # first run one interval away
-    worker = Worker(db, kinds=[kind])
-    assert worker.run_once() is False
-    for n in (1, 2):
-        make_due(db, kind)
-        assert worker.run_once() is True
-        (job,) = rows_of(db, kind)
-        assert job.state == PENDING and job.attempts == 0 and job.result == {"run": n}
-        assert job.finished_at is not None and job.error is None
-        assert HOUR - 60 < seconds_until(job.run_after) <= HOUR
-        assert worker.run_once() is False
-    assert runs == [1, 1]
-
-
-def test_only_one_run_is_queued_however_many_processes_start(
-    db: Database, database_url: str, register_recurring: t.Callable[..., str]
-) -> None:
-    kind = register_recurring(lambda ctx: None)
-    processes = [Database(database_url) for _ in range(4)]
-    start = threading.Barrier(len(processes))
-    errors: list[BaseException] = []
-
-    def start_up(process_db: Database) -> None:
-        try:
-            start.wait()
-            recurring.schedule(process_db, [kind])
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=start_up, args=(p,)) for p in processes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for process_db in processes:
-        process_db.dispose()
-    assert errors == []
-    (job,) = rows_of(db, kind)
-    # A later start leaves the queued run as it is.
-    recurring.schedule(db, [kind])
-    (again,) = rows_of(db, kind)
-    assert again.run_after == job.run_after and again.created_at == job.created_at
-
-
-def test_a_failed_recurring_run_retries_then_still_queues_the_next(
-    db: Database, register_recurring: t.Callable[..., str]
-) -> None:
-    def handler(ctx: JobContext) -> None:
-        if ctx.attempt == 1:
-            raise RuntimeError("transient")
-        raise JobError("gave up on this run")
-
-    kind = register_recurring(handler)
-    recurring.schedule(db, [kind])
-    make_due(db, kind)
-    worker = Worker(db, kinds=[kind], retry_base=0)
-    assert worker.run_once() is True  # attempt 1: retried at once, as any job
-    (job,) = rows_of(db, kind)
-    assert job.state == PENDING and job.attempts == 1 and "transient" in (job.error or "")
-    assert worker.run_once() is True  # attempt 2: this run is over, the next one is queued
-    (job,) = rows_of(db, kind)
-    assert job.state == PENDING and job.attempts == 0 and job.error == "gave up on this run"
-    assert HOUR - 60 < seconds_until(job.run_after) <= HOUR
-
-
-def test_a_given_up_recurring_job_is_queued_again_at_start(
-    db: Database, register_recurring: t.Callable[..., str]
-) -> None:
-    kind = register_recurring(lambda ctx: None)
-    recurring.schedule(db, [kind])
-    with db.session() as session:  # what claim_next does when its workers keep dying
-        session.execute(update(Job).where(Job.kind == kind).values(state=FAILED, attempts=6))
-    recurring.schedule(db, [kind])
-    (job,) = rows_of(db, kind)
-    assert job.state == PENDING and job.attempts == 0
-
-
-def test_a_starting_pool_schedules_the_recurring_kinds_it_runs(
-    db: Database, register_recurring: t.Callable[..., str]
-) -> None:
-    mine = register_recurring(lambda ctx: None, every=60)
-    other = register_recurring(lambda ctx: None)
-    pool = WorkerPool(db, 1, kinds=[mine], poll_interval=3600).start()
-    pool.stop()
-    assert [j.id for j in rows_of(db, mine)] == [recurring.job_id(mine)]
-    assert rows_of(db, other) == []
-
-
-def test_recurring_job_arguments_are_checked() -> None:
-    with pytest.raises(ValueError):
-        recurring_job("test.never", 0)
-    with pytest.raises(ValueError):
-        recurring_job("test." + "x" * 100, 60)
