@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import typing as t
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -58,7 +59,8 @@ class Settings:
         public_url = os.environ.get("GLOBUS_LOCAL_PUBLIC_URL")
         if public_url:
             settings = replace(settings, public_url=public_url)
-        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        given: dict[str, t.Any] = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **given)
 
     @property
     def database_connections(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import typing as t
 
-from sqlalchemy import DateTime, Dialect, MetaData
+from sqlalchemy import DateTime, Dialect, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -21,6 +21,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if t.TYPE_CHECKING:
+        # SQLAlchemy types this as any FromClause; every model here maps a Table, which
+        # Core statements and bulk inserts take as it is
+        __table__: t.ClassVar[Table]
 
 
 def utcnow() -> dt.datetime:

@@ -72,7 +72,7 @@ def insert_rows(
     ]
     names = ", ".join(f'"{c.name}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
-    statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
 
     def values(row: t.Mapping[str, t.Any]) -> tuple[t.Any, ...]:
         if not processed:
@@ -85,7 +85,7 @@ def insert_rows(
         return tuple(out)
 
     for start in range(0, len(rows), CHUNK):
-        connection.exec_driver_sql(statement, [values(r) for r in rows[start : start + CHUNK]])
+        connection.exec_driver_sql(sql, [values(r) for r in rows[start : start + CHUNK]])
     if returning_ids:
         # Since the first INSERT this transaction holds SQLite's only write lock, and a new
         # rowid is the largest so far plus one: these rows' keys are the len(rows) numbers

@@ -24,6 +24,9 @@ from globus_local.services.auth.models import (
 )
 from globus_local.services.auth.tokens import CODE_LIFETIME
 
+if t.TYPE_CHECKING:
+    from sqlalchemy import CursorResult
+
 JOB_KIND = "auth.purge"
 # Expired rows only cost space: looking once an hour keeps the tables small enough.
 PURGE_EVERY = 3600.0
@@ -48,7 +51,11 @@ def _delete_in_batches(
     while True:
         with db.session() as session:
             doomed = select(key).where(condition).limit(BATCH)
-            deleted = int(session.execute(delete(table).where(key.in_(doomed))).rowcount or 0)
+            result = t.cast(
+                "CursorResult[t.Any]",  # a DELETE's result counts the rows it removed
+                session.execute(delete(table).where(key.in_(doomed))),
+            )
+            deleted = int(result.rowcount or 0)
         total += deleted
         heartbeat()
         if deleted < BATCH:

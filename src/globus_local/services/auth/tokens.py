@@ -50,6 +50,9 @@ from globus_local.services.auth.scopes import (
     split_scopes,
 )
 
+if t.TYPE_CHECKING:
+    from sqlalchemy import CursorResult
+
 CODE_LIFETIME = 600  # seconds an authorization code may wait to be exchanged
 _VERIFIER_RE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 
@@ -298,11 +301,14 @@ def exchange_code(
         raise oauth_error("invalid_request", "'code' and 'redirect_uri' are required")
     code_hash = sha256_hex(code_value)
     # Claim the code atomically: of two concurrent exchanges only one sees rowcount 1.
-    claimed = session.execute(
-        update(AuthorizationCode)
-        .where(AuthorizationCode.code_hash == code_hash, AuthorizationCode.used.is_(False))
-        .values(used=True)
-        .execution_options(synchronize_session=False)
+    claimed = t.cast(
+        "CursorResult[t.Any]",  # an UPDATE's result counts the rows it matched
+        session.execute(
+            update(AuthorizationCode)
+            .where(AuthorizationCode.code_hash == code_hash, AuthorizationCode.used.is_(False))
+            .values(used=True)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     code = session.get(AuthorizationCode, code_hash)
     if code is None:

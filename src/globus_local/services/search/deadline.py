@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from globus_local.kit.errors import ServiceError
 from globus_local.services.search.limits import MAX_QUERY_SECONDS
 
+if t.TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 # SQLite virtual-machine steps between two looks at the clock.
 _CHECK_EVERY = 10_000
 # PostgreSQL's code for a statement cancelled by statement_timeout.
@@ -58,7 +61,9 @@ class Deadline:
     def _expired(self) -> int:
         return int(self.ends is not None and time.monotonic() > self.ends)
 
-    def execute(self, sql: str, params: t.Mapping[str, t.Any] | None = None) -> Result[t.Any]:
+    def execute(
+        self, sql: str, params: t.Mapping[str, t.Any] | None = None
+    ) -> Result[Unpack[tuple[t.Any, ...]]]:
         """``session.execute(text(sql), params)`` within the time left."""
         if self.ends is None:
             return self.session.execute(text(sql), params)

@@ -38,6 +38,9 @@ from globus_local.services.search.query.request import (
 )
 from globus_local.services.search.text import date_span
 
+if t.TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 T = t.TypeVar("T")
 
 
@@ -80,7 +83,9 @@ class SearchRun:
         self.c = Compiler(backend, index_id)
         self.deadline = Deadline(session)
 
-    def _execute(self, sql: str, params: t.Mapping[str, t.Any] | None = None) -> Result[t.Any]:
+    def _execute(
+        self, sql: str, params: t.Mapping[str, t.Any] | None = None
+    ) -> Result[Unpack[tuple[t.Any, ...]]]:
         """Every statement of the search goes through here, within the search's deadline."""
         return self.deadline.execute(sql, params)
 
