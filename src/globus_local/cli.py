@@ -126,21 +126,16 @@ def _demo_banner(demo: dict[str, t.Any] | None, settings: Settings) -> str:
     return "\n".join(lines)
 
 
-# The GIL's switch interval in the server and worker processes (CPython's default is
-# 5 ms). The mover's threads spend their time in system calls, and each return from one
-# waits until the running thread gives the GIL up: at 5 ms a busy API thread holds every
-# copy thread back that long per call. Measured on 10,000 x 4 KiB files in one process:
-# 0.57-0.59 s at 0.5 ms against 0.70-0.80 s at 5 ms.
+# The GIL's switch interval in the server and worker processes, shorter than CPython's
+# default: the mover's threads live in system calls, and each return from one waits until a
+# busy API thread gives the GIL up (see docs/decisions.md).
 SWITCH_INTERVAL = 0.001
 
 # The cyclic garbage collector in the server and worker processes. A task of many small
-# files makes a few objects per file (its rows of work and their outcomes), enough to start
-# a collection of the oldest generation now and then, which walks every object the process
-# holds (the app, its libraries, their caches): 68 ms once in a 0.25 s task of 10,000 files.
-# So what exists once the process has started is set aside for good (gc.freeze), and the
-# youngest generation is collected after 20,000 allocations instead of 700. Measured side
-# by side on 10,000 x 4 KiB files (tmpfs): collections 24 ms -> 4 ms per task, the server's
-# CPU 0.176 s -> 0.153 s, the task 0.22 s -> 0.205 s, and no more 0.27-0.29 s outliers.
+# files makes a few objects per file, enough to start now and then a collection of the
+# oldest generation, which walks every object the process holds (the app, its libraries,
+# their caches). So what exists once the process has started is set aside for good
+# (gc.freeze), and the youngest generation is collected less often (see docs/decisions.md).
 GC_THRESHOLDS = (20_000, 20, 20)
 
 

@@ -2,8 +2,8 @@
 trying every route of the platform in turn.
 
 FastAPI matches a request against routes one by one, and each try under included
-routers costs several microseconds of Python: a Transfer request made dozens of tries,
-which cost more than the route's own work. So each service's routes are grouped by their
+routers runs Python of its own: a Transfer request made dozens of tries, which cost more
+than the route's own work. So each service's routes are grouped by their
 first two path segments (``v0.10/task``, ``v2/oauth2``), each group served by a small
 FastAPI app of its own, and a request goes straight to its group. A route with a path
 parameter in those segments joins every group, so the order in which routes are tried,

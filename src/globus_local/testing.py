@@ -30,7 +30,7 @@ STARTUP_TIMEOUT = 30.0
 def _listening_socket(host: str) -> socket.socket:
     """Bind port 0 ourselves and hand the socket to uvicorn: the port is known and cannot be lost."""
     # An explicit IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto
-    # says TCP, and without it every keep-alive response waits ~40 ms for a delayed ACK.
+    # says TCP, and without it every keep-alive response waits for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))

@@ -1,10 +1,9 @@
 """Inserting many rows at once (a task's expanded files, an ingest's entries).
 
 On SQLite the rows go straight to the driver's ``executemany`` as tuples, each value
-passed through its column type's bind processor as SQLAlchemy would; that is half the
-cost of the generic path (10,000 task-file rows: 23 ms against 45 ms, measured). Other
-databases take SQLAlchemy's own bulk insert, which already batches rows into multi-row
-``VALUES`` there.
+passed through its column type's bind processor as SQLAlchemy would, without the generic
+path's per-row work (see docs/decisions.md). Other databases take SQLAlchemy's own bulk
+insert, which already batches rows into multi-row ``VALUES`` there.
 
 ``returning_ids`` gives the new rows' primary keys in the order of ``rows``, so a caller
 can go on working with the rows it holds instead of reading them back.
@@ -36,8 +35,7 @@ def insert_rows(
     with_default = {c.name for c in table.columns if getattr(c.default, "is_scalar", False)}
     carried = {k for row in rows for k in row}
     # A column no row carries and whose default is NULL is left out: the database makes
-    # it NULL anyway, and each value bound costs the driver time (10,000 task-file rows
-    # on SQLite: 21-30 ms with 10 columns bound, 46-52 ms with all 18).
+    # it NULL anyway, and each value bound costs the driver time.
     keys = sorted(
         carried
         | {

@@ -24,9 +24,9 @@ def normalize_url(url: str) -> str:
 log = logging.getLogger("globus_local.db")
 
 # SQLite moves its write-ahead log into the database file (a checkpoint, with an fsync) in
-# whichever commit finds the log past wal_autocheckpoint pages: here such a commit took
-# 14-19 ms instead of under 2, inside a transfer's flush. Where job workers run, a thread
-# checkpoints every CHECKPOINT_SECONDS instead; the commits' own limit stays as a backstop.
+# whichever commit finds the log past wal_autocheckpoint pages, so that commit (a transfer's
+# flush, say) pays for everyone's writes. Where job workers run, a thread checkpoints every
+# CHECKPOINT_SECONDS instead; the commits' own limit stays as a backstop.
 CHECKPOINT_SECONDS = 1.0
 AUTOCHECKPOINT_PAGES = 8000  # 32 MiB of log at the default page size
 # How long a writer waits for its turn (the gate, then SQLite's lock) before giving up.
