@@ -1,4 +1,4 @@
-"""The one interface every full-text backend implements, and picking one for a database.
+"""The one interface every full-text backend implements (picking one: ``select.py``).
 
 A backend owns a table mapping entry ``pk`` → indexed tokens and knows its own query
 language. Everything else (entries, visibility, field values, filters, facets, sorting,
@@ -12,18 +12,13 @@ a positive part); :meth:`FullTextBackend.render` turns that into the backend's s
 from __future__ import annotations
 
 import abc
-import threading
 import typing as t
-import weakref
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from globus_local.services.search.query.ast import And, Node, Not, Or, Term
 from globus_local.services.search.text import field_prefix
-
-if t.TYPE_CHECKING:
-    from globus_local.db import Database
 
 
 def leaf_tokens(term: Term) -> list[str]:
@@ -105,34 +100,3 @@ class FullTextBackend(abc.ABC):
             positive = positives[0] if len(positives) == 1 else self.conj(positives)
             return self.exclude(positive, negatives) if negatives else positive
         raise TypeError(f"not a text node: {node!r}")
-
-
-_lock = threading.Lock()
-_backends: weakref.WeakKeyDictionary[Database, FullTextBackend] = weakref.WeakKeyDictionary()
-
-
-def backend_for(db: Database) -> FullTextBackend:
-    """The backend for this platform database, its schema ensured once per process."""
-    backend = _backends.get(db)
-    if backend is not None:
-        return backend
-    with _lock:
-        backend = _backends.get(db)
-        if backend is None:
-            backend = make_backend(db.dialect)
-            with db.engine.begin() as conn:
-                backend.ensure_schema(conn)
-            _backends[db] = backend
-    return backend
-
-
-def make_backend(dialect: str) -> FullTextBackend:
-    if dialect == "sqlite":
-        from globus_local.services.search.backends.sqlite_fts5 import SqliteFts5Backend
-
-        return SqliteFts5Backend()
-    if dialect == "postgresql":
-        from globus_local.services.search.backends.postgres_fts import PostgresFtsBackend
-
-        return PostgresFtsBackend()
-    raise RuntimeError(f"no search backend for database dialect {dialect!r}")
