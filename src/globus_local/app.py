@@ -256,7 +256,9 @@ def prepare_schema(db: Database) -> None:
     """Bring the schema to the newest Alembic revision (tables straight from the models
     while no revision exists yet); safe when several processes start at once."""
     from globus_local.db.migrate import upgrade_schema
+    from globus_local.kit.service import load_models
 
+    load_models()
     upgrade_schema(db)
 
 

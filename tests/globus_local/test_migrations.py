@@ -12,7 +12,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from globus_local import schema
 from globus_local.db import Base, Database, migrate
+from globus_local.kit.service import load_models
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _models() -> None:
+    """The schema commands work on the models their caller loaded."""
+    load_models()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -43,7 +51,6 @@ def tables(db: Database) -> set[str]:
 
 
 def model_tables() -> set[str]:
-    migrate.load_models()
     return set(Base.metadata.tables)
 
 
@@ -148,7 +155,7 @@ def test_migrate_command_upgrades_and_reports(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cmd.sqlite3'}"
-    assert migrate.main(["upgrade", "--url", url]) == 0
+    assert schema.main(["upgrade", "--url", url]) == 0
     assert tables(Database(url)) >= model_tables()
-    assert migrate.main(["heads"]) == 0
-    assert migrate.main(["current", "--url", url]) == 0
+    assert schema.main(["heads"]) == 0
+    assert schema.main(["current", "--url", url]) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import typing as t
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from fastapi import APIRouter
 
@@ -36,6 +37,8 @@ class Service:
     warm_up: t.Callable[[], None] | None = None
     # Called where job workers stop, to let go of what warm_up started.
     cool_down: t.Callable[[], None] | None = None
+    # The modules that define the service's tables: loading them completes the schema.
+    models: tuple[ModuleType, ...] = ()
 
     @property
     def prefix(self) -> str:
@@ -57,3 +60,11 @@ def cool_down(services: t.Iterable[Service]) -> None:
 def load_services(names: tuple[str, ...] = SERVICE_NAMES) -> list[Service]:
     """Import ``globus_local.services.<name>`` and take its module-level ``service``."""
     return [importlib.import_module(f"globus_local.services.{n}").service for n in names]
+
+
+def load_models() -> list[ModuleType]:
+    """Every module that defines tables (the job queue's and each service's declared
+    ones), so ``Base.metadata`` holds the whole schema."""
+    from globus_local.jobs import models as job_models
+
+    return [job_models, *(m for service in load_services() for m in service.models)]

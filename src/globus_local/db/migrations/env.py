@@ -1,4 +1,5 @@
-"""Alembic runtime environment: the target is ``Base.metadata`` with every model loaded.
+"""Alembic runtime environment: the target is ``Base.metadata``, every model loaded by the
+caller (``globus_local.schema``, the app at start).
 
 ``globus_local.db.migrate`` builds the Alembic config in code and may hand over an open
 connection (``config.attributes["connection"]``) so the upgrade runs inside its lock.
@@ -13,10 +14,9 @@ from sqlalchemy import create_engine, pool
 
 from globus_local.db import Base
 from globus_local.db.database import normalize_url
-from globus_local.db.migrate import load_models, render_item
+from globus_local.db.migrate import render_item
 
 config = context.config
-load_models()
 target_metadata = Base.metadata
 
 

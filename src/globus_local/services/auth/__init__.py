@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from globus_local.kit.service import Service
 from globus_local.kit.tokens import use_token_lookup
 from globus_local.services.auth import (
-    models,  # noqa: F401  (registers the tables)
+    models,
     purge,  # noqa: F401  (registers the recurring purge job)
 )
 from globus_local.services.auth.dependency import lookup_token
@@ -33,4 +33,5 @@ service = Service(
     (oauth_router, web_router, api_router, oidc_router),
     format_error,
     root_router=root_router,
+    models=(models,),
 )

@@ -6,7 +6,7 @@ import typing as t
 
 from globus_local.kit.errors import ServiceError
 from globus_local.kit.service import Service
-from globus_local.services.groups import models as models  # registers the tables
+from globus_local.services.groups import models
 from globus_local.services.groups.routes import router
 
 # The platform's generic codes, spelled as Groups spells its own.
@@ -35,4 +35,4 @@ def format_error(err: ServiceError, request_id: str) -> dict[str, t.Any]:
     return doc
 
 
-service = Service("groups", (router,), format_error)
+service = Service("groups", (router,), format_error, models=(models,))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from globus_local.kit.service import Service
-from globus_local.services.search import models as models  # registers the tables
+from globus_local.services.search import models
 from globus_local.services.search import tasks as tasks  # registers the ingest job handler
 from globus_local.services.search.errors import format_error
 from globus_local.services.search.routes import router
 
-service = Service("search", (router,), format_error)
+service = Service("search", (router,), format_error, models=(models,))

@@ -8,8 +8,9 @@ from __future__ import annotations
 from fastapi import Depends
 
 from globus_local.kit.service import Service
-from globus_local.services.transfer import models_endpoints as models_endpoints  # tables
 from globus_local.services.transfer import (
+    models_endpoints,
+    models_tasks,
     params,
     routes_acl,
     routes_bookmarks,
@@ -17,10 +18,9 @@ from globus_local.services.transfer import (
     routes_operations,
     routes_tasks,
 )
+from globus_local.services.transfer.documents import API_PREFIX
 from globus_local.services.transfer.errors import format_error, remember_resource
 from globus_local.services.transfer.mover import procs
-
-API_PREFIX = "/v0.10"
 
 # FastAPI tries a group's routes in this order (see globus_local.routing): the task routes,
 # which clients poll, go first. No path matches routes of two of these routers, so the
@@ -37,6 +37,7 @@ service = Service(
     format_error,
     api_prefix=API_PREFIX,
     dependencies=(Depends(remember_resource), Depends(params.refuse_unstorable_text)),
+    models=(models_endpoints, models_tasks),
     warm_up=procs.warm,
     cool_down=procs.stop,
 )

@@ -1,1 +1,1 @@
-"""Schema revisions, oldest first; create new ones with ``python -m globus_local.db.migrate revision``."""
+"""Schema revisions, oldest first; create new ones with ``python -m globus_local.schema revision``."""
