@@ -4,6 +4,10 @@ Writes to one index are applied in the order they were accepted: the job for tas
 locks the index row, then applies every still-pending task of that index up to *N* in
 sequence. A later job finding its task already done has nothing to do, and a retried
 job (after a worker died) finds its task still pending because nothing was committed.
+
+The job stops between tasks when asked (:meth:`JobContext.should_stop`): tasks applied so
+far are kept; when the process is stopping the job goes back to the queue, and when the
+job was canceled or its deadline passed, its own task fails if it was not reached.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, undefer
 
 from globus_local.db import Database, utcnow
-from globus_local.jobs import JobContext, enqueue, job_handler
+from globus_local.jobs import JobContext, JobStopped, StopReason, enqueue, job_handler
 from globus_local.services.search.backends import FullTextBackend, backend_for
 from globus_local.services.search.engine import matching_entry_pks
 from globus_local.services.search.ingest import delete_entries, entry_key, upsert_entries
@@ -101,8 +105,15 @@ def apply_task(session: Session, backend: FullTextBackend, task: SearchTask) -> 
     return {"num_entries_deleted": deleted, "num_subjects_deleted": subjects}
 
 
-def process_index_tasks(db: Database, index_id: str, up_to_seq: int | None = None) -> int:
-    """Apply the index's pending tasks (through ``up_to_seq``) in order; returns how many."""
+def process_index_tasks(
+    db: Database, index_id: str, up_to_seq: int | None = None, *, ctx: JobContext | None = None
+) -> int:
+    """Apply the index's pending tasks (through ``up_to_seq``) in order; returns how many.
+
+    With the job's ``ctx``: stop before the next task when the job is asked to, and record
+    progress on the job in the same transaction, which fences it (a worker that lost the
+    job commits nothing).
+    """
     backend = backend_for(db)
     with db.session() as session:
         # First statement of the transaction: takes the write lock on the index row
@@ -120,7 +131,10 @@ def process_index_tasks(db: Database, index_id: str, up_to_seq: int | None = Non
         if up_to_seq is not None:
             query = query.where(SearchTask.seq <= up_to_seq)
         tasks = list(session.scalars(query.order_by(SearchTask.seq)))
+        applied = 0
         for task in tasks:
+            if ctx is not None and ctx.should_stop():
+                break
             try:
                 with session.begin_nested():
                     details = apply_task(session, backend, task)
@@ -134,7 +148,35 @@ def process_index_tasks(db: Database, index_id: str, up_to_seq: int | None = Non
                 task.state_description = "Task succeeded"
                 task.additional_details = details
             task.completion_date = utcnow()
-        return len(tasks)
+            applied += 1
+        if ctx is not None:
+            ctx.progress(session, {"applied": applied, "left": len(tasks) - applied})
+        return applied
+
+
+_STOPPED_TASK = {
+    StopReason.CANCELED: "Task canceled",
+    StopReason.DEADLINE: "Task deadline passed",
+}
+
+
+def _fail_unreached(ctx: JobContext, task_id: str, reason: StopReason) -> None:
+    """Fail the job's own task if the stopped job never reached it (fenced)."""
+    message = _STOPPED_TASK.get(reason)
+    if message is None:  # stopping with the process: another worker resumes the job
+        return
+    with ctx.db.session() as session:
+        ctx.fence(session)
+        session.execute(
+            update(SearchTask)
+            .where(SearchTask.task_id == task_id, SearchTask.state == "PENDING")
+            .values(
+                state="FAILED",
+                state_description="Task failed",
+                message=message,
+                completion_date=utcnow(),
+            )
+        )
 
 
 @job_handler(JOB_KIND)
@@ -146,4 +188,12 @@ def run_search_task(ctx: JobContext) -> dict[str, t.Any] | None:
         seq = session.scalar(select(SearchTask.seq).where(SearchTask.task_id == task_id))
     if seq is None:
         return {"applied": 0}
-    return {"applied": process_index_tasks(ctx.db, index_id, seq)}
+    applied = process_index_tasks(ctx.db, index_id, seq, ctx=ctx)
+    reason = ctx.stop_reason
+    if reason is not None:
+        with ctx.db.session() as session:
+            state = session.scalar(select(SearchTask.state).where(SearchTask.task_id == task_id))
+        if state == "PENDING":  # stopped before reaching its own task
+            _fail_unreached(ctx, task_id, reason)
+            raise JobStopped(reason, result={"applied": applied})
+    return {"applied": applied}
