@@ -171,7 +171,7 @@ def _forget(session: Session) -> None:
 def notify_after_commit(session: Session, job_id: str) -> None:
     """Tell this process's worker running ``job_id`` of its cancel once it commits."""
     session.info.setdefault("globus_local.jobs.canceled", []).append(job_id)
-    session.info["globus_local.jobs.database"] = session.get_bind().url.render_as_string(
+    session.info["globus_local.jobs.database"] = session.get_bind().engine.url.render_as_string(
         hide_password=False
     )
     if not session.info.get("globus_local.jobs.notify"):

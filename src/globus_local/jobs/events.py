@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import typing as t
 
-from sqlalchemy import Row, bindparam, delete, insert, literal, select
+from sqlalchemy import CursorResult, Row, bindparam, delete, insert, literal, select
 from sqlalchemy.orm import Session
 
 from globus_local.db import Database, utcnow
@@ -132,9 +132,11 @@ def purge(db: Database, before: dt.datetime, *, batch: int = 1000) -> int:
                 .order_by(_events.c.id)
                 .limit(batch)
             )
-            gone = int(
-                session.execute(delete(_events).where(_events.c.id.in_(doomed))).rowcount or 0
+            result = t.cast(
+                "CursorResult[t.Any]",  # a DELETE's result counts the rows it removed
+                session.execute(delete(_events).where(_events.c.id.in_(doomed))),
             )
+            gone = int(result.rowcount or 0)
         total += gone
         if gone < batch:
             return total

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import typing as t
 
-from sqlalchemy import Integer, bindparam, update
+from sqlalchemy import Integer, String, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,7 +30,7 @@ from globus_local.jobs.status import FINAL, EventType, JobStatus
 log = logging.getLogger("globus_local.jobs")
 
 ID_PREFIX = "recurring:"
-_ID_LENGTH = Job.__table__.c.id.type.length
+_ID_LENGTH = t.cast(String, Job.__table__.c.id.type).length
 _jobs = Job.__table__
 _EVERY: dict[str, float] = {}
 

@@ -105,7 +105,7 @@ def _wake_after_commit(session: Session) -> None:
 def wake_after_commit(session: Session, kind: str) -> None:
     """Wake a worker for a job of ``kind`` once ``session``'s transaction commits."""
     session.info.setdefault("globus_local.jobs.enqueued", []).append(kind)
-    session.info["globus_local.jobs.database"] = session.get_bind().url.render_as_string(
+    session.info["globus_local.jobs.database"] = session.get_bind().engine.url.render_as_string(
         hide_password=False
     )
     if not session.info.get("globus_local.jobs.wakeup"):

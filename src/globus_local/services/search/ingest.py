@@ -102,7 +102,7 @@ def validate_entry(doc: t.Any, path: str) -> dict[str, t.Any]:
     if entry_id is not None and not isinstance(entry_id, str):
         raise validation_error("id must be a string or null.", f"{path}.id")
     _text(entry_id, f"{path}.id")
-    visible_to = doc.get("visible_to")
+    visible_to: t.Any = doc.get("visible_to")  # a non-empty list once checked
     _check_visible_to(visible_to, f"{path}.visible_to")
     content = doc.get("content")
     _check_content(content, f"{path}.content")
