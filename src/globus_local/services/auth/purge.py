@@ -94,4 +94,11 @@ def purge(
 
 @recurring_job(JOB_KIND, every=PURGE_EVERY)
 def run_purge(ctx: JobContext) -> dict[str, int]:
-    return purge(ctx.db, heartbeat=ctx.heartbeat)
+    """One run; between batches it keeps its lease and stops when asked (a stopping
+    process hands the run to another worker, which purges what is left)."""
+
+    def between_batches() -> None:
+        ctx.heartbeat()
+        ctx.raise_if_stopped()
+
+    return purge(ctx.db, heartbeat=between_batches)
