@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, runtime_checkable
 
 from globus_local.storage.errors import InvalidPath
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # bytes, bytearray, memoryview: what zlib reads
 
 FileType = Literal["file", "dir", "link"]
 
@@ -73,7 +76,7 @@ class _Adler32:
     def __init__(self) -> None:
         self.value = 1
 
-    def update(self, data: bytes) -> None:
+    def update(self, data: Buffer) -> None:
         self.value = zlib.adler32(data, self.value)
 
     def hexdigest(self) -> str:
@@ -84,7 +87,7 @@ class _Crc32(_Adler32):
     def __init__(self) -> None:
         self.value = 0
 
-    def update(self, data: bytes) -> None:
+    def update(self, data: Buffer) -> None:
         self.value = zlib.crc32(data, self.value)
 
 
