@@ -108,6 +108,11 @@ def parse_csv(value: str | None) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def parse_csv_values(values: t.Iterable[str] | None) -> list[str]:
+    """A query list sent comma-joined, repeated (``?k=a,b&k=c``), or both: every value."""
+    return [part for value in values or () for part in parse_csv(value)]
+
+
 def parse_filter(
     text: str, what: str = "filter", *, keys: t.Collection[str] | None = None
 ) -> dict[str, str]:

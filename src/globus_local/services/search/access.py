@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from globus_local.kit.errors import ServiceError
+from globus_local.kit.errors import Conflict
 from globus_local.kit.tokens import AuthContext, bearer_token, require_token
 from globus_local.services.auth.scopes import SEARCH_ALL, SEARCH_INGEST, SEARCH_RS, SEARCH_SEARCH
 from globus_local.services.groups.principals import principal_urns_for
@@ -100,10 +100,36 @@ def require_role(session: Session, index: SearchIndex, caller: Caller, minimum: 
     return roles
 
 
+def by_rank(roles: t.Iterable[str]) -> list[str]:
+    """Role names as an index's ``permissions`` lists them: the highest first."""
+    return sorted(roles, key=lambda r: -ROLE_RANK[r])
+
+
 def require_open(index: SearchIndex) -> None:
     if index.status != "open":
-        raise ServiceError(
-            409,
-            "Conflict.IncompatibleIndexStatus",
+        raise Conflict(
             f"Index {index.id} has status '{index.status}', which does not allow this operation",
+            code="Conflict.IncompatibleIndexStatus",
         )
+
+
+def writable_index(
+    session: Session, index_id: str, caller: Caller, minimum: str = "writer"
+) -> SearchIndex:
+    """The index, open, with the caller holding at least ``minimum`` on it."""
+    index = get_index(session, index_id)
+    require_role(session, index, caller, minimum)
+    require_open(index)
+    return index
+
+
+def visible_principals(
+    session: Session, index: SearchIndex, caller: Caller, bypass: bool
+) -> list[str] | None:
+    """``visible_to`` principals a read of ``index`` sees; None (every entry) for an admin's
+    ``bypass_visible_to``."""
+    if bypass:
+        if best_role(roles_of(session, index.id, caller)) < ROLE_RANK["admin"]:
+            raise forbidden("bypass_visible_to requires the 'admin' or 'owner' role")
+        return None
+    return caller.visibility()

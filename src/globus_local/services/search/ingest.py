@@ -28,7 +28,7 @@ from globus_local.services.search.models import (
     SearchField,
     SearchVisibility,
 )
-from globus_local.services.search.shape import check_json, scalar_problem
+from globus_local.services.search.shape import check_json, check_scalar
 from globus_local.services.search.text import FieldValue, flatten
 
 _entries = SearchEntry.__table__
@@ -52,13 +52,6 @@ def _missing(path: str) -> ServiceError:
     return validation_error("Missing data for required field.", path)
 
 
-def _text(value: t.Any, path: str) -> None:
-    """400 for a subject, id or principal that could not be stored (NUL)."""
-    problem = scalar_problem(value)
-    if problem is not None:
-        raise validation_error(problem, path)
-
-
 def _check_visible_to(visible_to: t.Any, path: str) -> None:
     if visible_to is None:
         raise _missing(path)
@@ -73,7 +66,7 @@ def _check_visible_to(visible_to: t.Any, path: str) -> None:
             or (principal.startswith(GROUP_URN) and len(principal) > len(GROUP_URN))
         ):
             raise validation_error(f"Invalid principal in visible_to: {principal!r}.", path)
-        _text(principal, path)
+        check_scalar(principal, path)
 
 
 def _check_content(content: t.Any, path: str) -> None:
@@ -97,11 +90,11 @@ def validate_entry(doc: t.Any, path: str) -> dict[str, t.Any]:
         raise _missing(f"{path}.subject")
     if not isinstance(subject, str) or not subject:
         raise validation_error("subject must be a non-empty string.", f"{path}.subject")
-    _text(subject, f"{path}.subject")
+    check_scalar(subject, f"{path}.subject")
     entry_id = doc.get("id")
     if entry_id is not None and not isinstance(entry_id, str):
         raise validation_error("id must be a string or null.", f"{path}.id")
-    _text(entry_id, f"{path}.id")
+    check_scalar(entry_id, f"{path}.id")
     visible_to: t.Any = doc.get("visible_to")  # a non-empty list once checked
     _check_visible_to(visible_to, f"{path}.visible_to")
     content = doc.get("content")

@@ -43,6 +43,14 @@ def scalar_problem(value: t.Any) -> str | None:
     return None
 
 
+def check_scalar(value: t.Any, path: str) -> None:
+    """400 naming ``path`` for a scalar Search could not store (a subject, id or principal
+    holding NUL, which PostgreSQL text refuses); None passes."""
+    problem = scalar_problem(value)
+    if problem is not None:
+        raise validation_error(problem, path)
+
+
 def check_json(value: t.Any, root: str, *, max_objects: int, max_containers: int) -> None:
     """Walk ``value`` with an explicit stack; 400 naming the first offending path.
 

@@ -195,9 +195,9 @@ def test_bad_input(
     assert env.raw("GET", f"v1/index/{index_id}/subject", owner).status_code == 400  # no subject
 
     # oversized ingest documents: 413
-    import globus_local.services.search.routes as routes
+    import globus_local.services.search.writes as writes
 
-    monkeypatch.setattr(routes, "MAX_INGEST_BYTES", 2000)
+    monkeypatch.setattr(writes, "MAX_INGEST_BYTES", 2000)
     big = {
         "ingest_type": "GMetaEntry",
         "ingest_data": {

@@ -14,7 +14,7 @@ import typing as t
 import pytest
 import requests
 
-from globus_local.services.search import deadline, engine, routes
+from globus_local.services.search import deadline, engine, writes
 from globus_local.services.search.limits import (
     MAX_BUCKETS,
     MAX_DELETE_SUBJECTS,
@@ -136,7 +136,7 @@ def test_ingest_refuses_values_it_could_not_serve(
 def test_ingest_size_counts_the_bytes_sent(
     env: SearchEnv, owner: User, index_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(routes, "MAX_INGEST_BYTES", 2000)
+    monkeypatch.setattr(writes, "MAX_INGEST_BYTES", 2000)
     # small once parsed, large as sent, and without a Content-Length header (chunked)
     body = json.dumps(entry({"x": 1})).replace(",", "," + " " * 1000).encode()
     resp = ingest_raw(env, owner, index_id, iter([body]))

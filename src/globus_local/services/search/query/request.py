@@ -11,6 +11,7 @@ import typing as t
 from dataclasses import dataclass, field
 
 from globus_local.kit.errors import ServiceError
+from globus_local.kit.params import parse_bool, parse_int
 from globus_local.services.search.errors import validation_error
 from globus_local.services.search.limits import (
     MAX_BOOSTS,
@@ -61,32 +62,6 @@ class SearchPlan:
     boosts: list[dict[str, t.Any]] = field(default_factory=list)
     sort: list[dict[str, t.Any]] = field(default_factory=list)
     bypass_visible_to: bool = False
-
-
-def parse_bool(value: t.Any, name: str) -> bool:
-    """Booleans as JSON or as query-string text (``true``, ``False``, ``1``...)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "1", "false", "0"):
-        return value.lower() in ("true", "1")
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    raise validation_error("Not a valid boolean.", name)
-
-
-def parse_int(value: t.Any, name: str, *, minimum: int = 0, maximum: int | None = None) -> int:
-    if isinstance(value, bool):
-        raise validation_error("Not a valid integer.", name)
-    try:
-        number = int(value) if isinstance(value, (int, str)) else None
-    except ValueError:
-        number = None
-    if number is None:
-        raise validation_error("Not a valid integer.", name)
-    if number < minimum or (maximum is not None and number > maximum):
-        top = f" and at most {maximum}" if maximum is not None else ""
-        raise validation_error(f"Must be at least {minimum}{top}.", name)
-    return number
 
 
 def _field_name(item: dict[str, t.Any], path: str) -> str:

@@ -1,0 +1,97 @@
+"""Reading an index's entries as a caller may see them: by subject, by entry id, by query.
+
+An entry is visible when its ``visible_to`` shares a principal with the caller (or holds
+``public``); an admin's ``bypass_visible_to`` sees every entry.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from globus_local.db import Database
+from globus_local.services.search import access
+from globus_local.services.search.access import Caller, get_index
+from globus_local.services.search.backends import backend_for
+from globus_local.services.search.documents import entry_result, meta_result
+from globus_local.services.search.engine import run_search
+from globus_local.services.search.errors import not_found
+from globus_local.services.search.ingest import PUBLIC, entry_key
+from globus_local.services.search.models import SearchEntry, SearchEntryContent
+from globus_local.services.search.query.request import build_plan
+
+# Passed as ``entry_id`` to mean every entry of the subject (None names the entry without id).
+ALL_ENTRIES: t.Any = ...
+
+
+def _visible(
+    session: Session, index_id: str, subject: str, caller: Caller, bypass: bool, entry_id: t.Any
+) -> list[dict[str, t.Any]]:
+    index = get_index(session, index_id)
+    principals = access.visible_principals(session, index, caller, bypass)
+    query = (
+        select(SearchEntry, SearchEntryContent.content)
+        .join(SearchEntryContent, SearchEntryContent.entry_pk == SearchEntry.pk)
+        .where(SearchEntry.index_id == index.id, SearchEntry.subject == subject)
+    )
+    if entry_id is not ALL_ENTRIES:
+        query = query.where(SearchEntry.entry_key == entry_key(entry_id))
+    allowed = None if principals is None else {PUBLIC, *principals}
+    return [
+        entry_result(e.entry_id, content)
+        for e, content in session.execute(query.order_by(SearchEntry.entry_key))
+        if allowed is None or allowed.intersection(e.visible_to)
+    ]
+
+
+def get_subject(
+    session: Session, index_id: str, subject: str, caller: Caller, bypass: bool
+) -> dict[str, t.Any]:
+    """Every entry of ``subject`` the caller may see; 404 when there is none."""
+    entries = _visible(session, index_id, subject, caller, bypass, ALL_ENTRIES)
+    if not entries:
+        raise not_found(f"No subject {subject!r} visible to you in index {index_id}")
+    return meta_result(subject, entries)
+
+
+def get_entry(
+    session: Session,
+    index_id: str,
+    subject: str,
+    entry_id: str | None,
+    caller: Caller,
+    bypass: bool,
+) -> dict[str, t.Any]:
+    """The one entry (``subject``, ``entry_id``) if the caller may see it."""
+    entries = _visible(session, index_id, subject, caller, bypass, entry_id)
+    if not entries:
+        raise not_found(
+            f"No entry (subject={subject!r}, entry_id={entry_id!r}) visible to you "
+            f"in index {index_id}"
+        )
+    return meta_result(subject, entries)
+
+
+def require_entries(session: Session, index_id: str, subject: str, entry_id: t.Any) -> None:
+    """404 unless the index holds the subject (or that entry of it), visible or not."""
+    query = select(SearchEntry.pk).where(
+        SearchEntry.index_id == index_id, SearchEntry.subject == subject
+    )
+    if entry_id is not ALL_ENTRIES:
+        query = query.where(SearchEntry.entry_key == entry_key(entry_id))
+    if session.scalar(query.limit(1)) is None:
+        what = "subject" if entry_id is ALL_ENTRIES else "entry"
+        raise not_found(f"No {what} {subject!r} in index {index_id}")
+
+
+def search(
+    session: Session, database: Database, index_id: str, caller: Caller, body: t.Any
+) -> dict[str, t.Any]:
+    """A GSearchRequest run on an open index: the GSearchResult."""
+    index = get_index(session, index_id)
+    access.require_open(index)
+    plan = build_plan(body)
+    principals = access.visible_principals(session, index, caller, plan.bypass_visible_to)
+    return run_search(session, backend_for(database), index.id, plan, principals)
