@@ -9,13 +9,13 @@ with 404, so their existence is not revealed.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from globus_local.kit.errors import ServiceError
+from globus_local.kit.errors import Forbidden, NotFound, ServiceError
+from globus_local.kit.params import parse_uuid
 from globus_local.services.groups.models import Group, Membership
 
 MANAGING_ROLES = frozenset({"admin", "manager"})
@@ -32,15 +32,8 @@ class Caller:
     identity_set: frozenset[str]
 
 
-def parse_uuid(value: str, what: str = "group_id") -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise ServiceError(400, "BAD_REQUEST", f"{what} must be a UUID, got {value!r}")
-
-
 def not_found(group_id: str) -> ServiceError:
-    return ServiceError(404, "NOT_FOUND", f"Group {group_id} not found")
+    return NotFound(f"Group {group_id} not found")
 
 
 @dataclass
@@ -88,13 +81,11 @@ class GroupAccess:
 
     def require_manager(self) -> None:
         if not self.is_manager:
-            raise ServiceError(
-                403, "FORBIDDEN", "Only admins and managers of the group may do this"
-            )
+            raise Forbidden("Only admins and managers of the group may do this")
 
     def require_admin(self) -> None:
         if not self.is_admin:
-            raise ServiceError(403, "FORBIDDEN", "Only admins of the group may do this")
+            raise Forbidden("Only admins of the group may do this")
 
 
 def memberships_of(
@@ -112,7 +103,7 @@ def memberships_of(
 
 def load_group(session: Session, group_id: str, caller: Caller) -> GroupAccess:
     """The group as the caller may see it; 404 when unknown or invisible to them."""
-    gid = parse_uuid(group_id)
+    gid = parse_uuid(group_id, "group_id")
     group = session.get(Group, gid)
     if group is None:
         raise not_found(gid)

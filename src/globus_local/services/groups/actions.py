@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
-from globus_local.kit.errors import ServiceError
-from globus_local.services.groups.access import GroupAccess, parse_uuid
+from globus_local.kit.errors import BadRequest
+from globus_local.kit.params import parse_uuid
+from globus_local.services.groups.access import GroupAccess
 from globus_local.services.groups.documents import ACTIONS, membership_document
 from globus_local.services.groups.models import ROLES, IdentityPreference, Membership
 from globus_local.services.groups.validation import storable_str
@@ -45,23 +46,19 @@ class ItemError(Exception):
         self.detail = detail
 
 
-def _bad(message: str, **extra: t.Any) -> ServiceError:
-    return ServiceError(400, "BAD_REQUEST", message, **extra)
-
-
 def _optional_str(entry: dict[str, t.Any], key: str, where: str) -> str | None:
     value = entry.get(key)
     if value is not None:
         value = storable_str(value, f"{where}.{key}")
     if key == "invite_email_address" and value is not None and len(value) > 255:
-        raise _bad(f"{where}.{key} must be at most 255 characters")
+        raise BadRequest(f"{where}.{key} must be at most 255 characters")
     return value
 
 
 def parse_batch(body: t.Any) -> dict[str, list[Item]]:
     """Validate the whole request; raises 400 on any malformed part."""
     if not isinstance(body, dict):
-        raise _bad("The request body must be a JSON object of action lists")
+        raise BadRequest("The request body must be a JSON object of action lists")
     batch: dict[str, list[Item]] = {}
     seen: dict[str, int] = {}
     for action in ACTIONS:
@@ -69,18 +66,20 @@ def parse_batch(body: t.Any) -> dict[str, list[Item]]:
         if entries is None:
             continue
         if not isinstance(entries, list):
-            raise _bad(f"{action} must be a list")
+            raise BadRequest(f"{action} must be a list")
         items = []
         for i, entry in enumerate(entries):
             where = f"{action}.{i}"
             if not isinstance(entry, dict) or "identity_id" not in entry:
-                raise _bad(f"{where} must be an object with an identity_id")
+                raise BadRequest(f"{where} must be an object with an identity_id")
             identity_id = parse_uuid(entry["identity_id"], f"{where}.identity_id")
             role = "member"
             if action in ROLE_ACTIONS:
                 role = entry.get("role") or "member"
                 if role not in ROLES:
-                    raise _bad(f"{where}.role must be one of {', '.join(ROLES)}, got {role!r}")
+                    raise BadRequest(
+                        f"{where}.role must be one of {', '.join(ROLES)}, got {role!r}"
+                    )
             items.append(
                 Item(
                     identity_id=identity_id,
@@ -97,7 +96,7 @@ def parse_batch(body: t.Any) -> dict[str, list[Item]]:
         batch[action] = items
     duplicates = sorted(i for i, n in seen.items() if n > 1)
     if duplicates:
-        raise _bad(
+        raise BadRequest(
             "Identity IDs must be unique across all actions in one request",
             ambiguous_identities=duplicates,
         )

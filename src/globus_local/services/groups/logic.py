@@ -4,13 +4,14 @@ membership fields and the my-groups listing."""
 from __future__ import annotations
 
 import typing as t
-import uuid
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
-from globus_local.kit.errors import ServiceError
+from globus_local.kit.documents import new_id
+from globus_local.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from globus_local.kit.params import parse_csv_values, parse_uuid
 from globus_local.services.groups.access import (
     VIEWING_STATUSES,
     Caller,
@@ -18,7 +19,6 @@ from globus_local.services.groups.access import (
     allowed_actions,
     load_group,
     memberships_of,
-    parse_uuid,
     visible_memberships,
 )
 from globus_local.services.groups.documents import group_document, policies_document
@@ -32,7 +32,6 @@ from globus_local.services.groups.models import (
     Membership,
 )
 from globus_local.services.groups.validation import (
-    bad_request,
     expect_object,
     get_bool,
     get_choice,
@@ -45,19 +44,11 @@ INCLUDES = ("memberships", "my_memberships", "policies", "allowed_actions", "chi
 MEMBERSHIP_FIELD_NAMES = ("first_name", "last_name", "organization", *SIGNUP_FIELDS)
 
 
-def split_csv(values: t.Iterable[str] | None) -> list[str]:
-    """Query lists arrive comma-joined, repeated, or both."""
-    out: list[str] = []
-    for value in values or ():
-        out.extend(v.strip() for v in value.split(",") if v.strip())
-    return out
-
-
 def parse_includes(values: t.Iterable[str] | None) -> set[str]:
-    includes = set(split_csv(values))
+    includes = set(parse_csv_values(values))
     unknown = sorted(includes - set(INCLUDES))
     if unknown:
-        raise bad_request(
+        raise BadRequest(
             f"Unknown include value(s) {', '.join(unknown)}; allowed: {', '.join(INCLUDES)}"
         )
     return includes
@@ -86,9 +77,7 @@ def my_groups(session: Session, caller: Caller, statuses: list[str]) -> list[dic
     wanted = set(statuses or ["active"])
     unknown = sorted(wanted - set(STATUSES))
     if unknown:
-        raise bad_request(
-            f"Unknown status(es) {', '.join(unknown)}; allowed: {', '.join(STATUSES)}"
-        )
+        raise BadRequest(f"Unknown status(es) {', '.join(unknown)}; allowed: {', '.join(STATUSES)}")
     rows = session.scalars(
         select(Membership)
         .where(
@@ -161,14 +150,14 @@ def _apply_policies(group: Group, body: dict[str, t.Any], *, partial: bool) -> N
     if "signup_fields" in body and body["signup_fields"] is not None:
         fields = body["signup_fields"]
         if not isinstance(fields, list) or any(f not in SIGNUP_FIELDS for f in fields):
-            raise bad_request(f"signup_fields must be a list of: {', '.join(SIGNUP_FIELDS)}")
+            raise BadRequest(f"signup_fields must be a list of: {', '.join(SIGNUP_FIELDS)}")
         values["signup_fields"] = list(dict.fromkeys(fields))
     elif required:
-        raise bad_request("signup_fields is required")
+        raise BadRequest("signup_fields is required")
     timeout = body.get("authentication_assurance_timeout")
     if timeout is not None:
         if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
-            raise bad_request("authentication_assurance_timeout must be a positive integer")
+            raise BadRequest("authentication_assurance_timeout must be a positive integer")
         values["authentication_assurance_timeout"] = timeout
     for key, value in values.items():
         if present(value):
@@ -181,9 +170,9 @@ MAX_NAME = 255
 def _check_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise bad_request("name must not be empty")
+        raise BadRequest("name must not be empty")
     if len(name) > MAX_NAME:
-        raise bad_request(f"name must be at most {MAX_NAME} characters")
+        raise BadRequest(f"name must be at most {MAX_NAME} characters")
     return name
 
 
@@ -197,12 +186,10 @@ def create_group(session: Session, caller: Caller, body: t.Any) -> dict[str, t.A
     if present(parent_id) and parent_id is not None:
         parent = load_group(session, parse_uuid(parent_id, "parent_id"), caller)
         if not parent.is_admin:
-            raise ServiceError(
-                403, "FORBIDDEN", "Only admins of the parent group may create subgroups"
-            )
+            raise Forbidden("Only admins of the parent group may create subgroups")
     now = utcnow()
     group = Group(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         name=name,
         description=description if present(description) else None,
         terms_and_conditions=terms if present(terms) else None,
@@ -245,11 +232,7 @@ def update_group(session: Session, access: GroupAccess, body: t.Any) -> dict[str
     verified = get_str(body, "subscription_admin_verified_id")
     if present(verified):
         if verified is not None:
-            raise ServiceError(
-                403,
-                "FORBIDDEN",
-                "Only subscription admins may set subscription_admin_verified_id",
-            )
+            raise Forbidden("Only subscription admins may set subscription_admin_verified_id")
         group.subscription_admin_verified_id = None
     group.updated = utcnow()
     session.flush()
@@ -259,7 +242,7 @@ def update_group(session: Session, access: GroupAccess, body: t.Any) -> dict[str
 def delete_group(session: Session, access: GroupAccess) -> dict[str, t.Any]:
     access.require_admin()
     if _child_ids(session, access.group.id):
-        raise ServiceError(409, "CONFLICT", "A group with subgroups cannot be deleted")
+        raise Conflict("A group with subgroups cannot be deleted")
     doc = render_group(session, access, {"my_memberships", "policies"})
     session.execute(delete(Membership).where(Membership.group_id == access.group.id))
     session.delete(access.group)
@@ -297,9 +280,7 @@ def set_preferences(session: Session, caller: Caller, body: t.Any) -> dict[str, 
     for raw_id, prefs in body.items():
         identity_id = parse_uuid(raw_id, "identity id")
         if identity_id not in caller.identity_set:
-            raise ServiceError(
-                403, "FORBIDDEN", f"Identity {identity_id} is not in your identity set"
-            )
+            raise Forbidden(f"Identity {identity_id} is not in your identity set")
         allow_add = get_bool(expect_object(prefs, f"preferences of {identity_id}"), "allow_add")
         if present(allow_add):
             updates[identity_id] = allow_add
@@ -332,20 +313,16 @@ def set_membership_fields(
     for raw_id, fields in body.items():
         identity_id = parse_uuid(raw_id, "identity id")
         if identity_id not in access.caller.identity_set:
-            raise ServiceError(
-                403, "FORBIDDEN", f"Identity {identity_id} is not in your identity set"
-            )
+            raise Forbidden(f"Identity {identity_id} is not in your identity set")
         if identity_id not in mine:
-            raise ServiceError(
-                404, "NOT_FOUND", f"Identity {identity_id} has no membership in this group"
-            )
+            raise NotFound(f"Identity {identity_id} has no membership in this group")
         fields = expect_object(fields, f"membership fields of {identity_id}")
         unknown = sorted(set(fields) - set(MEMBERSHIP_FIELD_NAMES))
         if unknown:
-            raise bad_request(f"Unknown membership field(s): {', '.join(unknown)}")
+            raise BadRequest(f"Unknown membership field(s): {', '.join(unknown)}")
         for key, value in fields.items():
             if value is not None and not isinstance(value, str):
-                raise bad_request(f"membership field {key} must be a string or null")
+                raise BadRequest(f"membership field {key} must be a string or null")
         updates[identity_id] = fields
     now = utcnow()
     for identity_id, fields in updates.items():

@@ -6,6 +6,7 @@ import typing as t
 
 from fastapi import Body, Depends, Query
 
+from globus_local.kit.params import parse_csv_values
 from globus_local.kit.router import ServiceRouter
 from globus_local.kit.session import DbSession
 from globus_local.kit.tokens import AuthContext, require_token
@@ -35,7 +36,7 @@ def caller(ctx: AuthContext) -> Caller:
 
 @router.get("/groups/my_groups")
 def get_my_groups(db: DbSession, ctx: ReadAuth, statuses: ListQuery = None) -> list[t.Any]:
-    return logic.my_groups(db, caller(ctx), logic.split_csv(statuses))
+    return logic.my_groups(db, caller(ctx), parse_csv_values(statuses))
 
 
 @router.get("/groups/statuses")

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import typing as t
 
-from globus_local.kit.errors import ServiceError
+from globus_local.kit.errors import BadRequest
 
 _MISSING: t.Any = object()
 
 
-def bad_request(message: str, **extra: t.Any) -> ServiceError:
-    return ServiceError(400, "BAD_REQUEST", message, **extra)
-
-
 def expect_object(body: t.Any, what: str = "The request body") -> dict[str, t.Any]:
     if not isinstance(body, dict):
-        raise bad_request(f"{what} must be a JSON object")
+        raise BadRequest(f"{what} must be a JSON object")
     return body
 
 
@@ -25,7 +21,7 @@ def get_str(
     """The string at ``key``; ``_MISSING`` when absent and not required."""
     if key not in body:
         if required:
-            raise bad_request(f"{key} is required")
+            raise BadRequest(f"{key} is required")
         return _MISSING
     value = body[key]
     if value is None and nullable and not required:
@@ -36,20 +32,20 @@ def get_str(
 def storable_str(value: t.Any, key: str) -> str:
     """``value`` as text a row can hold: a string without NUL, which PostgreSQL refuses."""
     if not isinstance(value, str):
-        raise bad_request(f"{key} must be a string")
+        raise BadRequest(f"{key} must be a string")
     if "\x00" in value:
-        raise bad_request(f"{key} must not contain the NUL character")
+        raise BadRequest(f"{key} must not contain the NUL character")
     return value
 
 
 def get_bool(body: dict[str, t.Any], key: str, *, required: bool = False) -> t.Any:
     if key not in body or body[key] is None:
         if required:
-            raise bad_request(f"{key} is required")
+            raise BadRequest(f"{key} is required")
         return _MISSING
     value = body[key]
     if not isinstance(value, bool):
-        raise bad_request(f"{key} must be a boolean")
+        raise BadRequest(f"{key} must be a boolean")
     return value
 
 
@@ -58,11 +54,11 @@ def get_choice(
 ) -> t.Any:
     if key not in body or body[key] is None:
         if required:
-            raise bad_request(f"{key} is required")
+            raise BadRequest(f"{key} is required")
         return _MISSING
     value = body[key]
     if value not in choices:
-        raise bad_request(f"{key} must be one of {', '.join(choices)}, got {value!r}")
+        raise BadRequest(f"{key} must be one of {', '.join(choices)}, got {value!r}")
     return value
 
 
