@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from globus_local.db import utcnow
-from globus_local.kit.errors import ServiceError
+from globus_local.kit.errors import BadRequest, Forbidden, NotFound
 from globus_local.kit.tokens import AuthContext
 from globus_local.services.transfer.models_endpoints import (
     AccessRule,
@@ -91,25 +91,40 @@ def endpoints_in_use(session: Session, identity_ids: Iterable[str]) -> set[str]:
 
 
 # -- principals --------------------------------------------------------------------------
+def identities(ctx: AuthContext) -> list[str]:
+    """Every identity the caller acts as (their linked identity set)."""
+    return list(ctx.identity_set or (ctx.identity_id,))
+
+
+def require_identity(session: Session, identity_id: str) -> None:
+    """Refuse a role or access rule naming an identity Auth does not know."""
+    from globus_local.services.auth.identities import get_identity
+
+    if get_identity(session, identity_id) is None:
+        raise BadRequest(
+            f"Unknown identity '{identity_id}'", code="ClientError.BadRequest.InvalidPrincipal"
+        )
+
+
 def principal_urns(session: Session, ctx: AuthContext) -> set[str]:
     """Identity URNs of the caller's identity set plus URNs of their groups.
 
     Kept for the rest of the transaction (``session.info``): one request checks several
     endpoints and paths, and memberships cannot change under its own transaction.
     """
-    identities = tuple(ctx.identity_set or (ctx.identity_id,))
+    ids = tuple(identities(ctx))
     cache = session.info.setdefault("transfer.principal_urns", {})
-    found = cache.get(identities)
+    found = cache.get(ids)
     if found is not None:
         return set(found)
-    urns = {IDENTITY_URN + i for i in identities}
+    urns = {IDENTITY_URN + i for i in ids}
     try:
         from globus_local.services.groups.principals import principal_urns_for
     except ImportError:  # Groups not installed: identities only
         pass
     else:
-        urns |= set(principal_urns_for(session, identities))
-    cache[identities] = frozenset(urns)
+        urns |= set(principal_urns_for(session, ids))
+    cache[ids] = frozenset(urns)
     return urns
 
 
@@ -122,7 +137,7 @@ def _principal_matches(principal_type: str, principal: str, urns: set[str]) -> b
 
 
 def is_owner(ctx: AuthContext, endpoint: Endpoint) -> bool:
-    return endpoint.owner_id in (ctx.identity_set or (ctx.identity_id,))
+    return endpoint.owner_id in identities(ctx)
 
 
 # Run for every endpoint document: built once.
@@ -205,8 +220,8 @@ def has_need(session: Session, ctx: AuthContext, endpoint: Endpoint, need: Need)
     return bool(effective_roles(session, ctx, endpoint) & _NEED_ROLES[need])
 
 
-def endpoint_not_found(endpoint_id: str) -> ServiceError:
-    return ServiceError(404, "EndpointNotFound", f"No such endpoint '{endpoint_id}'")
+def endpoint_not_found(endpoint_id: str) -> NotFound:
+    return NotFound(f"No such endpoint '{endpoint_id}'", code="EndpointNotFound")
 
 
 def get_endpoint_row(session: Session, endpoint_id: str) -> Endpoint | None:
@@ -227,16 +242,14 @@ def endpoint_for(
     if endpoint is None:
         raise endpoint_not_found(endpoint_id)
     if not can_view(session, ctx, endpoint):
-        raise ServiceError(
-            403,
-            "EndpointPermissionDenied",
+        raise Forbidden(
             f"You do not have permission to access endpoint '{endpoint.id}'",
+            code="EndpointPermissionDenied",
         )
     if need != "read" and not has_need(session, ctx, endpoint, need):
-        raise ServiceError(
-            403,
-            "PermissionDenied",
+        raise Forbidden(
             f"You do not have the role needed to {_NEED_WORDS[need]} endpoint '{endpoint.id}'",
+            code="PermissionDenied",
         )
     return endpoint
 
@@ -282,13 +295,12 @@ def check_path_access(
     try:
         perms = path_permissions(session, ctx, endpoint, path)
     except StorageError:
-        raise ServiceError(403, "PermissionDenied", "Path is outside the endpoint") from None
+        raise Forbidden("Path is outside the endpoint", code="PermissionDenied") from None
     if not perms or (need == "rw" and perms != "rw"):
         verb = "write to" if need == "rw" else "read"
-        raise ServiceError(
-            403,
-            "EndpointPermissionDenied",
+        raise Forbidden(
             f"You do not have permission to {verb} '{normalize(path)}' on endpoint '{endpoint.id}'",
+            code="EndpointPermissionDenied",
         )
 
 

@@ -8,6 +8,7 @@ import typing as t
 
 from fastapi import Request
 
+from globus_local.kit.documents import iso
 from globus_local.services.transfer.errors import resource_path
 from globus_local.services.transfer.models_endpoints import (
     AccessRule,
@@ -17,6 +18,9 @@ from globus_local.services.transfer.models_endpoints import (
     EndpointServer,
 )
 from globus_local.storage import FileInfo
+
+# Where every Transfer route is served, under the service's own prefix.
+API_PREFIX = "/v0.10"
 
 # Settable endpoint fields kept in ``Endpoint.settings``, with their defaults.
 SETTINGS_DEFAULTS: dict[str, t.Any] = {
@@ -49,15 +53,6 @@ SETTINGS_DEFAULTS: dict[str, t.Any] = {
 }
 
 
-def iso(value: dt.datetime | None) -> str | None:
-    """Transfer's timestamp form: ``2021-09-02T18:04:49+00:00``."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
 def file_time(ts: float) -> str:
     """A file's ``last_modified``: ``2021-02-26 18:35:02+00:00``."""
     moment = dt.datetime.fromtimestamp(int(ts), tz=dt.timezone.utc)
@@ -79,6 +74,31 @@ def result_doc(
         "resource": resource_path(request),
     }
     doc.update(extra)
+    return doc
+
+
+def activation_doc(
+    request: Request, data_type: str, code: str | None = None, message: str | None = None
+) -> dict[str, t.Any]:
+    """An activation result or requirements document: endpoints here never need activating."""
+    doc: dict[str, t.Any] = {
+        "DATA_TYPE": data_type,
+        "activated": True,
+        "expires_in": -1,
+        "expire_time": None,
+        "auto_activation_supported": True,
+        "oauth_server": None,
+        "subject": None,
+        "length": 0,
+        "DATA": [],
+    }
+    if code is not None:
+        doc.update(
+            code=code,
+            message=message,
+            request_id=getattr(request.state, "request_id", None),
+            resource=resource_path(request),
+        )
     return doc
 
 

@@ -1,9 +1,8 @@
-"""Endpoint logic behind the routes: creation, updates, documents, search, shares,
-servers, roles, access rules and bookmarks. Routes parse HTTP; this module decides."""
+"""Endpoint logic behind the routes: creation, updates, deletion, documents and lists,
+shares and servers. Routes parse HTTP; this module decides."""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import typing as t
 import uuid
@@ -13,15 +12,21 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
-from globus_local.kit.errors import ServiceError
+from globus_local.kit.errors import BadRequest, Forbidden, NotFound
+from globus_local.kit.params import (
+    SQL_INT_MAX,
+    InvalidValue,
+    check_fits,
+    parse_bool,
+    parse_int,
+    parse_uuid,
+)
 from globus_local.kit.tokens import AuthContext
-from globus_local.services.transfer import access, params
+from globus_local.services.transfer import access
 from globus_local.services.transfer.documents import SETTINGS_DEFAULTS, endpoint_doc
 from globus_local.services.transfer.models_endpoints import (
     ENTITY_GCP_GUEST,
     ENTITY_GCP_MAPPED,
-    PRINCIPAL_TYPES,
-    ROLE_NAMES,
     AccessRule,
     Bookmark,
     Endpoint,
@@ -38,44 +43,12 @@ _BOOL_SETTINGS = {k for k, v in SETTINGS_DEFAULTS.items() if isinstance(v, bool)
 _INT_SETTINGS = {
     k for k, v in SETTINGS_DEFAULTS.items() if isinstance(v, int) and k not in _BOOL_SETTINGS
 }
-SEARCH_SCOPES = (
-    "all",
-    "my-endpoints",
-    "my-gcp-endpoints",
-    "recently-used",
-    "in-use",
-    "shared-by-me",
-    "shared-with-me",
-    "administered-by-me",
-    "hosted-endpoints",
-)
 
 
-def bad_request(message: str, code: str = "ClientError.BadRequest") -> ServiceError:
-    return ServiceError(400, code, message)
-
-
-def parse_uuid(value: t.Any, what: str) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
-        raise bad_request(f"Invalid {what}: {value!r}")
-
-
-def parse_bool(value: t.Any, what: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "1", "false", "0"):
-        return value.lower() in ("true", "1")
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    raise bad_request(f"Invalid value for '{what}': expected a boolean")
-
-
-def _optional_str(value: t.Any, what: str) -> str | None:
+def optional_str(value: t.Any, what: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    raise bad_request(f"Invalid value for '{what}': expected a string or null")
+    raise BadRequest(f"Invalid value for '{what}': expected a string or null")
 
 
 def _check_setting_int(value: t.Any, key: str) -> None:
@@ -83,14 +56,8 @@ def _check_setting_int(value: t.Any, key: str) -> None:
     into fixed-size integers)."""
     if value is None:
         return
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not 0 <= value <= params.SQL_INT_MAX
-    ):
-        raise bad_request(
-            f"Invalid value for '{key}': expected an integer from 0 to {params.SQL_INT_MAX}"
-        )
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SQL_INT_MAX:
+        raise BadRequest(f"Invalid value for '{key}': expected an integer from 0 to {SQL_INT_MAX}")
 
 
 # -- endpoint documents ------------------------------------------------------------------
@@ -114,7 +81,7 @@ def document(
     in_use: set[str] | None = None,
 ) -> dict[str, t.Any]:
     roles = access.effective_roles(session, ctx, endpoint)
-    identities = ctx.identity_set or (ctx.identity_id,)
+    identities = access.identities(ctx)
     return endpoint_doc(
         endpoint,
         roles=roles,
@@ -132,7 +99,7 @@ def endpoints_with_roles(
     session: Session, ctx: AuthContext, roles: t.Collection[str]
 ) -> list[Endpoint]:
     """Endpoints where the caller holds any of ``roles`` (owners hold administrator)."""
-    ids = list(ctx.identity_set or (ctx.identity_id,))
+    ids = access.identities(ctx)
     urns = access.principal_urns(session, ctx)
     principals = [u.rsplit(":", 1)[1] for u in urns]
     role_endpoint_ids = set(
@@ -152,27 +119,35 @@ def endpoints_with_roles(
     return found
 
 
+def documents(
+    session: Session, ctx: AuthContext, found: t.Iterable[Endpoint]
+) -> list[dict[str, t.Any]]:
+    """The documents of several endpoints, with one look at which are in use."""
+    in_use = access.endpoints_in_use(session, access.identities(ctx))
+    return [document(session, ctx, e, in_use=in_use) for e in found]
+
+
 # -- create / update / delete ------------------------------------------------------------
 def apply_fields(endpoint: Endpoint, data: dict[str, t.Any]) -> None:
     """Set every settable field present in ``data``; read-only keys are ignored."""
     if "display_name" in data:
         name = data["display_name"]
         if not isinstance(name, str) or not name.strip():
-            raise bad_request("display_name must be a non-empty string")
-        params.check_fits(name.strip(), Endpoint.display_name, "display_name")
+            raise BadRequest("display_name must be a non-empty string")
+        check_fits(name.strip(), Endpoint.display_name, "display_name")
         endpoint.display_name = name.strip()
     for key in _COLUMN_FIELDS:
         if key in data:
             value = data[key]
             if key == "keywords" and isinstance(value, list):
                 value = ",".join(str(v) for v in value)
-            value = _optional_str(value, key)
-            params.check_fits(value, getattr(Endpoint, key), key)
+            value = optional_str(value, key)
+            check_fits(value, getattr(Endpoint, key), key)
             if key == "default_directory" and value:
                 try:
                     normalize(value)
                 except StorageError as exc:
-                    raise bad_request(f"Invalid default_directory: {exc.message}")
+                    raise BadRequest(f"Invalid default_directory: {exc.message}")
             setattr(endpoint, key, value)
     if "public" in data:
         endpoint.public = parse_bool(data["public"], "public")
@@ -188,7 +163,7 @@ def apply_fields(endpoint: Endpoint, data: dict[str, t.Any]) -> None:
         elif key == "subscription_id" and value is not None:
             value = parse_uuid(value, "subscription_id") if value != "DEFAULT" else value
         else:
-            value = _optional_str(value, key)
+            value = optional_str(value, key)
         settings[key] = value
     endpoint.settings = settings
 
@@ -239,9 +214,9 @@ def create_endpoint_api(
 ) -> Endpoint:
     name = data.get("display_name")
     if not isinstance(name, str) or not name.strip():
-        raise bad_request("An endpoint needs a display_name")
+        raise BadRequest("An endpoint needs a display_name")
     if data.get("myproxy_server") and data.get("oauth_server"):
-        raise bad_request("myproxy_server and oauth_server are mutually exclusive")
+        raise BadRequest("myproxy_server and oauth_server are mutually exclusive")
     is_gcp = parse_bool(data.get("is_globus_connect", True), "is_globus_connect")
     endpoint = new_endpoint(
         session,
@@ -257,7 +232,7 @@ def create_endpoint_api(
     apply_fields(endpoint, data)
     servers = data.get("DATA") or []
     if not isinstance(servers, list):
-        raise bad_request("DATA must be a list of servers")
+        raise BadRequest("DATA must be a list of servers")
     session.flush()
     for server in servers:
         if isinstance(server, dict) and server.get("DATA_TYPE", "server") == "server":
@@ -272,9 +247,15 @@ def update_endpoint(
 ) -> None:
     """Apply a PUT of the endpoint document; the change counts as use (``recently-used``)."""
     if data.get("myproxy_server") and data.get("oauth_server"):
-        raise bad_request("myproxy_server and oauth_server are mutually exclusive")
+        raise BadRequest("myproxy_server and oauth_server are mutually exclusive")
     apply_fields(endpoint, data)
     access.record_use(session, ctx, endpoint)
+
+
+def set_subscription(endpoint: Endpoint, data: dict[str, t.Any]) -> None:
+    if "subscription_id" not in data:
+        raise BadRequest("subscription_id is required")
+    apply_fields(endpoint, {"subscription_id": data["subscription_id"]})
 
 
 def delete_endpoint(session: Session, endpoint: Endpoint) -> None:
@@ -292,149 +273,31 @@ def delete_endpoint(session: Session, endpoint: Endpoint) -> None:
     session.flush()
 
 
-# -- search --------------------------------------------------------------------------------
-_FULLTEXT_FIELDS = (
-    "display_name",
-    "description",
-    "organization",
-    "department",
-    "keywords",
-    "owner_string",
-    "id",
-)
-
-
-def fulltext_rank(endpoint: Endpoint, text: str) -> float:
-    """Score of ``endpoint`` for a full-text query: 0 unless every term matches somewhere."""
-    terms = [w for w in text.lower().split() if w]
-    if not terms:
-        return 1.0
-    fields = [str(getattr(endpoint, f) or "").lower() for f in _FULLTEXT_FIELDS]
-    fields.append(f"{endpoint.owner_string.split('@', 1)[0]}#{endpoint.id}".lower())
-    score = 0.0
-    for term in terms:
-        hits = [f for f in fields if term in f]
-        if not hits:
-            return 0.0
-        score += sum(3.0 if term == f else (2.0 if f.startswith(term) else 1.0) for f in hits)
-    if endpoint.display_name.lower() == text.strip().lower():
-        score += 10.0
-    return score
-
-
-def search(
-    session: Session,
-    ctx: AuthContext,
-    *,
-    scope: str,
-    fulltext: str | None,
-    owner_id: str | None,
-    host_endpoint: str | None,
-    non_functional: bool | None,
-    entity_type: str | None,
-) -> list[tuple[Endpoint, float]]:
-    """Endpoints the caller can see for ``filter_scope`` ``scope``, best first."""
-    if scope not in SEARCH_SCOPES:
-        raise bad_request(
-            f"Invalid filter_scope '{scope}'; must be one of {', '.join(SEARCH_SCOPES)}"
-        )
-    if (
-        scope == "all"
-        and not (fulltext and fulltext.strip())
-        and not host_endpoint
-        and not owner_id
-    ):
-        raise bad_request("filter_fulltext is required when filter_scope is 'all'")
-    if scope == "hosted-endpoints" and not host_endpoint:
-        raise bad_request(
-            "filter_host_endpoint is required when filter_scope is 'hosted-endpoints'"
-        )
-    ids = set(ctx.identity_set or (ctx.identity_id,))
-    urns = access.principal_urns(session, ctx)
-    query = select(Endpoint)
-    if owner_id:
-        query = query.where(Endpoint.owner_id == parse_uuid(owner_id, "filter_owner_id"))
-    if host_endpoint:
-        query = query.where(
-            Endpoint.host_endpoint_id == parse_uuid(host_endpoint, "filter_host_endpoint")
-        )
-    if entity_type:
-        query = query.where(Endpoint.entity_type == entity_type)
-    if non_functional:
-        return []  # no endpoint here is a non-functional GCSv5 endpoint
-    candidates = list(session.scalars(query.order_by(Endpoint.created, Endpoint.id)))
-
-    recent: dict[str, dt.datetime] = {}
-    if scope == "recently-used":
-        for usage in session.scalars(
-            select(EndpointUsage).where(EndpointUsage.identity_id.in_(sorted(ids)))
-        ):
-            prev = recent.get(usage.endpoint_id)
-            recent[usage.endpoint_id] = max(prev, usage.last_used) if prev else usage.last_used
-    in_use = access.endpoints_in_use(session, ids) if scope == "in-use" else set()
-
-    found: list[tuple[Endpoint, float]] = []
-    for endpoint in candidates:
-        owner = endpoint.owner_id in ids
-        roles = access.effective_roles(session, ctx, endpoint, urns)
-        rules = (
-            access.matching_rules(session, ctx, endpoint, urns)
-            if endpoint.is_shared and not owner
-            else []
-        )
-        visible = owner or endpoint.public or bool(roles) or bool(rules)
-        if not visible:
-            continue
-        keep = {
-            "all": True,
-            "hosted-endpoints": True,
-            "my-endpoints": owner,
-            "my-gcp-endpoints": owner and endpoint.is_globus_connect and not endpoint.is_shared,
-            "recently-used": endpoint.id in recent,
-            "in-use": endpoint.id in in_use,
-            "shared-by-me": owner and endpoint.is_shared,
-            "shared-with-me": endpoint.is_shared and not owner and bool(rules),
-            "administered-by-me": "administrator" in roles,
-        }[scope]
-        if not keep:
-            continue
-        rank = fulltext_rank(endpoint, fulltext or "")
-        if rank <= 0:
-            continue
-        found.append((endpoint, rank))
-    if scope == "recently-used":
-        found.sort(key=lambda pair: recent[pair[0].id], reverse=True)
-    elif fulltext and fulltext.strip():
-        found.sort(key=lambda pair: -pair[1])
-    return found
-
-
 # -- shared endpoints ----------------------------------------------------------------------
 def create_shared_endpoint(session: Session, ctx: AuthContext, data: dict[str, t.Any]) -> Endpoint:
     host_id = data.get("host_endpoint")
     if not host_id:
-        raise bad_request("A shared endpoint needs a host_endpoint")
+        raise BadRequest("A shared endpoint needs a host_endpoint")
     host = access.endpoint_for(session, ctx, str(host_id), need="read")
     if host.is_shared:
-        raise bad_request("A shared endpoint cannot be hosted on another shared endpoint")
+        raise BadRequest("A shared endpoint cannot be hosted on another shared endpoint")
     raw_path = data.get("host_path")
     if not isinstance(raw_path, str) or not raw_path.strip():
-        raise bad_request("A shared endpoint needs a host_path")
+        raise BadRequest("A shared endpoint needs a host_path")
     name = data.get("display_name")
     if not isinstance(name, str) or not name.strip():
-        raise bad_request("A shared endpoint needs a display_name")
+        raise BadRequest("A shared endpoint needs a display_name")
     access.check_path_access(session, ctx, host, raw_path, "rw")
     try:
         connector, path = access.connector_and_path(host, raw_path)
         info = connector.stat(path, follow=True)
     except StorageError as exc:
-        raise ServiceError(
-            404 if exc.code == "FILE_NOT_FOUND" else 403,
-            "ClientError.NotFound" if exc.code == "FILE_NOT_FOUND" else "PermissionDenied",
-            f"host_path '{raw_path}' is not usable on the host endpoint: {exc.message}",
-        )
+        message = f"host_path '{raw_path}' is not usable on the host endpoint: {exc.message}"
+        if exc.code == "FILE_NOT_FOUND":
+            raise NotFound(message, code="ClientError.NotFound") from None
+        raise Forbidden(message, code="PermissionDenied") from None
     if info.type != "dir":
-        raise bad_request(f"host_path '{raw_path}' is not a directory")
+        raise BadRequest(f"host_path '{raw_path}' is not a directory")
     share = new_endpoint(
         session,
         owner_id=ctx.identity_id,
@@ -463,12 +326,23 @@ def shares_of(session: Session, host: Endpoint) -> list[Endpoint]:
     )
 
 
+def my_shares(session: Session, ctx: AuthContext, host: Endpoint) -> list[Endpoint]:
+    """The caller's own shares of ``host``."""
+    return [s for s in shares_of(session, host) if access.is_owner(ctx, s)]
+
+
+def visible_shares(session: Session, ctx: AuthContext, host: Endpoint) -> list[Endpoint]:
+    """The shares of ``host`` the caller may see (all of them for the host's administrator)."""
+    host_admin = access.has_need(session, ctx, host, "write")
+    return [s for s in shares_of(session, host) if host_admin or access.can_view(session, ctx, s)]
+
+
 # -- servers -------------------------------------------------------------------------------
 def _port(value: t.Any, what: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
-        raise bad_request(f"Invalid {what}: {value!r}")
+        raise BadRequest(f"Invalid {what}: {value!r}")
     return value
 
 
@@ -476,18 +350,18 @@ def apply_server_fields(server: EndpointServer, data: dict[str, t.Any]) -> None:
     if "hostname" in data:
         hostname = data["hostname"]
         if not isinstance(hostname, str) or not hostname.strip():
-            raise bad_request("A server needs a hostname")
-        params.check_fits(hostname.strip(), EndpointServer.hostname, "hostname")
+            raise BadRequest("A server needs a hostname")
+        check_fits(hostname.strip(), EndpointServer.hostname, "hostname")
         server.hostname = hostname.strip()
     if "port" in data:
         server.port = _port(data["port"], "port") or 2811
     if "scheme" in data:
         scheme = data["scheme"]
         if scheme not in ("gsiftp", "ftp"):
-            raise bad_request("scheme must be 'gsiftp' or 'ftp'")
+            raise BadRequest("scheme must be 'gsiftp' or 'ftp'")
         server.scheme = scheme
     if "subject" in data:
-        server.subject = _optional_str(data["subject"], "subject")
+        server.subject = optional_str(data["subject"], "subject")
     if "is_paused" in data:
         server.is_paused = parse_bool(data["is_paused"], "is_paused")
     for key in (
@@ -502,7 +376,7 @@ def apply_server_fields(server: EndpointServer, data: dict[str, t.Any]) -> None:
 
 def add_server(session: Session, endpoint: Endpoint, data: dict[str, t.Any]) -> EndpointServer:
     if not data.get("hostname"):
-        raise bad_request("A server needs a hostname")
+        raise BadRequest("A server needs a hostname")
     server = EndpointServer(endpoint_id=endpoint.id, hostname="", port=2811, scheme="gsiftp")
     apply_server_fields(server, data)
     session.add(server)
@@ -513,8 +387,8 @@ def add_server(session: Session, endpoint: Endpoint, data: dict[str, t.Any]) -> 
 def _server_key(server_id: str) -> int | None:
     """The server id named, or None when no server can have it (not an id in range)."""
     try:
-        return params.parse_int(server_id, "server_id", minimum=1, maximum=params.SQL_INT_MAX)
-    except ServiceError:
+        return parse_int(server_id, "server_id", minimum=1, maximum=SQL_INT_MAX)
+    except InvalidValue:
         return None
 
 
@@ -522,218 +396,12 @@ def get_server(session: Session, endpoint: Endpoint, server_id: str) -> Endpoint
     key = _server_key(server_id)
     server = session.get(EndpointServer, key) if key is not None else None
     if server is None or server.endpoint_id != endpoint.id:
-        raise ServiceError(
-            404, "ClientError.NotFound", f"Server '{server_id}' not found on endpoint"
-        )
+        raise NotFound(f"Server '{server_id}' not found on endpoint", code="ClientError.NotFound")
     return server
 
 
-# -- roles -----------------------------------------------------------------------------------
-def create_role(
-    session: Session, ctx: AuthContext, endpoint: Endpoint, data: dict[str, t.Any]
-) -> EndpointRole:
-    principal_type = data.get("principal_type")
-    if principal_type not in ("identity", "group"):
-        raise bad_request("principal_type must be 'identity' or 'group'")
-    principal = parse_uuid(data.get("principal"), "principal")
-    role = data.get("role")
-    if role not in ROLE_NAMES:
-        raise bad_request(f"role must be one of {', '.join(ROLE_NAMES)}")
-    if principal_type == "identity":
-        _require_identity(session, principal)
-    existing = session.scalar(
-        select(EndpointRole).where(
-            EndpointRole.endpoint_id == endpoint.id,
-            EndpointRole.principal_type == principal_type,
-            EndpointRole.principal == principal,
-            EndpointRole.role == role,
-        )
-    )
-    if existing is not None:
-        raise ServiceError(409, "Exists", f"A role '{role}' for that principal already exists")
-    row = EndpointRole(
-        id=str(uuid.uuid4()),
-        endpoint_id=endpoint.id,
-        principal_type=principal_type,
-        principal=principal,
-        role=role,
-        created=utcnow(),
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _require_identity(session: Session, identity_id: str) -> None:
-    from globus_local.services.auth.identities import get_identity
-
-    if get_identity(session, identity_id) is None:
-        raise bad_request(
-            f"Unknown identity '{identity_id}'", "ClientError.BadRequest.InvalidPrincipal"
-        )
-
-
-def get_role(session: Session, endpoint: Endpoint, role_id: str) -> EndpointRole:
-    row = session.get(EndpointRole, role_id)
-    if row is None or row.endpoint_id != endpoint.id:
-        raise ServiceError(404, "RoleNotFound", f"Role '{role_id}' not found")
-    return row
-
-
-def roles_of(session: Session, endpoint: Endpoint) -> list[EndpointRole]:
-    return list(
-        session.scalars(
-            select(EndpointRole)
-            .where(EndpointRole.endpoint_id == endpoint.id)
-            .order_by(EndpointRole.created, EndpointRole.id)
-        )
-    )
-
-
-# -- access rules ----------------------------------------------------------------------------
-def require_acl_endpoint(endpoint: Endpoint) -> None:
-    if not endpoint.is_shared:
-        raise ServiceError(
-            409,
-            "ClientError.Conflict.ACLNotSupported",
-            "Access rules can only be set on shared endpoints",
-        )
-
-
-def parse_time(value: t.Any, what: str) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise bad_request(f"Invalid {what}: expected an ISO 8601 timestamp")
-    return params.parse_datetime(value, what)
-
-
-def _rule_path(value: t.Any) -> str:
-    if not isinstance(value, str) or not value.startswith(("/", "~")):
-        raise bad_request("An access rule needs an absolute path")
-    try:
-        path = normalize(value)
-    except StorageError as exc:
-        raise bad_request(f"Invalid path: {exc.message}")
-    if value.endswith("/") or path == "/":
-        return path.rstrip("/") + "/"
-    return path  # a rule on a single file
-
-
-def create_rule(
-    session: Session, ctx: AuthContext, endpoint: Endpoint, data: dict[str, t.Any]
-) -> AccessRule:
-    require_acl_endpoint(endpoint)
-    principal_type = data.get("principal_type")
-    if principal_type not in PRINCIPAL_TYPES:
-        raise bad_request(f"principal_type must be one of {', '.join(PRINCIPAL_TYPES)}")
-    if principal_type in ("identity", "group"):
-        principal = parse_uuid(data.get("principal"), "principal")
-        if principal_type == "identity":
-            _require_identity(session, principal)
-    else:
-        if data.get("principal") not in (None, ""):
-            raise bad_request(f"principal must be empty for principal_type '{principal_type}'")
-        principal = ""
-    permissions = data.get("permissions")
-    if permissions not in ("r", "rw"):
-        raise bad_request("permissions must be 'r' or 'rw'")
-    if principal_type == "anonymous" and permissions != "r":
-        raise bad_request("anonymous access can only be read-only")
-    path = _rule_path(data.get("path"))
-    notify_email = _optional_str(data.get("notify_email"), "notify_email")
-    params.check_fits(notify_email, AccessRule.notify_email, "notify_email")
-    duplicate = session.scalar(
-        select(AccessRule).where(
-            AccessRule.endpoint_id == endpoint.id,
-            AccessRule.principal_type == principal_type,
-            AccessRule.principal == principal,
-            AccessRule.path == path,
-        )
-    )
-    if duplicate is not None:
-        raise ServiceError(409, "Exists", "An access rule for that principal and path exists")
-    rule = AccessRule(
-        id=str(uuid.uuid4()),
-        endpoint_id=endpoint.id,
-        principal_type=principal_type,
-        principal=principal,
-        path=path,
-        permissions=permissions,
-        notify_email=notify_email,
-        created_by=ctx.identity_id,
-        create_time=utcnow(),
-        expiration_date=parse_time(data.get("expiration_date"), "expiration_date"),
-    )
-    session.add(rule)
-    session.flush()
-    return rule
-
-
-def get_rule(session: Session, endpoint: Endpoint, rule_id: str) -> AccessRule:
-    rule = session.get(AccessRule, str(rule_id))
-    if rule is None or rule.endpoint_id != endpoint.id:
-        raise ServiceError(404, "AccessRuleNotFound", f"Access rule '{rule_id}' not found")
-    return rule
-
-
-def update_rule(rule: AccessRule, data: dict[str, t.Any]) -> None:
-    if "permissions" in data:
-        if data["permissions"] not in ("r", "rw"):
-            raise bad_request("permissions must be 'r' or 'rw'")
-        if rule.principal_type == "anonymous" and data["permissions"] != "r":
-            raise bad_request("anonymous access can only be read-only")
-        rule.permissions = data["permissions"]
-    if "expiration_date" in data:
-        rule.expiration_date = parse_time(data["expiration_date"], "expiration_date")
-    for key in ("principal_type", "principal", "path"):
-        if key in data and data[key] != getattr(rule, key):
-            raise bad_request(f"'{key}' of an access rule cannot be changed")
-
-
-def rules_of(session: Session, endpoint: Endpoint) -> list[AccessRule]:
-    return list(
-        session.scalars(
-            select(AccessRule)
-            .where(AccessRule.endpoint_id == endpoint.id)
-            .order_by(AccessRule.create_time, AccessRule.id)
-        )
-    )
-
-
-# -- bookmarks ---------------------------------------------------------------------------------
-def bookmark_path(value: t.Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise bad_request("A bookmark needs a path")
-    try:
-        normalize(value)
-    except StorageError as exc:
-        raise bad_request(f"Invalid path: {exc.message}")
-    return value
-
-
-def get_bookmark(session: Session, ctx: AuthContext, bookmark_id: str) -> Bookmark:
-    bookmark = session.get(Bookmark, str(bookmark_id))
-    if bookmark is None or bookmark.owner_id not in (ctx.identity_set or (ctx.identity_id,)):
-        raise ServiceError(404, "BookmarkNotFound", f"Bookmark '{bookmark_id}' not found")
-    return bookmark
-
-
-def bookmark_name(value: t.Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise bad_request("A bookmark needs a name")
-    params.check_fits(value.strip(), Bookmark.name, "name")
-    return value.strip()
-
-
-def check_bookmark_name_free(
-    session: Session, ctx: AuthContext, name: str, exclude: str | None = None
-) -> None:
-    clash = session.scalar(
-        select(Bookmark).where(
-            Bookmark.owner_id.in_(list(ctx.identity_set or (ctx.identity_id,))),
-            Bookmark.name == name,
-        )
-    )
-    if clash is not None and clash.id != exclude:
-        raise ServiceError(409, "Exists", f"A bookmark named '{name}' already exists")
+def delete_server(session: Session, endpoint: Endpoint, server_id: str) -> int:
+    """Remove one of the endpoint's servers; its id, for the result document."""
+    server = get_server(session, endpoint, server_id)
+    session.delete(server)
+    return server.id

@@ -9,17 +9,13 @@ import operator
 import typing as t
 from collections.abc import Callable, Iterable
 
-from globus_local.kit.errors import ServiceError
-from globus_local.services.transfer import params
+from globus_local.kit.errors import BadRequest
+from globus_local.kit.params import parse_datetime, parse_int
 
 FileDoc = dict[str, t.Any]
 Predicate = Callable[[FileDoc], bool]
 ORDER_FIELDS = ("name", "type", "size", "last_modified", "permissions", "user", "group")
 FILE_TYPES = ("file", "dir", "invalid_symlink")
-
-
-def _bad(message: str) -> ServiceError:
-    return params.bad_request(message)
 
 
 def _string_predicate(key: str, value: str) -> Predicate:
@@ -35,7 +31,7 @@ def _string_predicate(key: str, value: str) -> Predicate:
         negate, glob, body = False, False, value[1:] if value.startswith("=") else value
     options = [o for o in body.split(",") if o]
     if not options:
-        raise _bad(f"Invalid filter on {key!r}: no value to compare with")
+        raise BadRequest(f"Invalid filter on {key!r}: no value to compare with")
 
     def matches(doc: FileDoc) -> bool:
         actual = str(doc.get(key) or "")
@@ -49,7 +45,7 @@ def _string_predicate(key: str, value: str) -> Predicate:
 
 
 def _parse_time(text: str) -> float:
-    return params.parse_datetime(text, "last_modified filter").timestamp()
+    return parse_datetime(text, "last_modified filter").timestamp()
 
 
 def _doc_time(doc: FileDoc) -> float:
@@ -78,7 +74,7 @@ def _range_predicate(
     if "," in value:
         low_text, _, high_text = value.partition(",")
         if not (low_text.strip() or high_text.strip()):
-            raise _bad(f"Invalid range {value!r} in filter: give a start, an end or both")
+            raise BadRequest(f"Invalid range {value!r} in filter: give a start, an end or both")
         low = parse(low_text) if low_text.strip() else None
         high = parse(high_text) if high_text.strip() else None
         return lambda doc: (low is None or get(doc) >= low) and (high is None or get(doc) <= high)
@@ -88,7 +84,7 @@ def _range_predicate(
 
 def _parse_size(text: str) -> float:
     """A size bound; sizes are whole bytes a 64-bit signed count can hold."""
-    return params.parse_int(text, "size filter")
+    return parse_int(text, "size filter")
 
 
 def _type_predicate(value: str) -> Predicate:
@@ -97,7 +93,7 @@ def _type_predicate(value: str) -> Predicate:
     wanted = {v.strip().lstrip("!") for v in value.split(",") if v.strip().lstrip("!")}
     unknown = wanted - set(FILE_TYPES)
     if not wanted or unknown:
-        raise _bad(f"Invalid type filter {value!r}: types are {', '.join(FILE_TYPES)}")
+        raise BadRequest(f"Invalid type filter {value!r}: types are {', '.join(FILE_TYPES)}")
     return lambda doc: (doc["type"] in wanted) != negate
 
 
@@ -105,7 +101,7 @@ def _clause(clause: str) -> Predicate:
     key, sep, value = clause.partition(":")
     key = key.strip()
     if not sep:
-        raise _bad(f"Invalid filter clause {clause!r}: expected key:value")
+        raise BadRequest(f"Invalid filter clause {clause!r}: expected key:value")
     if key in ("name", "permissions", "user", "group"):
         return _string_predicate(key, value)
     if key == "type":
@@ -114,7 +110,7 @@ def _clause(clause: str) -> Predicate:
         return _range_predicate(value, _parse_size, lambda doc: int(doc["size"]))
     if key == "last_modified":
         return _range_predicate(value, _parse_time, _doc_time)
-    raise _bad(f"Unknown filter field {key!r}")
+    raise BadRequest(f"Unknown filter field {key!r}")
 
 
 def parse_filters(filters: Iterable[str]) -> list[Predicate]:
@@ -137,10 +133,10 @@ def parse_orderby(orderby: Iterable[str]) -> list[tuple[str, bool]]:
                 continue
             field = words[0]
             if field not in ORDER_FIELDS:
-                raise _bad(f"Invalid orderby field {field!r}")
+                raise BadRequest(f"Invalid orderby field {field!r}")
             direction = words[1].upper() if len(words) > 1 else "ASC"
             if direction not in ("ASC", "DESC") or len(words) > 2:
-                raise _bad(f"Invalid orderby {part.strip()!r}")
+                raise BadRequest(f"Invalid orderby {part.strip()!r}")
             keys.append((field, direction == "DESC"))
     return keys
 

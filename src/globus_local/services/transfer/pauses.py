@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
-from globus_local.kit.errors import ServiceError
+from globus_local.kit.errors import Conflict
 from globus_local.kit.tokens import AuthContext
 from globus_local.services.transfer.models_endpoints import Endpoint
 from globus_local.services.transfer.models_tasks import PauseRule
@@ -32,10 +32,30 @@ OPERATION_FLAGS: dict[str, str] = {
     "rename": "pause_rename",
 }
 
-# What a paused operation answers. rest-api.md names no code for it; see
+# What a paused operation answers (a 409): rest-api.md names no code for it; see
 # docs/notes/transfer-contracts.md "Pause rules on file operations".
-PAUSED_STATUS = 409
 PAUSED_CODE = "EndpointPaused"
+
+
+def rules_applying(
+    session: Session, endpoint_ids: Iterable[str | None], identity_ids: Iterable[str]
+) -> list[PauseRule]:
+    """The rules on any of ``endpoint_ids`` that apply to someone holding ``identity_ids``
+    (rules for everyone included), started or not, oldest first."""
+    endpoints = sorted({e for e in endpoint_ids if e})
+    identities = sorted(set(identity_ids))
+    if not endpoints:
+        return []
+    return list(
+        session.scalars(
+            select(PauseRule)
+            .where(
+                PauseRule.endpoint_id.in_(endpoints),
+                or_(PauseRule.identity_id.is_(None), PauseRule.identity_id.in_(identities)),
+            )
+            .order_by(PauseRule.created, PauseRule.id)
+        )
+    )
 
 
 def rules_in_force(
@@ -45,21 +65,9 @@ def rules_in_force(
     *,
     now: dt.datetime | None = None,
 ) -> list[PauseRule]:
-    """The rules on any of ``endpoint_ids`` that have started and apply to someone holding
-    ``identity_ids`` (rules for everyone included), oldest first."""
-    endpoints = sorted({e for e in endpoint_ids if e})
-    identities = sorted(set(identity_ids))
-    if not endpoints:
-        return []
+    """The rules of :func:`rules_applying` that have started."""
     now = now or utcnow()
-    rules = session.scalars(
-        select(PauseRule)
-        .where(
-            PauseRule.endpoint_id.in_(endpoints),
-            or_(PauseRule.identity_id.is_(None), PauseRule.identity_id.in_(identities)),
-        )
-        .order_by(PauseRule.created, PauseRule.id)
-    )
+    rules = rules_applying(session, endpoint_ids, identity_ids)
     return [r for r in rules if r.start_time is None or r.start_time <= now]
 
 
@@ -90,7 +98,7 @@ def check_operation(session: Session, ctx: AuthContext, endpoint: Endpoint, oper
     message = f"{operation} operations on endpoint '{endpoint.id}' are paused"
     if rule.message:
         message += f": {rule.message}"
-    raise ServiceError(PAUSED_STATUS, PAUSED_CODE, message)
+    raise Conflict(message, code=PAUSED_CODE)
 
 
 __all__: t.Sequence[str] = [
@@ -98,5 +106,6 @@ __all__: t.Sequence[str] = [
     "check_operation",
     "governing_endpoints",
     "operation_pause_rule",
+    "rules_applying",
     "rules_in_force",
 ]

@@ -8,7 +8,7 @@ from fastapi import Body, Request
 
 from globus_local.kit.router import ServiceRouter
 from globus_local.kit.session import DbSession
-from globus_local.services.transfer import access, endpoints
+from globus_local.services.transfer import access, access_rules
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import access_doc, result_doc
 
@@ -28,18 +28,16 @@ def _access_list(endpoint_id: str, rules: list[t.Any]) -> dict[str, t.Any]:
 
 @router.get("/endpoint/{endpoint_id}/access_list")
 def access_list(endpoint_id: str, db: DbSession, ctx: TransferAuth) -> dict[str, t.Any]:
-    endpoint = access.endpoint_for(db, ctx, endpoint_id, need="manage")
-    endpoints.require_acl_endpoint(endpoint)
-    return _access_list(endpoint.id, endpoints.rules_of(db, endpoint))
+    endpoint = access_rules.acl_endpoint(db, ctx, endpoint_id, need="manage")
+    return _access_list(endpoint.id, access_rules.rules_of(db, endpoint))
 
 
 @router.get("/endpoint/{endpoint_id}/access/{rule_id}")
 def get_access_rule(
     endpoint_id: str, rule_id: str, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
-    endpoint = access.endpoint_for(db, ctx, endpoint_id, need="manage")
-    endpoints.require_acl_endpoint(endpoint)
-    return access_doc(endpoints.get_rule(db, endpoint, rule_id))
+    endpoint = access_rules.acl_endpoint(db, ctx, endpoint_id, need="manage")
+    return access_doc(access_rules.get_rule(db, endpoint, rule_id))
 
 
 @router.post("/endpoint/{endpoint_id}/access")
@@ -47,7 +45,7 @@ def add_access_rule(
     request: Request, endpoint_id: str, body: JsonBody, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
     endpoint = access.endpoint_for(db, ctx, endpoint_id, need="manage")
-    rule = endpoints.create_rule(db, ctx, endpoint, body)
+    rule = access_rules.create_rule(db, ctx, endpoint, body)
     return result_doc(
         request,
         "Created",
@@ -66,10 +64,9 @@ def update_access_rule(
     db: DbSession,
     ctx: TransferAuth,
 ) -> dict[str, t.Any]:
-    endpoint = access.endpoint_for(db, ctx, endpoint_id, need="manage")
-    endpoints.require_acl_endpoint(endpoint)
-    rule = endpoints.get_rule(db, endpoint, rule_id)
-    endpoints.update_rule(rule, body)
+    endpoint = access_rules.acl_endpoint(db, ctx, endpoint_id, need="manage")
+    rule = access_rules.get_rule(db, endpoint, rule_id)
+    access_rules.update_rule(rule, body)
     return result_doc(request, "Updated", f"Access rule '{rule.id}' updated successfully")
 
 
@@ -77,15 +74,12 @@ def update_access_rule(
 def delete_access_rule(
     request: Request, endpoint_id: str, rule_id: str, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
-    endpoint = access.endpoint_for(db, ctx, endpoint_id, need="manage")
-    endpoints.require_acl_endpoint(endpoint)
-    rule = endpoints.get_rule(db, endpoint, rule_id)
-    db.delete(rule)
+    endpoint = access_rules.acl_endpoint(db, ctx, endpoint_id, need="manage")
+    access_rules.delete_rule(db, endpoint, rule_id)
     return result_doc(request, "Deleted", f"Access rule '{rule_id}' deleted successfully")
 
 
 @router.get("/endpoint_manager/endpoint/{endpoint_id}/access_list")
 def manager_access_list(endpoint_id: str, db: DbSession, ctx: TransferAuth) -> dict[str, t.Any]:
-    endpoint = access.endpoint_for(db, ctx, endpoint_id, need="monitor")
-    endpoints.require_acl_endpoint(endpoint)
-    return _access_list(endpoint.id, endpoints.rules_of(db, endpoint))
+    endpoint = access_rules.acl_endpoint(db, ctx, endpoint_id, need="monitor")
+    return _access_list(endpoint.id, access_rules.rules_of(db, endpoint))

@@ -7,30 +7,27 @@ import typing as t
 
 from fastapi import Body, Request
 
+from globus_local.kit.params import query_bool, query_int
 from globus_local.kit.router import ServiceRouter
 from globus_local.kit.session import DbSession
-from globus_local.services.transfer import access, endpoints, params
+from globus_local.services.transfer import access, endpoints, roles
+from globus_local.services.transfer import endpoint_search as search
 from globus_local.services.transfer.auth import TransferAuth
-from globus_local.services.transfer.documents import result_doc, role_doc, server_doc
-from globus_local.services.transfer.endpoints import bad_request
+from globus_local.services.transfer.documents import (
+    activation_doc,
+    result_doc,
+    role_doc,
+    server_doc,
+)
 
 router = ServiceRouter()
 
 JsonBody = t.Annotated[dict[str, t.Any], Body()]
 OptionalBody = t.Annotated[dict[str, t.Any] | None, Body()]
 
-SEARCH_MAX_LIMIT = 100
-SEARCH_MAX_RESULTS = 1000
 
-
-def _int_param(value: str | None, name: str, default: int, minimum: int = 0) -> int:
-    return params.query_int(value, name, default, minimum=minimum)
-
-
-def _bool_param(value: str | None, name: str) -> bool | None:
-    if value is None or value == "":
-        return None
-    return endpoints.parse_bool(value, name)
+def _endpoint_list(data: list[dict[str, t.Any]]) -> dict[str, t.Any]:
+    return {"DATA_TYPE": "endpoint_list", "DATA": data}
 
 
 # -- endpoint CRUD -------------------------------------------------------------------------
@@ -79,9 +76,7 @@ def set_subscription(
     request: Request, endpoint_id: str, body: JsonBody, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
     endpoint = access.endpoint_for(db, ctx, endpoint_id, need="write")
-    if "subscription_id" not in body:
-        raise bad_request("subscription_id is required")
-    endpoints.apply_fields(endpoint, {"subscription_id": body["subscription_id"]})
+    endpoints.set_subscription(endpoint, body)
     return result_doc(request, "Updated", "Endpoint updated successfully")
 
 
@@ -99,63 +94,21 @@ def endpoint_search(
     limit: str | None = None,
     offset: str | None = None,
 ) -> dict[str, t.Any]:
-    limit_n = _int_param(limit, "limit", 25, 1)
-    offset_n = _int_param(offset, "offset", 0)
-    if limit_n > SEARCH_MAX_LIMIT:
-        raise bad_request(f"limit must be at most {SEARCH_MAX_LIMIT}")
-    if offset_n + limit_n > SEARCH_MAX_RESULTS:
-        raise bad_request(f"offset + limit must be at most {SEARCH_MAX_RESULTS}")
-    found = endpoints.search(
+    return search.search_page(
         db,
         ctx,
+        limit=query_int(limit, "limit", 25, minimum=1),
+        offset=query_int(offset, "offset", 0),
         scope=filter_scope or "all",
         fulltext=filter_fulltext,
         owner_id=filter_owner_id,
         host_endpoint=filter_host_endpoint,
-        non_functional=_bool_param(filter_non_functional, "filter_non_functional"),
+        non_functional=query_bool(filter_non_functional, "filter_non_functional"),
         entity_type=filter_entity_type,
     )
-    page = found[offset_n : offset_n + limit_n]
-    in_use = access.endpoints_in_use(db, ctx.identity_set or (ctx.identity_id,))
-    data = []
-    for endpoint, rank in page:
-        doc = endpoints.document(db, ctx, endpoint, in_use=in_use)
-        doc["_rank"] = float(rank)
-        data.append(doc)
-    return {
-        "DATA_TYPE": "endpoint_list",
-        "limit": limit_n,
-        "offset": offset_n,
-        "has_next_page": offset_n + limit_n < min(len(found), SEARCH_MAX_RESULTS),
-        "DATA": data,
-    }
 
 
 # -- activation (endpoints here never need it) -------------------------------------------
-def _activation_doc(
-    request: Request, data_type: str, code: str | None, message: str | None
-) -> dict[str, t.Any]:
-    doc: dict[str, t.Any] = {
-        "DATA_TYPE": data_type,
-        "activated": True,
-        "expires_in": -1,
-        "expire_time": None,
-        "auto_activation_supported": True,
-        "oauth_server": None,
-        "subject": None,
-        "length": 0,
-        "DATA": [],
-    }
-    if code is not None:
-        doc.update(
-            code=code,
-            message=message,
-            request_id=getattr(request.state, "request_id", None),
-            resource=result_doc(request, "", "")["resource"],
-        )
-    return doc
-
-
 @router.post("/endpoint/{endpoint_id}/autoactivate")
 def autoactivate(
     request: Request,
@@ -165,8 +118,8 @@ def autoactivate(
     if_expires_in: str | None = None,
 ) -> dict[str, t.Any]:
     access.endpoint_for(db, ctx, endpoint_id, need="read")
-    _int_param(if_expires_in, "if_expires_in", 0, -1)
-    return _activation_doc(
+    query_int(if_expires_in, "if_expires_in", 0, minimum=-1)
+    return activation_doc(
         request, "activation_result", "AlreadyActivated", "Endpoint does not need activation"
     )
 
@@ -180,7 +133,7 @@ def activate(
     body: OptionalBody = None,
 ) -> dict[str, t.Any]:
     access.endpoint_for(db, ctx, endpoint_id, need="read")
-    return _activation_doc(
+    return activation_doc(
         request,
         "activation_result",
         "AutoActivated.CachedCredential",
@@ -205,7 +158,7 @@ def activation_requirements(
     request: Request, endpoint_id: str, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
     access.endpoint_for(db, ctx, endpoint_id, need="read")
-    return _activation_doc(request, "activation_requirements", None, None)
+    return activation_doc(request, "activation_requirements")
 
 
 # -- shared endpoints ----------------------------------------------------------------------
@@ -228,12 +181,7 @@ def create_shared_endpoint(
 @router.get("/endpoint/{endpoint_id}/my_shared_endpoint_list")
 def my_shared_endpoint_list(endpoint_id: str, db: DbSession, ctx: TransferAuth) -> dict[str, t.Any]:
     host = access.endpoint_for(db, ctx, endpoint_id, need="read")
-    mine = [s for s in endpoints.shares_of(db, host) if access.is_owner(ctx, s)]
-    in_use = access.endpoints_in_use(db, ctx.identity_set or (ctx.identity_id,))
-    return {
-        "DATA_TYPE": "endpoint_list",
-        "DATA": [endpoints.document(db, ctx, s, in_use=in_use) for s in mine],
-    }
+    return _endpoint_list(endpoints.documents(db, ctx, endpoints.my_shares(db, ctx, host)))
 
 
 @router.get("/endpoint/{endpoint_id}/shared_endpoint_list")
@@ -245,15 +193,12 @@ def shared_endpoint_list(
     next_token: str | None = None,
 ) -> dict[str, t.Any]:
     host = access.endpoint_for(db, ctx, endpoint_id, need="read")
-    size = min(_int_param(max_results, "max_results", 100, 1), 1000)
-    start = _int_param(next_token, "next_token", 0)
-    host_admin = access.has_need(db, ctx, host, "write")
-    shares = [s for s in endpoints.shares_of(db, host) if host_admin or access.can_view(db, ctx, s)]
-    page = shares[start : start + size]
-    in_use = access.endpoints_in_use(db, ctx.identity_set or (ctx.identity_id,))
+    size = min(query_int(max_results, "max_results", 100, minimum=1), 1000)
+    start = query_int(next_token, "next_token", 0)
+    shares = endpoints.visible_shares(db, ctx, host)
     more = start + size < len(shares)
     return {
-        "shared_endpoints": [endpoints.document(db, ctx, s, in_use=in_use) for s in page],
+        "shared_endpoints": endpoints.documents(db, ctx, shares[start : start + size]),
         "next_token": str(start + size) if more else None,
     }
 
@@ -312,9 +257,7 @@ def delete_server(
     request: Request, endpoint_id: str, server_id: str, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
     endpoint = access.endpoint_for(db, ctx, endpoint_id, need="write")
-    server = endpoints.get_server(db, endpoint, server_id)
-    server_key = server.id
-    db.delete(server)
+    server_key = endpoints.delete_server(db, endpoint, server_id)
     return result_doc(request, "Deleted", "Server deleted successfully", id=server_key)
 
 
@@ -324,14 +267,14 @@ def role_list(endpoint_id: str, db: DbSession, ctx: TransferAuth) -> dict[str, t
     endpoint = access.endpoint_for(db, ctx, endpoint_id, need="manage")
     return {
         "DATA_TYPE": "role_list",
-        "DATA": [role_doc(r) for r in endpoints.roles_of(db, endpoint)],
+        "DATA": [role_doc(r) for r in roles.roles_of(db, endpoint)],
     }
 
 
 @router.get("/endpoint/{endpoint_id}/role/{role_id}")
 def get_role(endpoint_id: str, role_id: str, db: DbSession, ctx: TransferAuth) -> dict[str, t.Any]:
     endpoint = access.endpoint_for(db, ctx, endpoint_id, need="manage")
-    return role_doc(endpoints.get_role(db, endpoint, role_id))
+    return role_doc(roles.get_role(db, endpoint, role_id))
 
 
 @router.post("/endpoint/{endpoint_id}/role")
@@ -339,7 +282,7 @@ def create_role(
     endpoint_id: str, body: JsonBody, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
     endpoint = access.endpoint_for(db, ctx, endpoint_id, need="write")
-    return role_doc(endpoints.create_role(db, ctx, endpoint, body))
+    return role_doc(roles.create_role(db, ctx, endpoint, body))
 
 
 @router.delete("/endpoint/{endpoint_id}/role/{role_id}")
@@ -347,7 +290,7 @@ def delete_role(
     request: Request, endpoint_id: str, role_id: str, db: DbSession, ctx: TransferAuth
 ) -> dict[str, t.Any]:
     endpoint = access.endpoint_for(db, ctx, endpoint_id, need="write")
-    db.delete(endpoints.get_role(db, endpoint, role_id))
+    roles.delete_role(db, endpoint, role_id)
     return result_doc(request, "Deleted", f"Role '{role_id}' deleted successfully")
 
 
@@ -356,11 +299,7 @@ def delete_role(
 def monitored_endpoints(db: DbSession, ctx: TransferAuth) -> dict[str, t.Any]:
     """Endpoints on which the caller is administrator, activity manager or monitor."""
     monitored = endpoints.endpoints_with_roles(db, ctx, access.MONITOR_ROLES)
-    in_use = access.endpoints_in_use(db, ctx.identity_set or (ctx.identity_id,))
-    return {
-        "DATA_TYPE": "endpoint_list",
-        "DATA": [endpoints.document(db, ctx, e, in_use=in_use) for e in monitored],
-    }
+    return _endpoint_list(endpoints.documents(db, ctx, monitored))
 
 
 @router.get("/endpoint_manager/endpoint/{endpoint_id}")
@@ -372,10 +311,4 @@ def manager_get_endpoint(endpoint_id: str, db: DbSession, ctx: TransferAuth) -> 
 @router.get("/endpoint_manager/endpoint/{endpoint_id}/hosted_endpoint_list")
 def hosted_endpoint_list(endpoint_id: str, db: DbSession, ctx: TransferAuth) -> dict[str, t.Any]:
     host = access.endpoint_for(db, ctx, endpoint_id, need="monitor")
-    in_use = access.endpoints_in_use(db, ctx.identity_set or (ctx.identity_id,))
-    return {
-        "DATA_TYPE": "endpoint_list",
-        "DATA": [
-            endpoints.document(db, ctx, s, in_use=in_use) for s in endpoints.shares_of(db, host)
-        ],
-    }
+    return _endpoint_list(endpoints.documents(db, ctx, endpoints.shares_of(db, host)))

@@ -7,6 +7,8 @@ import datetime as dt
 import typing as t
 
 from globus_local.db import utcnow
+from globus_local.kit.documents import iso
+from globus_local.services.transfer.documents import API_PREFIX
 from globus_local.services.transfer.models_tasks import (
     ACTIVE,
     PAUSE_FLAGS,
@@ -16,17 +18,6 @@ from globus_local.services.transfer.models_tasks import (
     TaskFile,
     TransferTask,
 )
-
-API_PREFIX = "/v0.10"
-
-
-def iso(value: dt.datetime | None) -> str | None:
-    """Transfer's timestamp format: ``2021-09-02T18:04:47+00:00``."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def task_link(task_id: str) -> dict[str, str]:
@@ -235,14 +226,4 @@ def admin_cancel_document(cancel: AdminCancel, done: bool) -> dict[str, t.Any]:
         "done": done,
         "message": cancel.message,
         "task_id_list": list(cancel.task_id_list),
-    }
-
-
-def result_document(code: str, message: str, resource: str, request_id: str) -> dict[str, t.Any]:
-    return {
-        "DATA_TYPE": "result",
-        "code": code,
-        "message": message,
-        "resource": resource,
-        "request_id": request_id,
     }
