@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from globus_local.services.auth.scopes import GROUPS_ALL, GROUPS_RS
 from tests.compat.support import approve, compat_env, read_authorize_url
+from tests.support.platform import access_token, bearer
 
 if t.TYPE_CHECKING:
     from globus_local.testing import LocalServer
@@ -114,13 +116,11 @@ def _login(cli: CLI) -> str:
 
 def _create_group(server: LocalServer, username: str, name: str) -> str:
     """A group the user administers, made over the Groups API (CLI 3.2 cannot create groups)."""
-    tokens = server.token(username, ["urn:globus:auth:scope:groups.api.globus.org:all"])
-    docs = [tokens, *tokens.get("other_tokens", [])]
-    [token] = [d["access_token"] for d in docs if d["resource_server"] == "groups.api.globus.org"]
+    token = access_token(server.token(username, [GROUPS_ALL]), GROUPS_RS)
     resp = requests.post(
         server.service_url("groups") + "v2/groups",
         json={"name": name, "description": "for the real CLI"},
-        headers={"Authorization": f"Bearer {token}"},
+        headers=bearer(token),
         timeout=30,
     )
     assert resp.status_code in (200, 201), resp.text
@@ -374,13 +374,11 @@ def test_group_list_and_member_add(cli: CLI) -> None:
     assert cli.group_id in cli.run("group", "list")
     out = cli.run("group", "member", "add", cli.group_id, cli.other_username)
     assert cli.other_username in out or cli.other_identity_id in out
-    tokens = cli.server.token(cli.username, ["urn:globus:auth:scope:groups.api.globus.org:all"])
-    docs = [tokens, *tokens.get("other_tokens", [])]
-    [token] = [d["access_token"] for d in docs if d["resource_server"] == "groups.api.globus.org"]
+    token = access_token(cli.server.token(cli.username, [GROUPS_ALL]), GROUPS_RS)
     group = requests.get(
         cli.server.service_url("groups") + f"v2/groups/{cli.group_id}",
         params={"include": "memberships"},
-        headers={"Authorization": f"Bearer {token}"},
+        headers=bearer(token),
         timeout=30,
     ).json()
     members = {m["identity_id"]: m["role"] for m in group["memberships"]}

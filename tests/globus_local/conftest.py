@@ -3,7 +3,8 @@
 PostgreSQL is taken from ``GLOBUS_LOCAL_TEST_POSTGRESQL`` (default
 postgresql://postgres@127.0.0.1:5432/test); each session makes its own randomly named
 databases there and drops them at the end. Tests needing it are skipped, saying why, only
-when no server answers.
+when no server answers. A parameter that reaches a server (PostgreSQL, S3) carries the
+``live`` marker, so ``-m "not live"`` keeps the SQLite and in-memory variants.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from __future__ import annotations
 import os
 import secrets
 import typing as t
+from pathlib import Path
 
 import pytest
 
 from globus_local.testing import LocalServer
+from tests.globus_local.storage.moto_support import moto_s3
 
 DEFAULT_POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/test"
+#: the database backends every database-parametrized fixture runs on
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.live)]
 
 
 class PostgresDatabases:
@@ -78,12 +83,29 @@ def module_postgresql_url(postgresql_databases: PostgresDatabases) -> str:
     return postgresql_databases.create()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: t.Any) -> str:
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database URL on each backend: a fresh SQLite file, or the module's PostgreSQL database."""
     if request.param == "postgresql":
         return t.cast(str, request.getfixturevalue("module_postgresql_url"))
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture(params=BACKENDS)
+def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database of the test's own, which no server (nor its in-process job workers)
+    of another test uses: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "postgresql":
+        return t.cast(str, request.getfixturevalue("postgresql_databases").create())
+    return f"sqlite:///{tmp_path / 'own.sqlite3'}"
+
+
+@pytest.fixture(scope="module")
+def s3_bucket_factory() -> t.Iterator[t.Callable[[], tuple[str, dict[str, t.Any]]]]:
+    """``new_bucket() -> (s3 URL of a fresh bucket prefix, fsspec storage options)`` on a
+    local S3 server (moto) for the module."""
+    with moto_s3() as factory:
+        yield factory
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -4,13 +4,9 @@ platform served in-process by ``globus_local.testing`` (plugin fixtures, both da
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import os
-import secrets
 import subprocess
 import sys
-import time
 import typing as t
 import uuid
 from contextlib import contextmanager
@@ -27,6 +23,8 @@ from globus_local.db import Base
 from globus_local.jobs import SUCCEEDED, JobContext, enqueue, get_job, job_handler
 from globus_local.jobs.registry import unregister
 from globus_local.testing import LocalServer, unique_username
+from tests.support.platform import bearer, pkce_pair
+from tests.support.waiting import wait_until
 
 
 def settings_for(tmp_path: Path, **kw: t.Any) -> Settings:
@@ -73,15 +71,14 @@ def test_lifespan_runs_job_workers(tmp_path: Path, echo_kind: str) -> None:
         assert pool is not None and pool.running and pool.concurrency == 2
         with db.session() as session:
             job_id = enqueue(session, echo_kind, {"x": 1})
-        deadline = time.monotonic() + 60
-        while True:
+
+        def succeeded() -> t.Any:
             with db.session() as session:
                 job = get_job(session, job_id)
                 assert job is not None
-                if job.state == SUCCEEDED:
-                    break
-            assert time.monotonic() < deadline, "job never ran"
-            time.sleep(0.02)
+                return job if job.state == SUCCEEDED else None
+
+        job = wait_until(succeeded, "the job to run", timeout=60)
         assert job.result == {"echo": {"x": 1}}
     assert not pool.running
 
@@ -135,8 +132,7 @@ def test_user_fixture_logs_in_through_the_forms(
     server = globus_local_server
     redirect = "http://localhost:9/callback"
     client = server.create_client("native", "login test", [redirect])
-    verifier = secrets.token_urlsafe(40)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    _, challenge = pkce_pair()
     query = urlencode(
         {
             "client_id": client["client_id"],
@@ -144,7 +140,7 @@ def test_user_fixture_logs_in_through_the_forms(
             "scope": "openid profile email",
             "response_type": "code",
             "state": "s-123",
-            "code_challenge": challenge.decode().rstrip("="),
+            "code_challenge": challenge,
             "code_challenge_method": "S256",
         }
     )
@@ -165,7 +161,7 @@ def test_platform_server_serves_tokens_on_each_database(platform_server: LocalSe
     token = tokens["access_token"]
     resp = requests.get(
         platform_server.service_url("auth") + "v2/oauth2/userinfo",
-        headers={"Authorization": f"Bearer {token}"},
+        headers=bearer(token),
     )
     assert resp.status_code == 200, resp.text
     assert resp.json()["sub"] == user["id"]

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import signal
-import socket
 import subprocess
 import sys
-import time
 import typing as t
 from pathlib import Path
 
@@ -17,6 +13,7 @@ import pytest
 import requests
 
 from globus_local.cli import main
+from tests.support.processes import free_port, serve, start, stop, wait_ready
 
 
 @pytest.fixture(autouse=True)
@@ -174,62 +171,13 @@ def test_admin_requires_arguments(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 # -- processes ---------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start(args: list[str], tmp_path: Path, name: str) -> tuple[subprocess.Popen[bytes], Path, Path]:
-    out, err = tmp_path / f"{name}.out", tmp_path / f"{name}.err"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "globus_local.cli", *args],
-        stdout=out.open("wb"),
-        stderr=err.open("wb"),
-        env=env,
-    )
-    return proc, out, err
-
-
-def stop(proc: subprocess.Popen[bytes]) -> int:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
-
-
-def wait_until(check: t.Callable[[], bool], proc: subprocess.Popen[bytes], err: Path) -> None:
-    deadline = time.monotonic() + 90
-    while not check():
-        if proc.poll() is not None:
-            pytest.fail(f"process exited ({proc.returncode}):\n{err.read_text()}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"process not ready in time:\n{err.read_text()}")
-        time.sleep(0.1)
-
-
+@pytest.mark.live
 def test_serve_runs_the_platform(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     port = free_port()
     data_dir = tmp_path / "data"
-    proc, out, err = start(
-        ["serve", "--port", str(port), "--data-dir", str(data_dir), "--workers", "1"],
-        tmp_path,
-        "serve",
-    )
     url = f"http://127.0.0.1:{port}/auth/.well-known/openid-configuration"
-
-    def answers() -> bool:
-        try:
-            return requests.get(url, timeout=5).status_code == 200
-        except requests.ConnectionError:
-            return False
-
+    proc, out, err = serve(tmp_path, data_dir, port, "serve", "--workers", "1")
     try:
-        wait_until(answers, proc, err)
         config = requests.get(url, timeout=5).json()
         assert config["issuer"].startswith(f"http://127.0.0.1:{port}/")
         # admin works beside the running server, on the same database
@@ -246,24 +194,18 @@ def test_serve_runs_the_platform(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "Traceback" not in log
 
     # A second start finds the demo account in place and does not print it again.
-    proc, out, err = start(
-        ["serve", "--port", str(port), "--data-dir", str(data_dir), "--workers", "0"],
-        tmp_path,
-        "serve2",
-    )
-    try:
-        wait_until(answers, proc, err)
-    finally:
-        assert stop(proc) == 0
+    proc, out, err = serve(tmp_path, data_dir, port, "serve2", "--workers", "0")
+    assert stop(proc) == 0
     assert "demo account" not in out.read_text()
 
 
+@pytest.mark.live
 def test_worker_runs_until_terminated(tmp_path: Path) -> None:
     proc, _out, err = start(
         ["worker", "--data-dir", str(tmp_path / "data"), "--threads", "2"], tmp_path, "worker"
     )
     try:
-        wait_until(lambda: "worker running 2 thread(s)" in err.read_text(), proc, err)
+        wait_ready(lambda: "worker running 2 thread(s)" in err.read_text(), proc, err)
     finally:
         status = stop(proc)
     assert status == 0

@@ -8,7 +8,6 @@ without a 5xx, and every transfer submitted under the load ends SUCCEEDED.
 from __future__ import annotations
 
 import itertools
-import secrets
 import threading
 import time
 from collections import Counter
@@ -21,6 +20,7 @@ import requests
 from globus_local.services.auth.scopes import SEARCH_ALL, TRANSFER_ALL
 from globus_local.services.transfer.admin import create_endpoint
 from globus_local.testing import LocalServer
+from tests.support.platform import access_tokens, bearer, new_identity
 
 CLIENTS = 100
 REQUESTS_PER_CLIENT = 20
@@ -30,10 +30,8 @@ class Workload:
     """What one client may ask; each call returns the statuses of the requests it made."""
 
     def __init__(self, server: LocalServer, root: Path) -> None:
-        username = f"load-{secrets.token_hex(4)}@example.org"
-        server.create_user(username)
-        tokens = server.token(username, [TRANSFER_ALL, SEARCH_ALL])
-        by_rs = {d["resource_server"]: d["access_token"] for d in [tokens, *tokens["other_tokens"]]}
+        username = new_identity(server.db, "load")["username"]
+        by_rs = access_tokens(server.token(username, [TRANSFER_ALL, SEARCH_ALL]))
         self.transfer_token = by_rs["transfer.api.globus.org"]
         self.search_token = by_rs["search.api.globus.org"]
         client = server.create_client("confidential", "load test resource server")
@@ -51,7 +49,7 @@ class Workload:
         index = requests.post(
             self.search + "v1/index",
             json={"display_name": "load", "description": "load test"},
-            headers=self._bearer(self.search_token),
+            headers=bearer(self.search_token),
             timeout=30,
         )
         assert index.status_code == 200, index.text
@@ -60,20 +58,16 @@ class Workload:
         self._lock = threading.Lock()
         self._serial = itertools.count()
 
-    @staticmethod
-    def _bearer(token: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {token}"}
-
     def ls(self, http: requests.Session) -> list[int]:
         r = http.get(
             f"{self.transfer}operation/endpoint/{self.src}/ls",
             params={"path": "/"},
-            headers=self._bearer(self.transfer_token),
+            headers=bearer(self.transfer_token),
         )
         return [r.status_code]
 
     def submit(self, http: requests.Session) -> list[int]:
-        headers = self._bearer(self.transfer_token)
+        headers = bearer(self.transfer_token)
         sid = http.get(self.transfer + "submission_id", headers=headers)
         if sid.status_code != 200:
             return [sid.status_code]
@@ -100,7 +94,7 @@ class Workload:
     def task(self, http: requests.Session) -> list[int]:
         with self._lock:
             task_id = self.task_ids[-1] if self.task_ids else None
-        headers = self._bearer(self.transfer_token)
+        headers = bearer(self.transfer_token)
         if task_id is None:
             return [http.get(self.transfer + "task_list", headers=headers).status_code]
         return [http.get(f"{self.transfer}task/{task_id}", headers=headers).status_code]
@@ -109,7 +103,7 @@ class Workload:
         r = http.get(
             f"{self.search}v1/index/{self.index}/search",
             params={"q": "load test"},
-            headers=self._bearer(self.search_token),
+            headers=bearer(self.search_token),
         )
         return [r.status_code]
 
@@ -134,7 +128,7 @@ def _client(workload: Workload, number: int) -> Counter[int]:
 def _wait_all(server: LocalServer, workload: Workload, deadline: float) -> dict[str, str]:
     """Each submitted task's last seen status, once none is ACTIVE or the deadline passes."""
     statuses: dict[str, str] = {}
-    headers = {"Authorization": f"Bearer {workload.transfer_token}"}
+    headers = bearer(workload.transfer_token)
     pending = list(workload.task_ids)
     while pending and time.monotonic() < deadline:
         still = []

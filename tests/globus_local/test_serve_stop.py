@@ -12,9 +12,10 @@ import time
 import typing as t
 from pathlib import Path
 
+import pytest
 import requests
 
-from tests.globus_local.test_cli import free_port, start, wait_until
+from tests.support.processes import free_port, serve, wait_ready
 
 TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
 # Generous: the server's own bound is a few seconds; this only catches a server that hangs.
@@ -39,26 +40,17 @@ def _setup(tmp_path: Path) -> tuple[Path, str, str, str]:
     for n in range(FILES):
         (src / f"f{n:03d}").write_bytes(b"z" * 1000)
     _admin(data_dir, "create-user", "stopper", "--password", "pw")
-    src_id = _admin(data_dir, "create-endpoint", "--owner", "stopper", "--name", "s", "--path", str(src))["id"]
-    dst_id = _admin(data_dir, "create-endpoint", "--owner", "stopper", "--name", "d", "--path", str(dst))["id"]
+    src_id = _admin(
+        data_dir, "create-endpoint", "--owner", "stopper", "--name", "s", "--path", str(src)
+    )["id"]
+    dst_id = _admin(
+        data_dir, "create-endpoint", "--owner", "stopper", "--name", "d", "--path", str(dst)
+    )["id"]
     token = _admin(data_dir, "token", "--user", "stopper", "--scope", TRANSFER_ALL)["access_token"]
     return data_dir, src_id, dst_id, token
 
 
-def _serve(tmp_path: Path, data_dir: Path, port: int, name: str) -> tuple[subprocess.Popen[bytes], Path]:
-    proc, _, err = start(["serve", "--port", str(port), "--data-dir", str(data_dir)], tmp_path, name)
-    url = f"http://127.0.0.1:{port}/auth/.well-known/openid-configuration"
-
-    def answers() -> bool:
-        try:
-            return requests.get(url, timeout=5).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    wait_until(answers, proc, err)
-    return proc, err
-
-
+@pytest.mark.live
 def test_sigterm_stops_serve_under_load_and_the_next_server_finishes_the_task(
     tmp_path: Path, monkeypatch: t.Any
 ) -> None:
@@ -70,7 +62,7 @@ def test_sigterm_stops_serve_under_load_and_the_next_server_finishes_the_task(
     monkeypatch.setenv("GLOBUS_LOCAL_TRANSFER_FILE_DELAY", "0.2")
     monkeypatch.setenv("GLOBUS_LOCAL_TRANSFER_THREADS", "1")
     monkeypatch.setenv("GLOBUS_LOCAL_TRANSFER_PROCESSES", "0")
-    proc, err = _serve(tmp_path, data_dir, port, "first")
+    proc, _, err = serve(tmp_path, data_dir, port, "first")
     try:
         sid = requests.get(base + "submission_id", headers=headers, timeout=30).json()["value"]
         doc = {
@@ -78,16 +70,25 @@ def test_sigterm_stops_serve_under_load_and_the_next_server_finishes_the_task(
             "submission_id": sid,
             "source_endpoint": src_id,
             "destination_endpoint": dst_id,
-            "DATA": [{"DATA_TYPE": "transfer_item", "source_path": "/", "destination_path": "/",
-                      "recursive": True}],
+            "DATA": [
+                {
+                    "DATA_TYPE": "transfer_item",
+                    "source_path": "/",
+                    "destination_path": "/",
+                    "recursive": True,
+                }
+            ],
         }
         submitted = requests.post(base + "transfer", json=doc, headers=headers, timeout=30)
         assert submitted.status_code == 202, submitted.text
         task_id = submitted.json()["task_id"]
-        wait_until(
-            lambda: requests.get(base + f"task/{task_id}", headers=headers, timeout=30).json()[
-                "files_transferred"
-            ] > 0,
+        wait_ready(
+            lambda: (
+                requests.get(base + f"task/{task_id}", headers=headers, timeout=30).json()[
+                    "files_transferred"
+                ]
+                > 0
+            ),
             proc,
             err,
         )
@@ -121,12 +122,13 @@ def test_sigterm_stops_serve_under_load_and_the_next_server_finishes_the_task(
 
     for name in ("GLOBUS_LOCAL_TRANSFER_FILE_DELAY", "GLOBUS_LOCAL_TRANSFER_THREADS"):
         monkeypatch.delenv(name)
-    proc, err = _serve(tmp_path, data_dir, port, "second")
+    proc, _, err = serve(tmp_path, data_dir, port, "second")
     try:
-        wait_until(
-            lambda: requests.get(base + f"task/{task_id}", headers=headers, timeout=30).json()[
-                "status"
-            ] == "SUCCEEDED",
+        wait_ready(
+            lambda: (
+                requests.get(base + f"task/{task_id}", headers=headers, timeout=30).json()["status"]
+                == "SUCCEEDED"
+            ),
             proc,
             err,
         )

@@ -12,14 +12,10 @@ from globus_sdk import exc
 from tests.support.http_stub import HTTPStub, StubResponse
 
 
-@pytest.fixture(scope="module")
-def http_stub() -> t.Iterator[HTTPStub]:
-    """One stub server for the module: each test re-scripts the route it uses."""
-    stub = HTTPStub().start()
-    try:
-        yield stub
-    finally:
-        stub.stop()
+@pytest.fixture
+def http_stub(module_http_stub: HTTPStub) -> HTTPStub:
+    """The module's server: each test re-scripts the route it uses."""
+    return module_http_stub
 
 
 def _error(

@@ -119,21 +119,12 @@ def _drop_none(params: dict[str, t.Any]) -> dict[str, t.Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-@pytest.fixture(scope="module")
-def _module_stub() -> t.Iterator[HTTPStub]:
-    stub = HTTPStub().start()
-    try:
-        yield stub
-    finally:
-        stub.stop()
-
-
 @pytest.fixture
-def http_stub(_module_stub: HTTPStub) -> HTTPStub:
-    """One server per module (stopping one costs ~0.5 s); each test starts with no requests
-    recorded and scripts the routes it uses."""
-    _module_stub.requests.clear()
-    return _module_stub
+def http_stub(module_http_stub: HTTPStub) -> HTTPStub:
+    """The module's server; each test starts with no requests recorded and scripts the
+    routes it uses."""
+    module_http_stub.requests.clear()
+    return module_http_stub
 
 
 @pytest.fixture

@@ -143,3 +143,9 @@ class HTTPStub:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def __enter__(self) -> HTTPStub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

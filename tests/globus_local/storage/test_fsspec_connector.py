@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import typing as t
 
 import pytest
 
@@ -21,16 +20,9 @@ from globus_local.storage import (
     connector_for_location,
 )
 from globus_local.storage.fsspec_storage import DIR_MARKER, FsspecConnector
-from tests.globus_local.storage.moto_support import moto_s3
 
 
-@pytest.fixture(scope="module")
-def s3_bucket_factory() -> t.Iterator[t.Callable[[], tuple[str, dict[str, t.Any]]]]:
-    with moto_s3() as factory:
-        yield factory
-
-
-@pytest.fixture(params=["memory", "s3"])
+@pytest.fixture(params=["memory", pytest.param("s3", marks=pytest.mark.live)])
 def connector(request: pytest.FixtureRequest) -> StorageConnector:
     if request.param == "memory":
         return connector_for_location(f"memory://ep-{secrets.token_hex(4)}/root")

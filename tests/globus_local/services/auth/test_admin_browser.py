@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 import typing as t
 from pathlib import Path
@@ -15,21 +13,21 @@ import requests
 from globus_local.services.auth import admin
 from globus_local.services.auth.browser import BrowserLoginError, login_with_password
 from globus_local.testing import LocalServer
+from tests.support.platform import pkce_pair, query_of
 
-from .conftest import TRANSFER_ALL, query_of
+from .support import TRANSFER_ALL
 
 
 def _authorize_url(
     server: LocalServer, client_id: str, redirect_uri: str, **extra: str
 ) -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode()
+    verifier, challenge = pkce_pair()
     params = {
         "client_id": client_id,
         "redirect_uri": redirect_uri,
         "scope": f"openid profile {TRANSFER_ALL}",
         "response_type": "code",
-        "code_challenge": challenge.rstrip("="),
+        "code_challenge": challenge,
         "code_challenge_method": "S256",
         "access_type": "offline",
         **extra,
@@ -135,6 +133,7 @@ def test_admin_functions(platform_server: LocalServer) -> None:
     admin.set_password(db, username, "new-pw")
 
 
+@pytest.mark.live
 def test_ensure_demo_only_once(tmp_path: t.Any) -> None:
     with LocalServer(data_dir=tmp_path) as server:
         first = admin.ensure_demo(server.db, server.settings)

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from globus_local.services.auth.hashing import sha256_hex
 from globus_local.services.auth.models import LoginSession
 from globus_local.services.auth.web_session import SESSION_COOKIE
+from tests.support.platform import pkce_pair, query_of
 
-from .conftest import AUTH_CODE_PAGE, DEFAULT_SCOPES, PASSWORD, AuthApp, pkce_pair, query_of
+from .support import AUTH_CODE_PAGE, DEFAULT_SCOPES, PASSWORD, AuthApp
 
 CALLBACK = "https://app.example.org/callback"
 

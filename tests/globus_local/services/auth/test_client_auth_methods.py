@@ -8,8 +8,9 @@ import pytest
 
 from globus_local.services.auth import admin
 from globus_local.services.auth.scopes import register_scope
+from tests.support.platform import basic
 
-from .conftest import TRANSFER_ALL, AuthApp, basic
+from .support import TRANSFER_ALL, AuthApp
 
 DEPENDENT = "urn:globus:auth:grant_type:dependent_token"
 PATHS = {

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from globus_local.services.auth import admin
 from globus_local.services.auth.clients import TEMPLATE_CLIENT_ID
+from tests.support.platform import basic
 
-from .conftest import TRANSFER_ALL, AuthApp, basic
+from .support import TRANSFER_ALL, AuthApp
 
 
 def _register(auth_app: AuthApp, name: str = "Globus CLI") -> dict:  # type: ignore[type-arg]

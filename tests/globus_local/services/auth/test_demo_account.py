@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import socket
 import stat
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import requests
+import pytest
 
 from globus_local.app import prepare_schema
 from globus_local.cli import _demo_banner
@@ -21,39 +16,8 @@ from globus_local.config import Settings
 from globus_local.db import Database
 from globus_local.services.auth import admin
 from globus_local.services.auth.browser import login_with_password
-
-from .conftest import pkce_pair
-
-START_TIMEOUT = 90.0  # a cold start imports every service and migrates a fresh database
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve(data_dir: Path, port: int, out: Path, err: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "globus_local.cli", "serve", "--port", str(port)]
-        + ["--data-dir", str(data_dir), "--workers", "0"],
-        stdout=out.open("wb"),
-        stderr=err.open("wb"),
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-
-
-def _wait_for(url: str, proc: subprocess.Popen[bytes], err: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        assert proc.poll() is None, err.read_text()
-        assert time.monotonic() < deadline, err.read_text()
-        try:
-            if requests.get(url, timeout=5).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
+from tests.support.platform import pkce_pair
+from tests.support.processes import free_port, serve, stop
 
 
 def _log_in(root: str, username: str, password: str) -> str:
@@ -71,21 +35,19 @@ def _log_in(root: str, username: str, password: str) -> str:
     return login_with_password(f"{root}auth/v2/oauth2/authorize?{query}", username, password)
 
 
+@pytest.mark.live
 def test_serve_keeps_the_demo_password_in_an_owner_only_file(tmp_path: Path) -> None:
-    data_dir, port = tmp_path / "data", _free_port()
-    out, err = tmp_path / "serve.out", tmp_path / "serve.err"
-    proc = _serve(data_dir, port, out, err)
+    data_dir, port = tmp_path / "data", free_port()
+    proc, out, err = serve(tmp_path, data_dir, port, "serve", "--workers", "0")
     root = f"http://127.0.0.1:{port}/"
     try:
-        _wait_for(root + "auth/.well-known/openid-configuration", proc, err)
         password_file = data_dir / admin.DEMO_PASSWORD_FILE
         password = password_file.read_text().strip()
         assert len(password) >= 16
         assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
         assert "code=" in _log_in(root, admin.DEMO_USERNAME, password)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
+        stop(proc)
     printed = out.read_text() + err.read_text()
     assert password not in printed
     assert f"password:  in {password_file}" in printed

@@ -8,7 +8,7 @@ from globus_local.services.auth import admin
 from globus_local.services.auth.dependency import AuthContext, authenticate_token, require_token
 from globus_local.services.auth.scopes import GROUPS_ALL, GROUPS_RS, GROUPS_VIEW, TRANSFER_ALL
 
-from .conftest import AuthApp
+from .support import AuthApp
 
 
 def _probe_app(auth_app: AuthApp) -> None:

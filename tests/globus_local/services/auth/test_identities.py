@@ -10,8 +10,9 @@ from globus_local.services.auth.identities import (
     get_identity_by_username,
     link_identities,
 )
+from tests.support.platform import basic
 
-from .conftest import AuthApp, basic
+from .support import AuthApp
 
 AUTH_SCOPES = ["openid", "urn:globus:auth:scope:auth.globus.org:view_identities"]
 

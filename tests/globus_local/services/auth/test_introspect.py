@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from globus_local.services.auth.models import Token
+from tests.support.platform import basic, token_document
 
-from .conftest import TRANSFER_ALL, AuthApp, basic, token_for
+from .support import TRANSFER_ALL, AuthApp
 
 VIEW_IDENTITY_SET = "urn:globus:auth:scope:auth.globus.org:view_identity_set"
 
@@ -26,7 +27,7 @@ def test_introspect_active_token_with_includes(auth_app: AuthApp) -> None:
     native = auth_app.native_client()
     tokens = auth_app.native_tokens(user["username"], native["client_id"])
     rs = auth_app.confidential_client()
-    transfer = token_for(tokens, "transfer.api.globus.org")["access_token"]
+    transfer = token_document(tokens, "transfer.api.globus.org")["access_token"]
     doc = _introspect(auth_app, rs, transfer)
     assert doc["active"] is True and doc["scope"] == TRANSFER_ALL
     assert doc["sub"] == user["id"] and doc["username"] == user["username"]
@@ -197,7 +198,7 @@ def test_userinfo_errors(auth_app: AuthApp) -> None:
     user = auth_app.user()
     native = auth_app.native_client()
     tokens = auth_app.native_tokens(user["username"], native["client_id"])
-    transfer = token_for(tokens, "transfer.api.globus.org")["access_token"]
+    transfer = token_document(tokens, "transfer.api.globus.org")["access_token"]
     r = auth_app.client.get(
         "/auth/v2/oauth2/userinfo", headers={"Authorization": f"Bearer {transfer}"}
     )

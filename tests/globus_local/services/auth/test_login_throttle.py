@@ -24,8 +24,9 @@ from globus_local.services.auth.login_throttle import (
 )
 from globus_local.services.auth.models import LoginThrottle
 from globus_local.services.auth.purge import purge
+from tests.support.platform import pkce_pair
 
-from .conftest import AUTH_CODE_PAGE, PASSWORD, ROOT, AuthApp, pkce_pair
+from .support import AUTH_CODE_PAGE, PASSWORD, ROOT, AuthApp
 
 THROTTLED = "Too many failed sign-in attempts"
 

@@ -13,7 +13,7 @@ from globus_local.app import create_app
 from globus_local.config import Settings
 from globus_local.services.auth import oidc
 
-from .conftest import ROOT, AuthApp
+from .support import ROOT, AuthApp
 
 
 def test_discovery_document_has_absolute_local_urls(auth_app: AuthApp) -> None:

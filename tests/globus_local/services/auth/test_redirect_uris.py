@@ -10,8 +10,9 @@ from sqlalchemy import update
 from globus_local.services.auth import admin, redirect_uris
 from globus_local.services.auth.clients import TEMPLATE_CLIENT_ID
 from globus_local.services.auth.models import Client
+from tests.support.platform import pkce_pair
 
-from .conftest import AuthApp, pkce_pair
+from .support import AuthApp
 
 ALWAYS_OK = [
     "https://app.example.org/callback",

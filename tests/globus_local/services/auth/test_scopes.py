@@ -15,8 +15,9 @@ from globus_local.services.auth.scopes import (
     resolve_scopes,
     split_scopes,
 )
+from tests.support.platform import basic, query_of
 
-from .conftest import AuthApp, basic, query_of
+from .support import AuthApp
 
 
 def test_split_scopes() -> None:

@@ -7,8 +7,9 @@ from sqlalchemy import delete
 from globus_local.db import Database
 from globus_local.services.auth import clients
 from globus_local.services.auth.models import Client, ClientCredential
+from tests.support.platform import basic
 
-from .conftest import TRANSFER_ALL, AuthApp, basic
+from .support import TRANSFER_ALL, AuthApp
 
 
 def _introspect_status(auth_app: AuthApp, cid: str, secret: str, token: str = "x") -> int:

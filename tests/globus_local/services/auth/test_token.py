@@ -7,15 +7,9 @@ from sqlalchemy import select, update
 from globus_local.services.auth import admin
 from globus_local.services.auth.models import AuthorizationCode, Token
 from globus_local.services.auth.scopes import register_scope
+from tests.support.platform import basic, query_of, token_document
 
-from .conftest import (
-    AUTH_CODE_PAGE,
-    TRANSFER_ALL,
-    AuthApp,
-    basic,
-    query_of,
-    token_for,
-)
+from .support import AUTH_CODE_PAGE, TRANSFER_ALL, AuthApp
 
 GROUPS_ALL = "urn:globus:auth:scope:groups.api.globus.org:all"
 CALLBACK = "https://app.example.org/callback"
@@ -225,7 +219,7 @@ def test_refresh_grant_returns_exactly_one_token(auth_app: AuthApp) -> None:
     user = auth_app.user()
     client = auth_app.native_client()
     tokens = auth_app.native_tokens(user["username"], client["client_id"], access_type="offline")
-    transfer = token_for(tokens, "transfer.api.globus.org")
+    transfer = token_document(tokens, "transfer.api.globus.org")
     r = auth_app.token(
         {
             "grant_type": "refresh_token",

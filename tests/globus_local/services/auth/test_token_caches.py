@@ -10,8 +10,9 @@ from sqlalchemy import update
 
 from globus_local.services.auth import dependency
 from globus_local.services.auth.models import Token
+from tests.support.platform import basic, token_document
 
-from .conftest import AuthApp, basic, token_for
+from .support import AuthApp
 
 
 def _introspect(auth_app: AuthApp, client: dict[str, str], token: str) -> bool:
@@ -35,7 +36,7 @@ def _grant(auth_app: AuthApp) -> tuple[dict[str, str], str, str]:
     user = auth_app.user()
     native = auth_app.native_client()
     tokens = auth_app.native_tokens(user["username"], native["client_id"])
-    return native, token_for(tokens, "auth.globus.org")["access_token"], tokens["access_token"]
+    return native, token_document(tokens, "auth.globus.org")["access_token"], tokens["access_token"]
 
 
 def test_a_revocation_here_reaches_cached_answers_at_once(auth_app: AuthApp) -> None:

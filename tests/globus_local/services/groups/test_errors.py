@@ -8,9 +8,9 @@ import uuid
 import pytest
 import requests
 
-from .conftest import GROUPS_VIEW, GroupsUser
+from globus_local.services.auth.scopes import GROUPS_VIEW
 
-MakeUser = t.Callable[..., GroupsUser]
+from .support import GroupsUser, MakeUser
 
 
 def assert_error(resp: requests.Response, status: int, code: str | None = None) -> dict[str, t.Any]:

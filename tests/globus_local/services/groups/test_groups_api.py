@@ -15,9 +15,7 @@ from globus_sdk import (
     GroupVisibility,
 )
 
-from .conftest import GroupsUser
-
-MakeUser = t.Callable[..., GroupsUser]
+from .support import GroupsUser, MakeUser
 
 
 def test_create_group_makes_creator_admin(admin: GroupsUser) -> None:

@@ -9,9 +9,7 @@ import pytest
 
 from globus_sdk import BatchMembershipActions, GroupRole, GroupsAPIError
 
-from .conftest import GroupsUser
-
-MakeUser = t.Callable[..., GroupsUser]
+from .support import GroupsUser, MakeUser
 
 
 def membership(user: GroupsUser, as_seen_by: GroupsUser, group_id: str) -> dict[str, t.Any] | None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import typing as t
-
 from globus_local.services.groups.principals import group_ids_for_identity, principal_urns_for
 from globus_local.testing import LocalServer
 
-from .conftest import GroupsUser
-
-MakeUser = t.Callable[..., GroupsUser]
+from .support import GroupsUser, MakeUser
 
 
 def test_principal_urns_follow_active_memberships(

@@ -8,9 +8,7 @@ import pytest
 
 from globus_sdk import GroupsAPIError
 
-from .conftest import GroupsUser
-
-MakeUser = t.Callable[..., GroupsUser]
+from .support import GroupsUser, MakeUser
 
 
 def set_policies(admin: GroupsUser, group_id: str, **changes: t.Any) -> None:

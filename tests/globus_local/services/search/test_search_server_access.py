@@ -8,7 +8,7 @@ import pytest
 
 import globus_sdk
 from globus_local.services.auth.scopes import GROUPS_ALL, SEARCH_INGEST, SEARCH_SEARCH
-from tests.globus_local.services.search.conftest import SearchEnv, User, subjects
+from tests.globus_local.services.search.support import SearchEnv, User, subjects
 
 
 def test_visible_to(env: SearchEnv, owner: User, index_id: str) -> None:

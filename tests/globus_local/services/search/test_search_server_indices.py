@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import globus_sdk
-from tests.globus_local.services.search.conftest import SearchEnv, User
+from tests.globus_local.services.search.support import SearchEnv, User
 
 
 def test_index_lifecycle(env: SearchEnv, owner: User) -> None:

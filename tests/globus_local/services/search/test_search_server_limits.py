@@ -26,7 +26,7 @@ from globus_local.services.search.limits import (
     MAX_QUERY_TERMS,
     MAX_VISIBLE_TO,
 )
-from tests.globus_local.services.search.conftest import SearchEnv, User, subjects
+from tests.globus_local.services.search.support import SearchEnv, User, subjects
 
 JSON = {"Content-Type": "application/json"}
 

@@ -7,7 +7,7 @@ import typing as t
 import pytest
 
 import globus_sdk
-from tests.globus_local.services.search.conftest import SearchEnv, User, subjects
+from tests.globus_local.services.search.support import SearchEnv, User, subjects
 
 DOCS: list[dict[str, t.Any]] = [
     {

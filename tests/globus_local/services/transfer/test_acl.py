@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from globus_local.services.auth.scopes import GROUPS_ALL, GROUPS_RS
 from globus_local.testing import LocalServer
-from tests.globus_local.services.transfer.conftest import TransferUser
-
-GROUPS_ALL = "urn:globus:auth:scope:groups.api.globus.org:all"
+from tests.globus_local.services.transfer.support import TransferUser
+from tests.support.platform import access_token, bearer
 
 
 @pytest.fixture
@@ -198,14 +198,10 @@ def test_all_authenticated_users_and_anonymous(
 def test_group_rules_follow_group_membership(
     transfer_server: LocalServer, alice: TransferUser, bob: TransferUser, share: tuple[str, Path]
 ) -> None:
-    from tests.globus_local.services.transfer.conftest import access_token_for
-
     share_id, _ = share
     groups_url = transfer_server.service_url("groups") + "v2/groups"
-    token = access_token_for(
-        transfer_server.token(alice.username, [GROUPS_ALL]), "groups.api.globus.org"
-    )
-    headers = {"Authorization": f"Bearer {token}"}
+    token = access_token(transfer_server.token(alice.username, [GROUPS_ALL]), GROUPS_RS)
+    headers = bearer(token)
     r = requests.post(groups_url, json={"name": "readers"}, headers=headers, timeout=10)
     assert r.status_code in (200, 201), r.text
     group_id = r.json()["id"]

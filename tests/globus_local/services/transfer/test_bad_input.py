@@ -9,8 +9,7 @@ from pathlib import Path
 
 import requests
 
-from tests.globus_local.services.transfer.conftest import TransferUser
-from tests.globus_local.services.transfer.test_tasks_support import submit, transfer_doc
+from tests.globus_local.services.transfer.support import TransferUser, submit, transfer_doc
 
 NINES = "9" * 400
 BIGINT_PAST = str(2**63)  # one past the largest BIGINT

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 
 from globus_local.testing import LocalServer
-from tests.globus_local.services.transfer.conftest import TransferUser
-from tests.globus_local.services.transfer.test_tasks_support import submit, transfer_doc, wait_task
+from tests.globus_local.services.transfer.support import (
+    TransferUser,
+    submit,
+    transfer_doc,
+    wait_task,
+)
 
 EndpointFactory = t.Callable[..., tuple[str, Path]]
 

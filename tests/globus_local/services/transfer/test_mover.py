@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.globus_local.services.transfer.conftest import TransferUser
-from tests.globus_local.services.transfer.test_tasks_support import (
+from tests.globus_local.services.transfer.support import (
+    TransferUser,
     events,
     run_delete,
     run_transfer,

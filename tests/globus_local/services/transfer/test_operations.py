@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.globus_local.services.transfer.conftest import TransferUser
+from tests.globus_local.services.transfer.support import TransferUser
 
 FILE_KEYS = {
     "DATA_TYPE", "name", "type", "link_target", "permissions", "size", "user", "group",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.globus_local.services.transfer.conftest import TransferUser
+from tests.globus_local.services.transfer.support import TransferUser
 
 SECRET = b"TOP-SECRET-CONTENT"
 ESCAPES = [

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from globus_sdk import AccessTokenAuthorizer, TransferAPIError, TransferClient
-from tests.globus_local.services.transfer.conftest import TransferUser
+from tests.globus_local.services.transfer.support import TransferUser
 
 OPERATION_FLAGS = ("pause_ls", "pause_mkdir", "pause_rename")
 TASK_FLAGS = ("pause_task_delete", "pause_task_transfer_write", "pause_task_transfer_read")

@@ -20,14 +20,15 @@ import pytest
 
 from globus_local.services.transfer.models_tasks import TransferTask
 from globus_local.testing import LocalServer
-from tests.globus_local.services.transfer.conftest import TransferUser
-from tests.globus_local.services.transfer.test_tasks_support import (
+from tests.globus_local.services.transfer.support import (
+    MakeEndpoint,
+    TransferUser,
     events,
     submit,
     transfer_doc,
     wait_task,
-    wait_until,
 )
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(
     not os.path.isdir("/proc/self/fd"), reason="FullDisk finds a descriptor's file in /proc"
@@ -104,8 +105,6 @@ class FullDisk:
             self.failures += 1
         raise OSError(self.err, os.strerror(self.err))
 
-
-MakeEndpoint = t.Callable[..., tuple[str, Path]]
 
 FILES = {
     "small.txt": b"quota test\n",

@@ -5,7 +5,6 @@ own, with no job workers, by watching every statement its engine sends."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import typing as t
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ from sqlalchemy import event, update
 from globus_local.db import Database
 from globus_local.jobs import FAILED as JOB_FAILED
 from globus_local.jobs.models import Job
-from globus_local.services.auth import admin
+from globus_local.services.auth.scopes import TRANSFER_ALL, TRANSFER_RS
 from globus_local.services.transfer import (
     routes_acl,
     routes_bookmarks,
@@ -28,12 +27,8 @@ from globus_local.services.transfer import (
 )
 from globus_local.services.transfer.admin import create_endpoint
 from globus_local.services.transfer.models_tasks import TransferTask
-from tests.globus_local.services.transfer.conftest import (
-    TRANSFER_ALL,
-    TRANSFER_RS,
-    access_token_for,
-)
-from tests.globus_local.services.transfer.test_tasks_support import transfer_doc
+from tests.globus_local.services.transfer.support import transfer_doc
+from tests.support.platform import bearer, new_user_token
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 BASE = "/transfer/v0.10/"
@@ -65,7 +60,7 @@ class Quiet:
 
     def __init__(self, client: TestClient, db: Database, username: str, token: str) -> None:
         self.client, self.db, self.username = client, db, username
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self.headers = bearer(token)
 
     def call(self, method: str, path: str, **kw: t.Any) -> t.Any:
         response = self.client.request(method, BASE + path, headers=self.headers, **kw)
@@ -83,11 +78,9 @@ def quiet(tmp_path: Path, own_database_url: str) -> Iterator[Quiet]:
     )
     db = Database(settings.database_url)
     app = create_app(settings, database=db)
-    username = f"reader-{secrets.token_hex(4)}@example.org"
-    admin.create_user(db, username, "pw-reader-test")
-    token = access_token_for(admin.issue_token(db, username, [TRANSFER_ALL]), TRANSFER_RS)
+    identity, token = new_user_token(db, "reader", [TRANSFER_ALL], TRANSFER_RS)
     with TestClient(app) as client:
-        yield Quiet(client, db, username, token)
+        yield Quiet(client, db, identity["username"], token)
     db.dispose()
 
 

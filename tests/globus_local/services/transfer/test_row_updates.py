@@ -12,7 +12,7 @@ from globus_local.db import Database
 from globus_local.db.bulk import insert_rows
 from globus_local.services.transfer.models_tasks import TaskFile
 from globus_local.services.transfer.mover.runner import _DEFAULTS, id_runs, update_rows
-from tests.globus_local.services.transfer.test_tasks_support import submit_tree_copy
+from tests.globus_local.services.transfer.support import submit_tree_copy
 
 
 def test_id_runs() -> None:

@@ -24,7 +24,8 @@ from globus_local.jobs.registry import JobContext, LeaseLost
 from globus_local.services.transfer.models_tasks import TaskEvent, TaskFile, TransferTask
 from globus_local.services.transfer.mover import JOB_KIND
 from globus_local.services.transfer.mover.runner import TaskRunner
-from tests.globus_local.services.transfer.test_tasks_support import submit_tree_copy, wait_until
+from tests.globus_local.services.transfer.support import submit_tree_copy
+from tests.support.waiting import wait_until
 
 FILES = 300
 LEASE = 30.0

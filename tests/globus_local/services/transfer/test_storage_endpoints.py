@@ -9,17 +9,10 @@ import pytest
 
 from globus_local.storage import connector_for_location
 from globus_local.testing import LocalServer
-from tests.globus_local.services.transfer.conftest import TransferUser
-from tests.globus_local.storage.moto_support import moto_s3
+from tests.globus_local.services.transfer.support import TransferUser
 
 
-@pytest.fixture(scope="module")
-def s3_bucket_factory() -> t.Iterator[t.Callable[[], tuple[str, dict[str, t.Any]]]]:
-    with moto_s3() as factory:
-        yield factory
-
-
-@pytest.fixture(params=["s3", "memory"])
+@pytest.fixture(params=[pytest.param("s3", marks=pytest.mark.live), "memory"])
 def storage(request: pytest.FixtureRequest) -> tuple[str, dict[str, t.Any] | None]:
     if request.param == "s3":
         return t.cast(tuple[str, dict[str, t.Any]], request.getfixturevalue("s3_bucket_factory")())

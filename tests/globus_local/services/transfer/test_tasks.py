@@ -11,17 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.globus_local.services.transfer.conftest import TransferUser
-from tests.globus_local.services.transfer.test_tasks_support import (
+from tests.globus_local.services.transfer.support import (
+    MakeEndpoint,
+    TransferUser,
     events,
     run_transfer,
     submit,
     transfer_doc,
     wait_task,
-    wait_until,
 )
-
-MakeEndpoint = t.Callable[..., tuple[str, Path]]
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture

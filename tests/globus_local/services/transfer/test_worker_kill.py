@@ -20,7 +20,8 @@ from globus_local.config import Settings
 from globus_local.db import Database
 from globus_local.jobs import Job
 from globus_local.services.transfer.models_tasks import TransferTask
-from tests.globus_local.services.transfer.test_tasks_support import submit_tree_copy, wait_until
+from tests.globus_local.services.transfer.support import submit_tree_copy
+from tests.support.waiting import wait_until
 
 FILES = 2000
 DIRS = 20

@@ -7,7 +7,6 @@ environment at the server, so no URLs appear here.
 
 from __future__ import annotations
 
-import secrets
 import typing as t
 
 import pytest
@@ -27,14 +26,7 @@ from globus_sdk import (
     GroupVisibility,
 )
 from globus_sdk.scopes import GroupsScopes
-
-
-def create_identity(server: LocalServer, username: str) -> dict[str, t.Any]:
-    """A password-less identity (tokens are issued directly; no slow password hash)."""
-    from globus_local.services.auth.identities import create_identity, identity_document
-
-    with server.db.session() as session:
-        return identity_document(create_identity(session, username))
+from tests.support.platform import access_token, new_identity
 
 
 class User(t.NamedTuple):
@@ -45,13 +37,9 @@ class User(t.NamedTuple):
 @pytest.fixture
 def new_user(globus_local_server: LocalServer) -> t.Callable[[], User]:
     def make() -> User:
-        username = f"sdk-{secrets.token_hex(4)}@example.org"
-        identity = create_identity(globus_local_server, username)
-        tokens = globus_local_server.token(username, [GroupsScopes.all])
-        docs = [tokens, *tokens.get("other_tokens", [])]
-        [token] = [
-            d["access_token"] for d in docs if d["resource_server"] == "groups.api.globus.org"
-        ]
+        identity = new_identity(globus_local_server.db, "sdk")
+        tokens = globus_local_server.token(identity["username"], [GroupsScopes.all])
+        token = access_token(tokens, "groups.api.globus.org")
         return User(identity["id"], GroupsClient(authorizer=AccessTokenAuthorizer(token)))
 
     return make

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import importlib.util
 import logging
-import secrets
 import typing as t
 from collections import deque
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 import globus_sdk
 from globus_sdk import AccessTokenAuthorizer, GlobusAPIError, NetworkError, TransferClient
 from globus_sdk.scopes import TransferScopes
+from tests.support.platform import access_token, new_identity
 
 
 def _transfer_service_ready() -> bool:
@@ -45,11 +45,9 @@ class User(t.NamedTuple):
 
 @pytest.fixture
 def user(globus_local_server) -> User:
-    username = f"xfer-{secrets.token_hex(4)}@example.org"
-    globus_local_server.create_user(username)
+    username = new_identity(globus_local_server.db, "xfer")["username"]
     tokens = globus_local_server.token(username, [TransferScopes.all])
-    docs = [tokens, *tokens.get("other_tokens", [])]
-    [token] = [d["access_token"] for d in docs if d["resource_server"] == "transfer.api.globus.org"]
+    token = access_token(tokens, "transfer.api.globus.org")
     return User(username, TransferClient(authorizer=AccessTokenAuthorizer(token)))
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import secrets
 import time
 import typing as t
 import uuid
@@ -30,6 +29,8 @@ from globus_sdk import (
     TransferClient,
 )
 from globus_sdk.scopes import TransferScopes
+from tests.support.platform import access_token, new_identity
+from tests.support.waiting import wait_until
 
 from .test_against_server import _transfer_service_ready
 
@@ -84,11 +85,9 @@ class World:
 
 
 def _person(server: t.Any, prefix: str) -> Person:
-    username = f"{prefix}-{secrets.token_hex(4)}@example.org"
-    identity = server.create_user(username)
-    tokens = server.token(username, [TransferScopes.all])
-    docs = [tokens, *tokens.get("other_tokens", [])]
-    [token] = [d["access_token"] for d in docs if d["resource_server"] == TRANSFER_RS]
+    identity = new_identity(server.db, prefix)
+    username = identity["username"]
+    token = access_token(server.token(username, [TransferScopes.all]), TRANSFER_RS)
     raw = TransferClient(authorizer=AccessTokenAuthorizer(token))
     return Person(identity["id"], username, Recorded(raw), raw)
 
@@ -122,18 +121,6 @@ def _error(call: t.Callable[[], t.Any]) -> TransferAPIError:
     with pytest.raises(TransferAPIError) as caught:
         call()
     return caught.value
-
-
-def _wait_until(predicate: t.Callable[[], t.Any], what: str) -> t.Any:
-    """Poll (bounded) until ``predicate()`` is truthy; returns its value."""
-    deadline = time.monotonic() + WAIT
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.1)
 
 
 # -- endpoints ----------------------------------------------------------------------------------
@@ -477,8 +464,11 @@ def test_pause_rules_and_task_management(world: World) -> None:
 
     cancel = bob.endpoint_manager_cancel_tasks([first], "no more waiting")
     assert (cancel["DATA_TYPE"], cancel["task_id_list"]) == ("admin_cancel", [first])
-    _wait_until(
-        lambda: bob.endpoint_manager_cancel_status(cancel["id"])["done"], "the admin cancel"
+    wait_until(
+        lambda: bob.endpoint_manager_cancel_status(cancel["id"])["done"],
+        "the admin cancel",
+        timeout=WAIT,
+        every=0.1,
     )
     canceled = world.alice.raw.get_task(first)
     assert canceled["status"] == "FAILED"

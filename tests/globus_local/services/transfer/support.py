@@ -1,36 +1,48 @@
-"""Helpers shared by the task and mover tests (no tests here): submit over HTTP, wait for the mover."""
+"""Transfer test helpers: a user calling Transfer over raw HTTP, and submitting tasks and
+waiting for the mover to end them."""
 
 from __future__ import annotations
 
-import os
-import time
 import typing as t
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from globus_local.db import Database
-from globus_local.services.auth import admin
+from globus_local.services.auth.scopes import TRANSFER_ALL, TRANSFER_RS
 from globus_local.services.transfer.admin import create_endpoint
-from tests.globus_local.services.transfer.conftest import (
-    TRANSFER_ALL,
-    TRANSFER_RS,
-    TransferUser,
-    access_token_for,
-)
+from globus_local.testing import LocalServer
+from tests.support.platform import ApiUser, bearer, new_user_token, user_factory
+from tests.support.waiting import wait_until
+
+API = "v0.10/"
+MakeEndpoint = t.Callable[..., tuple[str, Path]]
 
 
+class TransferUser(ApiUser):
+    """A user with a Transfer token; ``base_url`` ends in ``/transfer/v0.10/``."""
+
+    def ls(self, endpoint_id: str, path: str | None = None, **params: t.Any) -> t.Any:
+        if path is not None:
+            params["path"] = path
+        return self.get(f"operation/endpoint/{endpoint_id}/ls", params=params)
+
+
+def transfer_user_factory(server: LocalServer) -> t.Callable[..., TransferUser]:
+    """``make(prefix="user", scopes=(TRANSFER_ALL,))``: fresh users with a Transfer token."""
+    base_url = server.service_url("transfer") + API
+    return user_factory(server, base_url, TRANSFER_RS, (TRANSFER_ALL,), TransferUser)
+
+
+# -- tasks --------------------------------------------------------------------------------------
 def transfer_doc(
     src: str, dst: str, items: list[dict[str, t.Any]], **options: t.Any
 ) -> dict[str, t.Any]:
-    data = []
-    for item in items:
-        data.append({"DATA_TYPE": "transfer_item", **item})
     return {
         "DATA_TYPE": "transfer",
         "source_endpoint": src,
         "destination_endpoint": dst,
-        "DATA": data,
+        "DATA": [{"DATA_TYPE": "transfer_item", **item} for item in items],
         **options,
     }
 
@@ -44,16 +56,15 @@ def submit(user: TransferUser, doc: dict[str, t.Any], kind: str = "transfer") ->
 
 
 def wait_task(user: TransferUser, task_id: str, timeout: float = 60.0) -> dict[str, t.Any]:
-    end = time.monotonic() + timeout
-    while True:
+    """The task's document once it is no longer ACTIVE."""
+
+    def ended() -> dict[str, t.Any] | None:
         response = user.get(f"task/{task_id}")
         assert response.status_code == 200, response.text
-        doc = response.json()
-        if doc["status"] != "ACTIVE":
-            return t.cast(dict[str, t.Any], doc)
-        if time.monotonic() > end:
-            raise AssertionError(f"task {task_id} still ACTIVE: {doc}")
-        time.sleep(0.02)
+        doc = t.cast(dict[str, t.Any], response.json())
+        return doc if doc["status"] != "ACTIVE" else None
+
+    return wait_until(ended, f"task {task_id} to end", timeout)
 
 
 def run_transfer(
@@ -80,15 +91,6 @@ def events(user: TransferUser, task_id: str) -> list[dict[str, t.Any]]:
     return t.cast(list[dict[str, t.Any]], response.json()["DATA"])
 
 
-def wait_until(predicate: t.Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    """Poll ``predicate`` every 20 ms until it holds; fail naming ``what`` after ``timeout``."""
-    end = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 def submit_tree_copy(
     app: t.Any,
     db: Database,
@@ -105,16 +107,15 @@ def submit_tree_copy(
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         (src / rel).write_bytes(data)
     dst.mkdir()
-    username = f"{tag}-{os.getpid()}-{time.monotonic_ns()}@example.org"
-    admin.create_user(db, username, f"pw-{tag}-test")
-    token = access_token_for(admin.issue_token(db, username, [TRANSFER_ALL]), TRANSFER_RS)
+    identity, token = new_user_token(db, tag, [TRANSFER_ALL], TRANSFER_RS)
+    username = identity["username"]
     src_id = create_endpoint(db, username, f"{tag}-src", str(src))["id"]
     dst_id = create_endpoint(db, username, f"{tag}-dst", str(dst))["id"]
     item = {"source_path": "/", "destination_path": "/copy/", "recursive": True}
     with TestClient(app) as client:
         response = client.post(
             "/transfer/v0.10/transfer",
-            headers={"Authorization": f"Bearer {token}"},
+            headers=bearer(token),
             json=transfer_doc(src_id, dst_id, [item], **options),
         )
     assert response.status_code == 202, response.text
