@@ -15,13 +15,6 @@ import pytest
 from tests.compat.venv import CompatUnavailable, ensure_compat_venv
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "compat: runs the real globus-sdk/globus-cli from PyPI (deselect: -m 'not compat')",
-    )
-
-
 @pytest.fixture(scope="session")
 def compat_python() -> Path:
     """The compat venv's python (real globus-sdk 3.2.0 + globus-cli 3.2.0)."""

@@ -8,12 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo.py"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
+@pytest.mark.live
 def test_the_demo_moves_and_checks_the_sample_data() -> None:
     done = subprocess.run(
         [sys.executable, str(DEMO)], capture_output=True, text=True, timeout=240, check=False
