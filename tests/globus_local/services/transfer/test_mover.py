@@ -513,12 +513,13 @@ def test_running_counters_match_the_rows(
 ) -> None:
     """The counters a run keeps while it runs (progress.Tally) equal a count of the rows
     at every flush, through every kind of outcome: transferred, up to date, skipped."""
-    from globus_local.services.transfer.mover import progress, runner
+    from globus_local.services.transfer.models_tasks import TransferTask
+    from globus_local.services.transfer.mover import progress, scheduling
 
     src_id, src, dst_id, dst = pair
     (src / "t" / "sub").mkdir(parents=True)
     (dst / "t").mkdir()
-    monkeypatch.setattr(runner, "FLUSH_ROWS", 100)  # many flushes, each after renames
+    monkeypatch.setattr(scheduling, "FLUSH_ROWS", 100)  # many flushes, each after renames
     for n in range(600):
         (src / "t" / f"{n}.dat").write_bytes(b"x" * (n % 50))
     (src / "t" / "sub" / "same").write_bytes(b"same")
@@ -532,7 +533,7 @@ def test_running_counters_match_the_rows(
         numbers = kwargs.get("numbers")
         if numbers is not None:
             session.flush()
-            task = session.get(runner.TransferTask, task_id)
+            task = session.get(TransferTask, task_id)
             exact = progress.counters(session, task, retrying=numbers["subtasks_retrying"])
             checked.append((dict(numbers), exact))  # an assert here would hit the worker
         return real(session, task_id, **kwargs)
@@ -543,7 +544,7 @@ def test_running_counters_match_the_rows(
     def finish_and_compare(session: t.Any, task_id: str, *args: t.Any, **kwargs: t.Any) -> t.Any:
         numbers = kwargs.get("numbers")
         if numbers is not None:  # the run's own counters at the end, against a count
-            task = session.get(runner.TransferTask, task_id)
+            task = session.get(TransferTask, task_id)
             checked.append((dict(numbers), progress.counters(session, task)))
         return real_finish(session, task_id, *args, **kwargs)
 

@@ -1,4 +1,4 @@
-"""The mover records finished rows by runs of consecutive ids (``runner.update_rows``): only
+"""The mover records finished rows by runs of consecutive ids (``rows.update_rows``): only
 the rows named change, and only from the state named, on both databases."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from globus_local.app import prepare_schema
 from globus_local.db import Database
 from globus_local.db.bulk import insert_rows
 from globus_local.services.transfer.models_tasks import TaskFile
-from globus_local.services.transfer.mover.runner import _DEFAULTS, id_runs, update_rows
+from globus_local.services.transfer.mover.rows import DEFAULTS, id_runs, update_rows
 from tests.globus_local.services.transfer.support import submit_tree_copy
 
 
@@ -37,7 +37,7 @@ def test_update_rows_touches_only_the_ids_named(tmp_path: Path, own_database_url
         for n in range(40)
     ]
     with db.session() as session:
-        ids = insert_rows(session, TaskFile.__table__, rows, _DEFAULTS, returning_ids=True)
+        ids = insert_rows(session, TaskFile.__table__, rows, DEFAULTS, returning_ids=True)
     with db.session() as session:  # one row already moved on: left as it is
         session.get(TaskFile, ids[3]).state = "failed"  # type: ignore[union-attr]
     chosen = ids[0:5] + ids[7:8] + ids[20:30] + ids[39:40]
