@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typing as t
 
-from globus_local.jobs import JobContext, job_handler
+from globus_local.jobs import JobContext, JobStopped, StopReason, job_handler
 
 JOB_KIND = "transfer.task"
+# Outcomes of a run that ended its task by a cancel (the runner reads the task's own
+# cancel request): the job then ends canceled too.
+CANCELED_OUTCOMES = frozenset({"canceled", "canceled_by_admin"})
 
 
 @job_handler(JOB_KIND)
@@ -24,4 +27,7 @@ def run_transfer_task(ctx: JobContext) -> dict[str, t.Any]:
     # A task that succeeded has no row left pending or staged, so no temp file to remove.
     if outcome not in ("paused", "lost", SUCCEEDED):
         cleanup_temps(ctx.db, task_id)
-    return {"task_id": task_id, "outcome": outcome}
+    result = {"task_id": task_id, "outcome": outcome}
+    if outcome in CANCELED_OUTCOMES:
+        raise JobStopped(StopReason.CANCELED, result=result)
+    return result
