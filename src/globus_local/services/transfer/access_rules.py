@@ -14,8 +14,7 @@ from globus_local.db import utcnow
 from globus_local.kit.errors import BadRequest, Conflict, NotFound
 from globus_local.kit.params import check_fits, parse_datetime, parse_uuid
 from globus_local.kit.tokens import AuthContext
-from globus_local.services.transfer import access
-from globus_local.services.transfer.endpoints import optional_str
+from globus_local.services.transfer import access, endpoints
 from globus_local.services.transfer.models_endpoints import PRINCIPAL_TYPES, AccessRule, Endpoint
 from globus_local.storage import StorageError, normalize
 
@@ -78,7 +77,7 @@ def create_rule(
     if principal_type == "anonymous" and permissions != "r":
         raise BadRequest("anonymous access can only be read-only")
     path = _rule_path(data.get("path"))
-    notify_email = optional_str(data.get("notify_email"), "notify_email")
+    notify_email = endpoints.optional_str(data.get("notify_email"), "notify_email")
     check_fits(notify_email, AccessRule.notify_email, "notify_email")
     duplicate = session.scalar(
         select(AccessRule).where(
@@ -108,8 +107,8 @@ def create_rule(
 
 
 def get_rule(session: Session, endpoint: Endpoint, rule_id: str) -> AccessRule:
-    rule = session.get(AccessRule, str(rule_id))
-    if rule is None or rule.endpoint_id != endpoint.id:
+    rule = endpoints.row_on(session, AccessRule, str(rule_id), endpoint)
+    if rule is None:
         raise NotFound(f"Access rule '{rule_id}' not found", code="AccessRuleNotFound")
     return rule
 
@@ -129,13 +128,8 @@ def update_rule(rule: AccessRule, data: dict[str, t.Any]) -> None:
 
 
 def rules_of(session: Session, endpoint: Endpoint) -> list[AccessRule]:
-    return list(
-        session.scalars(
-            select(AccessRule)
-            .where(AccessRule.endpoint_id == endpoint.id)
-            .order_by(AccessRule.create_time, AccessRule.id)
-        )
-    )
+    order = (AccessRule.create_time, AccessRule.id)
+    return endpoints.rows_on(session, AccessRule, endpoint.id, *order)
 
 
 def delete_rule(session: Session, endpoint: Endpoint, rule_id: str) -> None:

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
 from globus_local.kit.errors import BadRequest, Conflict, NotFound
-from globus_local.kit.params import check_fits, parse_bool
+from globus_local.kit.params import parse_bool
 from globus_local.kit.tokens import AuthContext
 from globus_local.services.transfer import access
+from globus_local.services.transfer.endpoints import required_text
 from globus_local.services.transfer.models_endpoints import Bookmark
 from globus_local.storage import StorageError, normalize
 
@@ -28,10 +29,7 @@ def _path(value: t.Any) -> str:
 
 
 def _name(value: t.Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadRequest("A bookmark needs a name")
-    check_fits(value.strip(), Bookmark.name, "name")
-    return value.strip()
+    return required_text(value, Bookmark.name, "name", "A bookmark needs a name")
 
 
 def _check_name_free(

@@ -36,6 +36,8 @@ from globus_local.services.transfer.models_endpoints import (
 )
 from globus_local.storage import StorageError, normalize
 
+R = t.TypeVar("R")
+
 ENTITY_GCSV4_HOST = "GCSv4_host"
 ENTITY_GCSV4_SHARE = "GCSv4_share"
 _COLUMN_FIELDS = ("description", "organization", "department", "keywords", "default_directory")
@@ -43,6 +45,14 @@ _BOOL_SETTINGS = {k for k, v in SETTINGS_DEFAULTS.items() if isinstance(v, bool)
 _INT_SETTINGS = {
     k for k, v in SETTINGS_DEFAULTS.items() if isinstance(v, int) and k not in _BOOL_SETTINGS
 }
+
+
+def required_text(value: t.Any, column: t.Any, what: str, missing: str) -> str:
+    """Non-blank text, stripped, that fits ``column``; ``missing`` says what is wanted."""
+    if not isinstance(value, str) or not value.strip():
+        raise BadRequest(missing)
+    check_fits(value.strip(), column, what)
+    return value.strip()
 
 
 def optional_str(value: t.Any, what: str) -> str | None:
@@ -127,15 +137,30 @@ def documents(
     return [document(session, ctx, e, in_use=in_use) for e in found]
 
 
+def rows_on(session: Session, model: type[R], endpoint_id: str, *order_by: t.Any) -> list[R]:
+    """The rows of ``model`` (servers, roles, access rules...) that belong to one endpoint."""
+    query = select(model).where(model.endpoint_id == endpoint_id)  # type: ignore[attr-defined]
+    return list(session.scalars(query.order_by(*order_by)))
+
+
+def row_on(session: Session, model: type[R], key: t.Any, endpoint: Endpoint) -> R | None:
+    """The row of ``model`` with primary key ``key`` if it belongs to ``endpoint``."""
+    row = session.get(model, key) if key is not None else None
+    if row is None or row.endpoint_id != endpoint.id:  # type: ignore[attr-defined]
+        return None
+    return row
+
+
 # -- create / update / delete ------------------------------------------------------------
 def apply_fields(endpoint: Endpoint, data: dict[str, t.Any]) -> None:
     """Set every settable field present in ``data``; read-only keys are ignored."""
     if "display_name" in data:
-        name = data["display_name"]
-        if not isinstance(name, str) or not name.strip():
-            raise BadRequest("display_name must be a non-empty string")
-        check_fits(name.strip(), Endpoint.display_name, "display_name")
-        endpoint.display_name = name.strip()
+        endpoint.display_name = required_text(
+            data["display_name"],
+            Endpoint.display_name,
+            "display_name",
+            "display_name must be a non-empty string",
+        )
     for key in _COLUMN_FIELDS:
         if key in data:
             value = data[key]
@@ -263,7 +288,7 @@ def delete_endpoint(session: Session, endpoint: Endpoint) -> None:
     shares = list(session.scalars(select(Endpoint).where(Endpoint.host_endpoint_id == endpoint.id)))
     for share in [*shares, endpoint]:
         for model in (EndpointServer, EndpointRole, AccessRule, Bookmark, EndpointUsage):
-            for row in session.scalars(select(model).where(model.endpoint_id == share.id)):
+            for row in rows_on(session, model, share.id):
                 session.delete(row)
     session.flush()
     for share in shares:
@@ -317,13 +342,8 @@ def create_shared_endpoint(session: Session, ctx: AuthContext, data: dict[str, t
 
 
 def shares_of(session: Session, host: Endpoint) -> list[Endpoint]:
-    return list(
-        session.scalars(
-            select(Endpoint)
-            .where(Endpoint.host_endpoint_id == host.id)
-            .order_by(Endpoint.created, Endpoint.id)
-        )
-    )
+    query = select(Endpoint).where(Endpoint.host_endpoint_id == host.id)
+    return list(session.scalars(query.order_by(Endpoint.created, Endpoint.id)))
 
 
 def my_shares(session: Session, ctx: AuthContext, host: Endpoint) -> list[Endpoint]:
@@ -348,11 +368,9 @@ def _port(value: t.Any, what: str) -> int | None:
 
 def apply_server_fields(server: EndpointServer, data: dict[str, t.Any]) -> None:
     if "hostname" in data:
-        hostname = data["hostname"]
-        if not isinstance(hostname, str) or not hostname.strip():
-            raise BadRequest("A server needs a hostname")
-        check_fits(hostname.strip(), EndpointServer.hostname, "hostname")
-        server.hostname = hostname.strip()
+        server.hostname = required_text(
+            data["hostname"], EndpointServer.hostname, "hostname", "A server needs a hostname"
+        )
     if "port" in data:
         server.port = _port(data["port"], "port") or 2811
     if "scheme" in data:
@@ -393,9 +411,8 @@ def _server_key(server_id: str) -> int | None:
 
 
 def get_server(session: Session, endpoint: Endpoint, server_id: str) -> EndpointServer:
-    key = _server_key(server_id)
-    server = session.get(EndpointServer, key) if key is not None else None
-    if server is None or server.endpoint_id != endpoint.id:
+    server = row_on(session, EndpointServer, _server_key(server_id), endpoint)
+    if server is None:
         raise NotFound(f"Server '{server_id}' not found on endpoint", code="ClientError.NotFound")
     return server
 

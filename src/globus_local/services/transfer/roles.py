@@ -13,7 +13,7 @@ from globus_local.db import utcnow
 from globus_local.kit.errors import BadRequest, Conflict, NotFound
 from globus_local.kit.params import parse_uuid
 from globus_local.kit.tokens import AuthContext
-from globus_local.services.transfer import access
+from globus_local.services.transfer import access, endpoints
 from globus_local.services.transfer.models_endpoints import ROLE_NAMES, Endpoint, EndpointRole
 
 
@@ -53,19 +53,15 @@ def create_role(
 
 
 def get_role(session: Session, endpoint: Endpoint, role_id: str) -> EndpointRole:
-    row = session.get(EndpointRole, role_id)
-    if row is None or row.endpoint_id != endpoint.id:
+    row = endpoints.row_on(session, EndpointRole, role_id, endpoint)
+    if row is None:
         raise NotFound(f"Role '{role_id}' not found", code="RoleNotFound")
     return row
 
 
 def roles_of(session: Session, endpoint: Endpoint) -> list[EndpointRole]:
-    return list(
-        session.scalars(
-            select(EndpointRole)
-            .where(EndpointRole.endpoint_id == endpoint.id)
-            .order_by(EndpointRole.created, EndpointRole.id)
-        )
+    return endpoints.rows_on(
+        session, EndpointRole, endpoint.id, EndpointRole.created, EndpointRole.id
     )
 
 
