@@ -11,7 +11,8 @@ import uuid
 from sqlalchemy.orm import Session
 
 from globus_local.db import Database
-from globus_local.jobs import RUNNING, get_job
+from globus_local.jobs import RUNNING
+from globus_local.jobs import request_cancel as cancel_job
 from globus_local.kit.errors import BadRequest, Conflict
 from globus_local.kit.params import parse_datetime
 from globus_local.kit.tokens import AuthContext
@@ -51,8 +52,9 @@ def request_cancel(
     if admin_side is not None:
         task.canceled_by_admin = admin_side
         task.canceled_by_admin_message = message or None
-    job = get_job(session, task.job_id) if task.job_id else None
-    if job is None or job.state != RUNNING:
+    # Its job too: a queued one ends at once, a running one is asked to stop.
+    job_state = cancel_job(session, task.job_id) if task.job_id else None
+    if job_state != RUNNING:
         session.flush()
         progress.finish(
             session,
