@@ -33,7 +33,7 @@ OPERATION_FLAGS: dict[str, str] = {
 }
 
 # What a paused operation answers (a 409): rest-api.md names no code for it; see
-# docs/notes/transfer-contracts.md "Pause rules on file operations".
+# docs/decisions.md "409 EndpointPaused for a paused file operation".
 PAUSED_CODE = "EndpointPaused"
 
 
