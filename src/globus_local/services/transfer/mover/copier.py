@@ -101,7 +101,7 @@ class Copier:
         self.resuming = resuming
         self.run_number = run
         level = options.get("sync_level")
-        self.sync_level: int | None = SYNC_LEVELS.get(level, level) if level is not None else None  # type: ignore[arg-type]
+        self.sync_level: int | None = SYNC_LEVELS.get(level, level) if level is not None else None
         self.verify = bool(options.get("verify_checksum"))
         self.preserve = bool(options.get("preserve_timestamp"))
         # Local directories: open files relative to held directory handles (see posix_fast).

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import typing as t
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -210,11 +210,14 @@ def finish(
         "is_paused": False,
         **(extra or {}),
     }
-    res = session.execute(
-        update(TransferTask)
-        .where(TransferTask.id == task_id, TransferTask.status == ACTIVE)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    res = t.cast(
+        "CursorResult[t.Any]",  # an UPDATE's result counts the rows it matched
+        session.execute(
+            update(TransferTask)
+            .where(TransferTask.id == task_id, TransferTask.status == ACTIVE)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if not res.rowcount:
         return False

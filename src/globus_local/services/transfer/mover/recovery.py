@@ -10,6 +10,7 @@ row is redone, its earlier runs' temp files removed first (see the copier).
 from __future__ import annotations
 
 import stat
+import typing as t
 
 from sqlalchemy import select
 
@@ -44,9 +45,11 @@ def recover_staged(db: Database, task_id: str, dst: StorageConnector, recorder: 
         return
     done = []
     for row_id, destination, run in staged:
-        tmp = temp_path(task_id, row_id, destination, run)
+        # a staged row is a copied file, which always has a destination
+        path = t.cast(str, destination)
+        tmp = temp_path(task_id, row_id, path, run)
         try:
-            replace_into_place(dst, tmp, destination)
+            replace_into_place(dst, tmp, path)
         except StorageError:
             # No temp file: the rename happened before the worker died.
             pass
