@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from globus_local.admission import MAX_BODY_BYTES, Admission
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 
 
 def _respond(request: Request, err: ServiceError) -> JSONResponse:
@@ -133,9 +133,17 @@ def test_a_client_that_leaves_while_waiting_is_never_run() -> None:
                 sent.append(message["type"])
 
             scope = {
-                "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                "method": "GET", "path": "/slow", "raw_path": b"/slow", "root_path": "",
-                "scheme": "http", "query_string": b"", "headers": [], "server": ("t", 80),
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "GET",
+                "path": "/slow",
+                "raw_path": b"/slow",
+                "root_path": "",
+                "scheme": "http",
+                "query_string": b"",
+                "headers": [],
+                "server": ("t", 80),
                 "client": ("c", 1),
             }
             waiting = asyncio.create_task(app(scope, receive, send))

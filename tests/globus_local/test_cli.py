@@ -46,7 +46,7 @@ def test_env_points_sdks_at_the_given_url(capsys: pytest.CaptureFixture[str]) ->
     assert env["GLOBUS_SDK_ENVIRONMENT"] == "local"
     assert env["GLOBUS_LOCAL_URL"] == "http://example.test:9000/"
     assert env["GLOBUS_SDK_SERVICE_URL_AUTH"] == "http://example.test:9000/auth/"
-    from globus_local.service import SERVICE_NAMES
+    from globus_local.kit.service import SERVICE_NAMES
 
     services = {k.removeprefix("GLOBUS_SDK_SERVICE_URL_") for k in env if "SERVICE_URL" in k}
     assert services == {name.upper() for name in SERVICE_NAMES}

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 from starlette.routing import Match
 
 from globus_local.app import service_app
-from globus_local.db import Database, DbSession
-from globus_local.routing import ServiceRouter, group_key, route_path
-from globus_local.service import Service, load_services
+from globus_local.db import Database
+from globus_local.kit.router import ServiceRouter
+from globus_local.kit.service import Service, load_services
+from globus_local.kit.session import DbSession
+from globus_local.routing import group_key, route_path
 
 
 def test_group_key() -> None:
@@ -79,7 +81,7 @@ def test_a_sync_route_commits_its_session_in_its_own_thread(
     tmp_path: t.Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The commit happens in the route's thread: no second trip to the thread pool."""
-    import globus_local.db.database as database
+    import globus_local.kit.session as database
 
     router = ServiceRouter()
     threads: dict[str, int] = {}

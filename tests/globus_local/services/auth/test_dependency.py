@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import Depends
 
+from globus_local.kit.tokens import AuthContext, require_token
 from globus_local.services.auth import admin
-from globus_local.services.auth.dependency import AuthContext, authenticate_token, require_token
+from globus_local.services.auth.dependency import authenticate_token
 from globus_local.services.auth.scopes import GROUPS_ALL, GROUPS_RS, GROUPS_VIEW, TRANSFER_ALL
 
 from .support import AuthApp

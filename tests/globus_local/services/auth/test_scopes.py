@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 from globus_local.services.auth import scopes
 from globus_local.services.auth.scopes import (
     FLOWS_ALL,

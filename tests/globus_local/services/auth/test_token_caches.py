@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import update
 
-from globus_local.services.auth import dependency
+from globus_local.kit import tokens as token_check
 from globus_local.services.auth.models import Token
 from tests.support.platform import basic, token_document
 
@@ -56,14 +56,15 @@ def test_a_revocation_here_reaches_cached_answers_at_once(auth_app: AuthApp) -> 
 def test_a_revocation_elsewhere_is_seen_within_the_cache_bound(
     auth_app: AuthApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dependency, "CACHE_SECONDS", 0.5)
+    monkeypatch.setattr(token_check, "CACHE_SECONDS", 0.5)
     _, auth_token, _ = _grant(auth_app)
     rs = auth_app.confidential_client()
     assert _introspect(auth_app, rs, auth_token) and _userinfo(auth_app, auth_token) == 200
     # As another process would: the rows change, and this process is not told.
     with auth_app.db.session() as session:
-        session.execute(update(Token).where(Token.resource_server == "auth.globus.org")
-                        .values(revoked=True))
+        session.execute(
+            update(Token).where(Token.resource_server == "auth.globus.org").values(revoked=True)
+        )
     assert _introspect(auth_app, rs, auth_token)  # still the kept answer
     time.sleep(0.6)
     assert not _introspect(auth_app, rs, auth_token)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from globus_local.errors import ServiceError
+from globus_local.kit.errors import ServiceError
 from globus_local.services.search.limits import MAX_QUERY_CHARS, MAX_QUERY_DEPTH, MAX_QUERY_TERMS
 from globus_local.services.search.query import parser
 from globus_local.services.search.query.ast import And, Exists, MatchAll, Not, Or, Range, Term

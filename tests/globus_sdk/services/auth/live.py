@@ -81,7 +81,7 @@ def require_transfer_service() -> None:
     """Skip the rest of a test whose documented code goes on to call Transfer, while the
     TransferClient or the platform's Transfer service is not available yet."""
     require_transfer_client()
-    from globus_local.service import SERVICE_NAMES
+    from globus_local.kit.service import SERVICE_NAMES
 
     if "transfer" not in SERVICE_NAMES:
         pytest.skip("the platform does not serve Transfer yet")
