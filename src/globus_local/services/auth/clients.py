@@ -18,13 +18,9 @@ from sqlalchemy.orm import Session
 from globus_local.services.auth import redirect_uris as uri_policy
 from globus_local.services.auth.errors import oauth_error
 from globus_local.services.auth.hashing import matches_hash, new_secret, sha256_hex
-from globus_local.services.auth.identities import (
-    CLIENT_USERNAME_DOMAIN,
-    CLIENTS_IDP_ID,
-    create_identity,
-    get_identity,
-)
+from globus_local.services.auth.identities import create_client_identity
 from globus_local.services.auth.models import Client, ClientCredential, Consent, Identity
+from globus_local.services.auth.tokens import revoke_client_tokens
 
 # globus-cli's native template client: anyone may mint a confidential "instance" client from it.
 TEMPLATE_CLIENT_ID = "95fdeba8-fac2-42bd-a357-e068d82ff78e"
@@ -93,14 +89,7 @@ def create_client(
     session.add(client)
     secret = None
     if kind == "confidential":
-        create_identity(
-            session,
-            f"{client.id}@{CLIENT_USERNAME_DOMAIN}",
-            name=name,
-            identity_id=client.id,
-            identity_provider=CLIENTS_IDP_ID,
-            identity_type="client",
-        )
+        create_client_identity(session, client.id, name)
         _, secret = add_credential(session, client, "Auto-created at client creation")
     session.flush()
     return client, secret
@@ -118,8 +107,6 @@ def add_credential(session: Session, client: Client, name: str) -> tuple[ClientC
 
 def delete_client(session: Session, client: Client) -> None:
     """Remove a client, its secrets, consents and its own identity (tokens then fail to refresh)."""
-    from globus_local.services.auth.tokens import revoke_client_tokens
-
     revoke_client_tokens(session, client.id)
     session.execute(delete(ClientCredential).where(ClientCredential.client_id == client.id))
     session.execute(delete(Consent).where(Consent.client_id == client.id))
@@ -330,21 +317,6 @@ def authenticate_confidential_id(
         if client_id and _secret_cached(session, client_id, basic[1]):
             return client_id
     return authenticate_client(session, authorization, form, allow_public=False).id
-
-
-def client_identity(session: Session, client: Client) -> Identity:
-    """The identity a confidential client acts as (created on demand for older rows)."""
-    identity = get_identity(session, client.id)
-    if identity is None:
-        identity = create_identity(
-            session,
-            f"{client.id}@{CLIENT_USERNAME_DOMAIN}",
-            name=client.name,
-            identity_id=client.id,
-            identity_provider=CLIENTS_IDP_ID,
-            identity_type="client",
-        )
-    return identity
 
 
 def acts_natively(client: Client) -> bool:

@@ -120,6 +120,43 @@ def create_identity(
     return identity
 
 
+def create_client_identity(session: Session, client_id: str, name: str) -> Identity:
+    """The identity a confidential client acts as (client_credentials tokens stand for it)."""
+    return create_identity(
+        session,
+        f"{client_id}@{CLIENT_USERNAME_DOMAIN}",
+        name=name,
+        identity_id=client_id,
+        identity_provider=CLIENTS_IDP_ID,
+        identity_type="client",
+    )
+
+
+def client_identity(session: Session, client_id: str, name: str) -> Identity:
+    """A confidential client's identity, created on demand for clients registered without."""
+    identity = get_identity(session, client_id)
+    return identity if identity is not None else create_client_identity(session, client_id, name)
+
+
+def requested_identities(
+    session: Session,
+    caller_id: str,
+    ids: list[str] | None,
+    usernames: list[str] | None,
+    provision: bool,
+) -> list[Identity]:
+    """What ``GET /v2/api/identities`` answers: the identities named by id or username
+    (unknown usernames provisioned when asked), else the caller's own identity set."""
+    if ids is not None:
+        return find_identities(session, ids=ids)
+    if usernames is not None:
+        if provision:
+            return provision_identities(session, usernames)
+        return find_identities(session, usernames=usernames)
+    me = get_identity(session, caller_id)
+    return identity_set(session, me) if me is not None else []
+
+
 def provision_identities(session: Session, usernames: Iterable[str]) -> list[Identity]:
     """``provision=true``: usernames not yet known become ``unused`` identities."""
     names = [u.strip() for u in usernames if u.strip()]

@@ -8,29 +8,19 @@ every other problem is reported to the client by redirecting with ``error=...``.
 
 from __future__ import annotations
 
-import re
 import typing as t
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy.orm import Session
 
-from globus_local.kit.errors import ServiceError
 from globus_local.kit.router import ServiceRouter
 from globus_local.kit.session import DbSession
-from globus_local.services.auth.clients import get_client, redirect_uri_allowed
+from globus_local.services.auth import authorize as flow
+from globus_local.services.auth.authorize import AuthorizeRequest, PageError, RedirectError
 from globus_local.services.auth.login_throttle import verify_login
-from globus_local.services.auth.models import Client, Consent, Identity, LoginSession
-from globus_local.services.auth.scopes import (
-    ScopeInfo,
-    describe_scope,
-    resolve_scopes,
-    split_scopes,
-)
-from globus_local.services.auth.tokens import issue_code
+from globus_local.services.auth.scopes import describe_scope
 from globus_local.services.auth.web_session import (
     csrf_cookie_value,
     csrf_token,
@@ -42,70 +32,15 @@ from globus_local.services.auth.web_session import (
     start_login,
 )
 
+if t.TYPE_CHECKING:
+    from globus_local.services.auth.models import Identity, LoginSession
+
 router = ServiceRouter()
 
 _templates = Environment(
     loader=PackageLoader("globus_local.services.auth", "templates"),
     autoescape=select_autoescape(["html"]),
 )
-
-# Query parameters of an authorize request that are carried through the forms.
-_AUTHORIZE_KEYS = (
-    "client_id",
-    "redirect_uri",
-    "scope",
-    "state",
-    "response_type",
-    "access_type",
-    "code_challenge",
-    "code_challenge_method",
-    "prompt",
-    "nonce",
-    "session_message",
-    "session_required_identities",
-    "session_required_single_domain",
-    "session_required_mfa",
-    "session_required_policies",
-    "prefill_named_grant",
-)
-_CHALLENGE_RE = re.compile(r"^[A-Za-z0-9\-_]{43,128}$")
-
-
-class PageError(Exception):
-    def __init__(self, status: int, title: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.title, self.message = status, title, message
-
-
-class RedirectError(Exception):
-    def __init__(self, error: str, description: str) -> None:
-        super().__init__(description)
-        self.error, self.description = error, description
-
-
-@dataclass
-class AuthorizeRequest:
-    params: dict[str, str]
-    client: Client
-    redirect_uri: str
-    scopes: list[ScopeInfo]
-
-    @property
-    def state(self) -> str:
-        return self.params.get("state") or "_default"
-
-    @property
-    def scope_strings(self) -> list[str]:
-        return [s.scope_string for s in self.scopes]
-
-    def encoded(self, **overrides: str | None) -> str:
-        params = dict(self.params)
-        for key, value in overrides.items():
-            if value is None:
-                params.pop(key, None)
-            else:
-                params[key] = value
-        return urlencode(params)
 
 
 def render(request: Request, template: str, status: int = 200, **context: t.Any) -> HTMLResponse:
@@ -140,43 +75,6 @@ def _platform_hosts(request: Request) -> set[str]:
     return hosts
 
 
-def parse_authorize(
-    session: Session, request: Request, raw: t.Mapping[str, str]
-) -> AuthorizeRequest:
-    params = {k: str(raw[k]) for k in _AUTHORIZE_KEYS if raw.get(k) not in (None, "")}
-    client = get_client(session, params.get("client_id"))
-    if client is None:
-        raise PageError(400, "Unknown client", "No client is registered with this client_id.")
-    redirect_uri = params.get("redirect_uri", "")
-    if not redirect_uri_allowed(client, redirect_uri, _platform_hosts(request)):
-        raise PageError(
-            400,
-            "Invalid redirect_uri",
-            "The redirect_uri is missing or not registered for this client.",
-        )
-    request_with_uri = AuthorizeRequest(params, client, redirect_uri, [])
-    if params.get("response_type", "code") != "code":
-        raise RedirectError("unsupported_response_type", "Only response_type=code is supported")
-    if params.get("access_type", "online") not in ("online", "offline"):
-        raise RedirectError("invalid_request", "access_type must be 'online' or 'offline'")
-    challenge = params.get("code_challenge")
-    if challenge is not None:
-        if params.get("code_challenge_method", "plain") != "S256":
-            raise RedirectError("invalid_request", "code_challenge_method must be S256")
-        if not _CHALLENGE_RE.match(challenge):
-            raise RedirectError("invalid_request", "Malformed code_challenge")
-    elif client.public_client:
-        raise RedirectError("invalid_request", "Native apps must use PKCE (code_challenge, S256)")
-    requested = split_scopes(params.get("scope"))
-    if not requested:
-        raise RedirectError("invalid_scope", "No scope was requested")
-    try:
-        request_with_uri.scopes = resolve_scopes(session, requested)
-    except ServiceError as err:
-        raise RedirectError("invalid_scope", err.message)
-    return request_with_uri
-
-
 def _error_redirect(
     ar_params: t.Mapping[str, str], redirect_uri: str, err: RedirectError
 ) -> RedirectResponse:
@@ -193,10 +91,10 @@ def _error_redirect(
 
 
 def _handle(
-    session: Session, request: Request, raw: t.Mapping[str, str]
+    session: DbSession, request: Request, raw: t.Mapping[str, str]
 ) -> AuthorizeRequest | Response:
     try:
-        return parse_authorize(session, request, raw)
+        return flow.parse_authorize(session, raw, _platform_hosts(request))
     except PageError as err:
         return error_page(request, err)
     except RedirectError as err:
@@ -226,15 +124,14 @@ def login_page(
 
 
 def proceed(
-    session: Session,
+    session: DbSession,
     request: Request,
     ar: AuthorizeRequest,
     identity: Identity,
     login: LoginSession,
 ) -> Response:
     """Logged in: skip consent if it was given before for these scopes, else ask."""
-    consent = session.get(Consent, (identity.id, ar.client.id))
-    if consent is not None and set(ar.scope_strings) <= set(consent.scopes):
+    if flow.consented(session, ar, identity):
         return redirect_with_code(session, ar, identity, login)
     return render(
         request,
@@ -251,21 +148,9 @@ def proceed(
 
 
 def redirect_with_code(
-    session: Session, ar: AuthorizeRequest, identity: Identity, login: LoginSession
+    session: DbSession, ar: AuthorizeRequest, identity: Identity, login: LoginSession
 ) -> RedirectResponse:
-    code = issue_code(
-        session,
-        client=ar.client,
-        identity=identity,
-        redirect_uri=ar.redirect_uri,
-        scopes=ar.scope_strings,
-        code_challenge=ar.params.get("code_challenge"),
-        code_challenge_method=ar.params.get("code_challenge_method"),
-        access_type=ar.params.get("access_type", "online"),
-        state=ar.state,
-        session_id=login.id,
-        nonce=ar.params.get("nonce"),
-    )
+    code = flow.code_for(session, ar, identity, login)
     return redirect(with_query(ar.redirect_uri, {"code": code, "state": ar.state}))
 
 
@@ -293,39 +178,36 @@ def authorize(request: Request, db: DbSession) -> Response:
     return proceed(db, request, ar, identity, login)
 
 
+WebForm = t.Annotated[dict[str, str], Depends(_read_form)]
+
+
+def _form_expired(request: Request) -> HTMLResponse:
+    return error_page(
+        request,
+        PageError(400, "Form expired", "Invalid or missing CSRF token; go back and try again."),
+    )
+
+
 @router.post("/v2/web/login", name="auth_login_submit", response_class=HTMLResponse)
-async def login_submit(request: Request) -> Response:
-    form = await _read_form(request)
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(_login_submit, request, form)
-
-
-def _login_submit(request: Request, form: dict[str, str]) -> Response:
-    with request.app.state.db.session() as db:
-        if not csrf_valid(request, "login", form.get("csrf_token")):
-            return error_page(
-                request,
-                PageError(
-                    400, "Form expired", "Invalid or missing CSRF token; go back and try again."
-                ),
-            )
-        ar = _handle(db, request, _form_request(form))
-        if isinstance(ar, Response):
-            return ar
-        username = (form.get("username") or "").strip()
-        password = form.get("password") or ""
-        address = request.client.host if request.client else None
-        check = verify_login(db, username, password, address)
-        if check.retry_after:
-            return _throttled_page(request, ar, username, check.retry_after)
-        identity = check.identity
-        if identity is None:
-            return login_page(request, ar, error="Invalid username or password.", username=username)
-        login, cookie = start_login(db, request, identity)
-        response = proceed(db, request, ar, identity, login)
-        set_session_cookie(request, response, cookie)
-        return response
+def login_submit(request: Request, form: WebForm, db: DbSession) -> Response:
+    if not csrf_valid(request, "login", form.get("csrf_token")):
+        return _form_expired(request)
+    ar = _handle(db, request, _form_request(form))
+    if isinstance(ar, Response):
+        return ar
+    username = (form.get("username") or "").strip()
+    password = form.get("password") or ""
+    address = request.client.host if request.client else None
+    check = verify_login(db, username, password, address)
+    if check.retry_after:
+        return _throttled_page(request, ar, username, check.retry_after)
+    identity = check.identity
+    if identity is None:
+        return login_page(request, ar, error="Invalid username or password.", username=username)
+    login, cookie = start_login(db, request, identity)
+    response = proceed(db, request, ar, identity, login)
+    set_session_cookie(request, response, cookie)
+    return response
 
 
 def _throttled_page(
@@ -345,46 +227,27 @@ def _throttled_page(
 
 
 @router.post("/v2/web/consent", name="auth_consent_submit", response_class=HTMLResponse)
-async def consent_submit(request: Request) -> Response:
-    form = await _read_form(request)
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(_consent_submit, request, form)
-
-
-def _consent_submit(request: Request, form: dict[str, str]) -> Response:
-    with request.app.state.db.session() as db:
-        if not csrf_valid(request, "consent", form.get("csrf_token")):
-            return error_page(
-                request,
-                PageError(
-                    400, "Form expired", "Invalid or missing CSRF token; go back and try again."
-                ),
-            )
-        ar = _handle(db, request, _form_request(form))
-        if isinstance(ar, Response):
-            return ar
-        current = current_login(db, request)
-        if current is None:
-            # The login expired meanwhile: start over at the authorize step.
-            return RedirectResponse(
-                request.url_for("auth_authorize").path + "?" + ar.encoded(), status_code=303
-            )
-        login, identity = current
-        if form.get("decision") != "allow":
-            return _error_redirect(
-                ar.params,
-                ar.redirect_uri,
-                RedirectError("access_denied", "The user declined to grant access"),
-            )
-        consent = db.get(Consent, (identity.id, ar.client.id))
-        if consent is None:
-            db.add(
-                Consent(identity_id=identity.id, client_id=ar.client.id, scopes=ar.scope_strings)
-            )
-        else:
-            consent.scopes = list(dict.fromkeys([*consent.scopes, *ar.scope_strings]))
-        return redirect_with_code(db, ar, identity, login)
+def consent_submit(request: Request, form: WebForm, db: DbSession) -> Response:
+    if not csrf_valid(request, "consent", form.get("csrf_token")):
+        return _form_expired(request)
+    ar = _handle(db, request, _form_request(form))
+    if isinstance(ar, Response):
+        return ar
+    current = current_login(db, request)
+    if current is None:
+        # The login expired meanwhile: start over at the authorize step.
+        return RedirectResponse(
+            request.url_for("auth_authorize").path + "?" + ar.encoded(), status_code=303
+        )
+    login, identity = current
+    if form.get("decision") != "allow":
+        return _error_redirect(
+            ar.params,
+            ar.redirect_uri,
+            RedirectError("access_denied", "The user declined to grant access"),
+        )
+    flow.record_consent(db, ar, identity)
+    return redirect_with_code(db, ar, identity, login)
 
 
 @router.get("/v2/web/auth-code", response_class=HTMLResponse)

@@ -24,6 +24,7 @@ from globus_local.services.auth import oidc
 from globus_local.services.auth.errors import oauth_error
 from globus_local.services.auth.hashing import new_secret, pkce_challenge, sha256_hex
 from globus_local.services.auth.identities import (
+    client_identity,
     get_identity,
     identity_set,
     idp_display_name,
@@ -400,8 +401,6 @@ DEFAULT_CLIENT_CREDENTIALS_SCOPES = (
 def client_credentials_grant(
     session: Session, settings: Settings, client: Client, form: t.Mapping[str, str]
 ) -> dict[str, t.Any]:
-    from globus_local.services.auth.clients import client_identity
-
     requested = split_scopes(form.get("scope") or DEFAULT_CLIENT_CREDENTIALS_SCOPES)
     scopes = resolve_scopes(session, requested)
     if not scopes:
@@ -410,7 +409,7 @@ def client_credentials_grant(
         session,
         settings,
         client_id=client.id,
-        identity=client_identity(session, client),
+        identity=client_identity(session, client.id, client.name),
         scopes=scopes,
         refresh=False,
         state=form.get("state") or "_default",
@@ -562,8 +561,6 @@ def introspection(
 
 
 def session_info(session: Session, session_id: str | None) -> dict[str, t.Any]:
-    from sqlalchemy import select
-
     login = None
     if session_id:
         login = session.scalar(select(LoginSession).where(LoginSession.id == session_id))
