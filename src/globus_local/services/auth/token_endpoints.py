@@ -42,8 +42,8 @@ def _confidential(client: Client) -> None:
 
 def grant(
     session: Session, settings: Settings, client: Client, form: t.Mapping[str, str]
-) -> dict[str, t.Any]:
-    """The token response for the form's ``grant_type``."""
+) -> dict[str, t.Any] | list[dict[str, t.Any]]:
+    """The token response for the form's ``grant_type`` (a bare list for dependent tokens)."""
     grant_type = form.get("grant_type")
     if grant_type == "authorization_code":
         return tokens.exchange_code(session, settings, client, form)
