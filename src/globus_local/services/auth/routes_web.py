@@ -181,18 +181,22 @@ def authorize(request: Request, db: DbSession) -> Response:
 WebForm = t.Annotated[dict[str, str], Depends(_read_form)]
 
 
-def _form_expired(request: Request) -> HTMLResponse:
-    return error_page(
-        request,
-        PageError(400, "Form expired", "Invalid or missing CSRF token; go back and try again."),
-    )
+def _posted_request(
+    session: DbSession, request: Request, form: dict[str, str], form_name: str
+) -> AuthorizeRequest | Response:
+    """The authorize request a login or consent form carries, or the page that answers a
+    form whose CSRF token does not hold or whose request does not check."""
+    if not csrf_valid(request, form_name, form.get("csrf_token")):
+        return error_page(
+            request,
+            PageError(400, "Form expired", "Invalid or missing CSRF token; go back and try again."),
+        )
+    return _handle(session, request, _form_request(form))
 
 
 @router.post("/v2/web/login", name="auth_login_submit", response_class=HTMLResponse)
 def login_submit(request: Request, form: WebForm, db: DbSession) -> Response:
-    if not csrf_valid(request, "login", form.get("csrf_token")):
-        return _form_expired(request)
-    ar = _handle(db, request, _form_request(form))
+    ar = _posted_request(db, request, form, "login")
     if isinstance(ar, Response):
         return ar
     username = (form.get("username") or "").strip()
@@ -228,9 +232,7 @@ def _throttled_page(
 
 @router.post("/v2/web/consent", name="auth_consent_submit", response_class=HTMLResponse)
 def consent_submit(request: Request, form: WebForm, db: DbSession) -> Response:
-    if not csrf_valid(request, "consent", form.get("csrf_token")):
-        return _form_expired(request)
-    ar = _handle(db, request, _form_request(form))
+    ar = _posted_request(db, request, form, "consent")
     if isinstance(ar, Response):
         return ar
     current = current_login(db, request)
