@@ -36,6 +36,7 @@ from globus_local.services.search.query.request import (
     facet_buckets,
     too_many_buckets,
 )
+from globus_local.services.search.query.text_match import render_text
 from globus_local.services.search.text import date_span
 
 if t.TYPE_CHECKING:
@@ -104,7 +105,7 @@ class SearchRun:
         ranked = None
         conds_extra: list[str] = []
         if text_part is not None:
-            param = c.bind(self.backend.render(text_part))
+            param = c.bind(render_text(self.backend, text_part))
             ranked = (self.backend.scored_sql if scored else self.backend.ids_sql)(param)
             # CROSS JOIN: the (few) full-text matches drive the loop over entries
             source = "r CROSS JOIN search_entries e"
@@ -113,7 +114,9 @@ class SearchRun:
         elif scored:
             leaves = positive_terms(plan.query)
             if leaves:
-                ranked = self.backend.scored_sql(c.bind(self.backend.render(make_or(list(leaves)))))
+                ranked = self.backend.scored_sql(
+                    c.bind(render_text(self.backend, make_or(list(leaves))))
+                )
                 source = "search_entries e LEFT JOIN r ON r.pk = e.pk"
                 score = "COALESCE(r.score, 0.0)"
         if scored and plan.boosts and not plan.sort and not facet_view:
@@ -153,7 +156,7 @@ class SearchRun:
             targeted = [x for x in (_retarget(term, boost["field_name"]) for term in leaves) if x]
             if not targeted:
                 continue
-            param = self.c.bind(self.backend.render(make_or(list(targeted))))
+            param = self.c.bind(render_text(self.backend, make_or(list(targeted))))
             factor = self.c.bind(boost["factor"])
             factors.append(
                 f"(CASE WHEN e.pk IN ({self.backend.ids_sql(param)}) THEN :{factor} ELSE 1.0 END)"

@@ -6,7 +6,8 @@ grouping by subject) is plain SQL shared by all backends.
 
 Text queries reach a backend as the text-only part of a parsed query (``Term`` leaves
 combined by ``And``/``Or``, with ``Not`` only as an exclusion inside an ``And`` that has
-a positive part); :meth:`FullTextBackend.render` turns that into the backend's syntax.
+a positive part); ``query.text_match.render_text`` spells that with the backend's
+``phrase``/``conj``/``disj``/``exclude``.
 """
 
 from __future__ import annotations
@@ -16,17 +17,6 @@ import typing as t
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
-
-from globus_local.services.search.query.ast import And, Node, Not, Or, Term
-from globus_local.services.search.text import field_prefix
-
-
-def leaf_tokens(term: Term) -> list[str]:
-    """The indexed tokens a term looks for (field-prefixed when the term names a field)."""
-    if term.field is None:
-        return list(term.tokens)
-    prefix = field_prefix(term.field)
-    return [prefix + tok for tok in term.tokens]
 
 
 class FullTextBackend(abc.ABC):
@@ -85,18 +75,3 @@ class FullTextBackend(abc.ABC):
 
     @abc.abstractmethod
     def exclude(self, positive: str, negatives: list[str]) -> str: ...
-
-    def render(self, node: Node) -> str:
-        """The backend query string for a text-only node."""
-        if isinstance(node, Term):
-            return self.phrase(leaf_tokens(node), node.prefix)
-        if isinstance(node, Or):
-            return self.disj([self.render(n) for n in node.items])
-        if isinstance(node, And):
-            positives = [self.render(n) for n in node.items if not isinstance(n, Not)]
-            negatives = [self.render(n.item) for n in node.items if isinstance(n, Not)]
-            if not positives:
-                raise ValueError("an exclusion needs a positive part")
-            positive = positives[0] if len(positives) == 1 else self.conj(positives)
-            return self.exclude(positive, negatives) if negatives else positive
-        raise TypeError(f"not a text node: {node!r}")

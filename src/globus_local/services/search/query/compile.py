@@ -22,6 +22,7 @@ from globus_local.services.search.query.ast import (
     Term,
     make_or,
 )
+from globus_local.services.search.query.text_match import render_text
 from globus_local.services.search.text import date_span, parse_number, scalar_text
 
 TRUE = "1=1"
@@ -113,7 +114,7 @@ class Compiler:
     # -- query nodes ------------------------------------------------------------------------
 
     def text_condition(self, node: Node) -> str:
-        param = self.bind(self.backend.render(node))
+        param = self.bind(render_text(self.backend, node))
         return self.entries_in(self.backend.ids_sql(param))
 
     def node(self, node: Node) -> str:
