@@ -15,8 +15,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-# OWASP's recommended argon2id parameters (19 MiB, 2 passes, 1 lane): strong against offline
-# guessing while keeping a login (and the test suites' user creation) well under 0.1 s.
+# OWASP's recommended argon2id parameters: strong against offline guessing, yet cheap enough
+# that a login, and the tests' user creation, stays quick.
 _password_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 
