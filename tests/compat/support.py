@@ -32,6 +32,32 @@ def approve(server: LocalServer, authorize_url: str, username: str, password: st
     return query["code"][0]
 
 
+def paste_login_code(
+    proc: subprocess.Popen[str],
+    server: LocalServer,
+    username: str,
+    password: str,
+    timeout: float,
+    first_input: str = "",
+) -> tuple[str, str]:
+    """Write ``first_input`` to the process, log in at the authorize URL it prints and paste
+    the code on its stdin: (that URL, all it printed). The process is not left running."""
+    seen: list[str] = []
+    try:
+        if first_input:
+            assert proc.stdin is not None
+            proc.stdin.write(first_input)
+            proc.stdin.flush()
+        url = read_authorize_url(proc, seen)
+        code = approve(server, url, username, password)
+        rest, _ = proc.communicate(code + "\n", timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return url, "".join(seen) + rest
+
+
 def compat_env(server: LocalServer, home: Path) -> dict[str, str]:
     """A clean environment for the real SDK/CLI: the server's SDK variables and a private HOME.
 

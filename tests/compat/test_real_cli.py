@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from globus_local.services.auth.scopes import GROUPS_ALL, GROUPS_RS
-from tests.compat.support import approve, compat_env, read_authorize_url
+from tests.compat.support import compat_env, paste_login_code
 from tests.support.platform import access_token, bearer
 
 if t.TYPE_CHECKING:
@@ -99,16 +99,7 @@ def _login(cli: CLI) -> str:
         cwd=cli.home,
         env=cli.env,
     )
-    seen: list[str] = []
-    try:
-        url = read_authorize_url(proc, seen)
-        code = approve(cli.server, url, cli.username, cli.password)
-        rest, _ = proc.communicate(code + "\n", timeout=COMMAND_TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    output = "".join(seen) + rest
+    url, output = paste_login_code(proc, cli.server, cli.username, cli.password, COMMAND_TIMEOUT)
     assert proc.returncode == 0, f"globus login failed:\n{output}"
     cli.state["authorize_url"] = url
     return output

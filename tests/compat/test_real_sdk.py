@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.compat.support import approve, compat_env, read_authorize_url
+from tests.compat.support import compat_env, paste_login_code
 
 if t.TYPE_CHECKING:
     from globus_local.testing import LocalServer
@@ -103,19 +103,14 @@ def story(
         cwd=home,
         env=compat_env(globus_local_server, home),
     )
-    seen: list[str] = []
-    try:
-        assert proc.stdin is not None
-        proc.stdin.write(json.dumps(config) + "\n")
-        proc.stdin.flush()
-        url = read_authorize_url(proc, seen)
-        code = approve(globus_local_server, url, config["username"], config["password"])
-        rest, _ = proc.communicate(code + "\n", timeout=RUN_TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    output = "".join(seen) + rest
+    _, output = paste_login_code(
+        proc,
+        globus_local_server,
+        config["username"],
+        config["password"],
+        RUN_TIMEOUT,
+        first_input=json.dumps(config) + "\n",
+    )
     lines = [line for line in output.splitlines() if line.startswith("RESULT ")]
     assert lines, f"the real-SDK script reported nothing (exit {proc.returncode}):\n{output}"
     result = json.loads(lines[-1][len("RESULT ") :])
