@@ -14,10 +14,10 @@ import threading
 import typing as t
 from dataclasses import dataclass, field
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
+from globus_local.db.after_commit import after_commit
 from globus_local.jobs.status import StopReason
 
 if t.TYPE_CHECKING:
@@ -155,26 +155,14 @@ def untrack(database: str, job_id: str) -> None:
         _running.pop((database, job_id), None)
 
 
-def _notify(session: Session) -> None:
-    database = session.info.get("globus_local.jobs.database")
-    for job_id in session.info.pop("globus_local.jobs.canceled", ()):
+def _notify(job_ids: list[t.Any], database: str) -> None:
+    for job_id in job_ids:
         with _running_lock:
-            signals = _running.get((database or "", job_id))
+            signals = _running.get((database, job_id))
         if signals is not None:
             signals.cancel_requested = True
 
 
-def _forget(session: Session) -> None:
-    session.info.pop("globus_local.jobs.canceled", None)
-
-
 def notify_after_commit(session: Session, job_id: str) -> None:
     """Tell this process's worker running ``job_id`` of its cancel once it commits."""
-    session.info.setdefault("globus_local.jobs.canceled", []).append(job_id)
-    session.info["globus_local.jobs.database"] = session.get_bind().engine.url.render_as_string(
-        hide_password=False
-    )
-    if not session.info.get("globus_local.jobs.notify"):
-        session.info["globus_local.jobs.notify"] = True
-        event.listen(session, "after_commit", _notify)
-        event.listen(session, "after_rollback", _forget)
+    after_commit(session, "jobs.cancel", job_id, _notify)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import threading
 import typing as t
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from globus_local.db.after_commit import after_commit
 
 _wakeup_lock = threading.Lock()
 # event -> (database URL or None for any, job kinds or None for any)
@@ -96,18 +97,10 @@ def relayed(event_: threading.Event) -> bool:
         return False
 
 
-def _wake_after_commit(session: Session) -> None:
-    kinds = session.info.pop("globus_local.jobs.enqueued", None)
-    if kinds:
-        wake_workers(session.info.get("globus_local.jobs.database"), kinds)
+def _wake(kinds: list[t.Any], database: str) -> None:
+    wake_workers(database, kinds)
 
 
 def wake_after_commit(session: Session, kind: str) -> None:
     """Wake a worker for a job of ``kind`` once ``session``'s transaction commits."""
-    session.info.setdefault("globus_local.jobs.enqueued", []).append(kind)
-    session.info["globus_local.jobs.database"] = session.get_bind().engine.url.render_as_string(
-        hide_password=False
-    )
-    if not session.info.get("globus_local.jobs.wakeup"):
-        session.info["globus_local.jobs.wakeup"] = True
-        event.listen(session, "after_commit", _wake_after_commit)
+    after_commit(session, "jobs.wake", kind, _wake)

@@ -17,11 +17,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from globus_local.db import Database
+from globus_local.db.after_commit import after_commit
 from globus_local.kit.errors import ServiceError
 
 
@@ -82,22 +82,15 @@ token_cache: ShortCache[str, AuthContext] = ShortCache()
 document_cache: ShortCache[tuple[str, ...], dict[str, t.Any]] = ShortCache()
 
 
+def _forget_tokens(_: list[t.Any], __: str) -> None:
+    token_cache.clear()
+    document_cache.clear()
+
+
 def forget_tokens_after_commit(session: Session) -> None:
-    """Mark ``session`` as revoking tokens: the cache is emptied once it commits (not
-    before, or a request could cache the token again from the old rows)."""
-    session.info["revokes_tokens"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if session.info.pop("revokes_tokens", False):
-        token_cache.clear()
-        document_cache.clear()
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop("revokes_tokens", None)
+    """Empty the caches once ``session``, which revokes tokens, commits (not before, or a
+    request could cache a token again from the old rows)."""
+    after_commit(session, "tokens.revoked", None, _forget_tokens)
 
 
 # Reads a token by its sha256 from the token store: its context if it is a live access
