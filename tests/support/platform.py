@@ -83,7 +83,8 @@ def new_identity(db: Database, prefix: str = "user") -> dict[str, t.Any]:
 
     Tokens are minted directly, so the (deliberately slow) password hash is skipped.
     """
-    from globus_local.services.auth.identities import create_identity, identity_document
+    from globus_local.services.auth.documents import identity_document
+    from globus_local.services.auth.identities import create_identity
 
     with db.session() as session:
         return identity_document(create_identity(session, unique_username(prefix)))

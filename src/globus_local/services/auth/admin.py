@@ -16,12 +16,9 @@ from globus_local.config import Settings
 from globus_local.db import Database
 from globus_local.services.auth import clients as _clients
 from globus_local.services.auth import tokens as _tokens
+from globus_local.services.auth.documents import identity_document
 from globus_local.services.auth.hashing import hash_password
-from globus_local.services.auth.identities import (
-    create_identity,
-    get_identity_by_username,
-    identity_document,
-)
+from globus_local.services.auth.identities import create_identity, get_identity_by_username
 from globus_local.services.auth.models import Client, Identity
 from globus_local.services.auth.scopes import resolve_scopes, split_scopes
 

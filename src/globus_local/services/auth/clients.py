@@ -211,31 +211,6 @@ def check_secret(session: Session, client: Client, secret: str) -> bool:
     return ok
 
 
-def client_document(client: Client) -> dict[str, t.Any]:
-    return {
-        "id": client.id,
-        "name": client.name,
-        "public_client": client.public_client,
-        "parent_client": client.parent_client,
-        "grant_types": (
-            ["authorization_code", "refresh_token"]
-            if client.public_client
-            else ["authorization_code", "client_credentials", "refresh_token"]
-        ),
-        "redirect_uris": list(client.redirect_uris or []),
-        "scopes": [],
-        "fqdns": [],
-        "visibility": "private",
-        "project": None,
-        "required_idp": None,
-        "preselect_idp": None,
-        "client_type": "public_installed_client" if client.public_client else "confidential_client",
-        "prompt_for_named_grant": False,
-        "userinfo_from_effective_identity": True,
-        "links": {"privacy_policy": None, "terms_and_conditions": None},
-    }
-
-
 def parse_basic(header: str | None) -> tuple[str, str] | None:
     """``Authorization: Basic base64(id:secret)`` → (id, secret); None if absent or not Basic."""
     if not header:

@@ -185,20 +185,6 @@ def link_identities(session: Session, primary: Identity, other: Identity) -> Non
     session.flush()
 
 
-def identity_document(identity: Identity) -> dict[str, Any]:
-    """The §2.6 identity shape."""
-    return {
-        "id": identity.id,
-        "username": identity.username,
-        "status": identity.status,
-        "identity_provider": identity.identity_provider,
-        "identity_type": identity.identity_type,
-        "name": identity.name,
-        "email": identity.email,
-        "organization": identity.organization,
-    }
-
-
 def oidc_identity_claims(identity: Identity) -> dict[str, Any]:
     """An identity as userinfo / id_token ``identity_set`` entries describe it."""
     return {

@@ -8,16 +8,15 @@ import typing as t
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from globus_local.db import utcnow
 from globus_local.kit.errors import BadRequest
-from globus_local.services.auth.api_access import api_caller, caller_identity_id, managed_client
+from globus_local.services.auth.access import api_caller, caller_identity_id, managed_client
 from globus_local.services.auth.clients import (
     add_credential,
-    client_document,
     create_client,
     get_client,
     update_client,
 )
+from globus_local.services.auth.documents import client_document, credential_document
 from globus_local.services.auth.models import Client, ClientCredential
 from globus_local.services.auth.redirect_uris import InvalidRedirectURI
 
@@ -59,18 +58,6 @@ def _redirect_uris(spec: dict[str, t.Any]) -> list[str] | None:
     if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
         raise BadRequest("client.redirect_uris must be a list of strings")
     return value
-
-
-def credential_document(
-    credential_id: str, name: str, client_id: str, secret: str
-) -> dict[str, t.Any]:
-    return {
-        "id": credential_id,
-        "name": name,
-        "client": client_id,
-        "secret": secret,
-        "created": utcnow().isoformat(),
-    }
 
 
 def register_client(

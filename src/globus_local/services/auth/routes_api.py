@@ -14,18 +14,15 @@ from globus_local.kit.router import ServiceRouter
 from globus_local.kit.session import DbSession
 from globus_local.kit.tokens import bearer_token
 from globus_local.services.auth import registration
-from globus_local.services.auth.api_access import (
+from globus_local.services.auth.access import (
     ApiCaller,
     api_caller,
     caller_identity_id,
     managed_client,
 )
-from globus_local.services.auth.clients import client_document, delete_client
-from globus_local.services.auth.identities import (
-    get_identity,
-    identity_document,
-    requested_identities,
-)
+from globus_local.services.auth.clients import delete_client
+from globus_local.services.auth.documents import client_document, identity_document
+from globus_local.services.auth.identities import get_identity, requested_identities
 
 router = ServiceRouter()
 
