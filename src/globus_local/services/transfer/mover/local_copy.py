@@ -47,6 +47,10 @@ if t.TYPE_CHECKING:
 # (bytes, source digest or None, destination digest or None)
 Copied = tuple[int, str | None, str | None]
 
+# Bound once: a member looked up on its enum class costs a descriptor call, and this
+# runs once per file.
+_LINKED, _STAGED = SubtaskResult.LINKED, SubtaskResult.STAGED
+
 
 class HeldFolder:
     """One folder handle held across a run of files in that folder."""
@@ -180,8 +184,7 @@ class PlainBatch(HeldCopies):
         done = self.copy(row.id, row.source_path, row.destination_path, mtime, row.new)
         if done is None:
             return None
-        status = SubtaskResult.LINKED if done[1] else SubtaskResult.STAGED
-        return Outcome(row, status, size=done[0])
+        return Outcome(row, _LINKED if done[1] else _STAGED, size=done[0])
 
 
 def copy_plain(

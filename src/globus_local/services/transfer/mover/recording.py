@@ -43,6 +43,10 @@ _BULK: dict[str, tuple[str, str]] = {
     SubtaskResult.UP_TO_DATE: (ROW_SKIPPED, "up_to_date"),
 }
 
+# Bound once: a member looked up on its enum class costs a descriptor call, and this
+# runs once per file.
+_STAGED = SubtaskResult.STAGED
+
 
 class Recorder:
     """Writes a run's outcomes and counters; every write is fenced by the job's lease."""
@@ -69,7 +73,7 @@ class Recorder:
         the staged ones, now to be renamed into place."""
         if not outcomes and not self.renamed:
             return []
-        staged = [o for o in outcomes if o.status == SubtaskResult.STAGED]
+        staged = [o for o in outcomes if o.status is _STAGED]
         run_number = self.facts.run_number
         now = utcnow()
         # One bulk UPDATE per shared set of values, and one move of the tally per kind of

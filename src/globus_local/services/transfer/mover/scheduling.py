@@ -37,6 +37,10 @@ RETRY_BASE = 0.5  # seconds before a file's first retry, doubling for each next 
 
 Retry = tuple[float, int, Row]  # (when, row id, row), kept as a heap
 
+# Bound once: a member looked up on its enum class costs a descriptor call, and this
+# runs once per file.
+_FAULT = SubtaskResult.FAULT
+
 
 class Scheduler:
     """Runs the phases of one run, one at a time."""
@@ -170,7 +174,7 @@ class Scheduler:
         """Take one outcome in: to be recorded, or its row retried later."""
         state = self.state
         fault = outcome.fault
-        if outcome.status != SubtaskResult.FAULT or fault is None:
+        if outcome.status is not _FAULT or fault is None:
             if outcome.row.id in attempts:
                 state.retrying = max(0, state.retrying - 1)
                 attempts.pop(outcome.row.id, None)

@@ -25,6 +25,10 @@ UNIT_SECONDS = 0.1  # ...handing the rest back when they take longer than this
 
 Done = tuple[list[Outcome], list[Row]]  # a unit's outcomes, and the rows handed back
 
+# Bound once: a member looked up on its enum class costs a descriptor call, and this
+# runs once per file.
+_LINKED, _STAGED = SubtaskResult.LINKED, SubtaskResult.STAGED
+
 
 class Units:
     """Makes a run's units and does them (on the thread that calls :meth:`work`)."""
@@ -135,7 +139,7 @@ class Units:
             for row in unit:
                 done = copied.get(row.id)
                 if done is not None:
-                    status = SubtaskResult.LINKED if done[1] else SubtaskResult.STAGED
+                    status = _LINKED if done[1] else _STAGED
                     outcomes.append(Outcome(row, status, size=done[0]))
                 elif not stop.is_set():
                     outcomes.append(copier.run(row))
