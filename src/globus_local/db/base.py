@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing as t
+from enum import Enum
 
 from sqlalchemy import DateTime, Dialect, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
@@ -17,6 +18,14 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class StrEnum(str, Enum):
+    """The words a column holds (statuses, states): a str enum whose member is stored as,
+    compares equal to and prints as its value (``enum.StrEnum`` from Python 3.11 on)."""
+
+    def __str__(self) -> str:
+        return str.__str__(self)
 
 
 class Base(DeclarativeBase):

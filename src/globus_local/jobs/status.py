@@ -6,10 +6,10 @@ equal (``JobStatus.RUNNING == "running"``).
 
 from __future__ import annotations
 
-import enum
+from globus_local.db import StrEnum
 
 
-class JobStatus(str, enum.Enum):
+class JobStatus(StrEnum):
     """Where a job is: waiting, held by a worker, or ended one of four ways."""
 
     PENDING = "pending"
@@ -18,9 +18,6 @@ class JobStatus(str, enum.Enum):
     FAILED = "failed"
     CANCELED = "canceled"
     TIMED_OUT = "timed_out"  # its deadline passed before it ended
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def final(self) -> bool:
@@ -32,7 +29,7 @@ FINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED, Jo
 ACTIVE = frozenset({JobStatus.PENDING, JobStatus.RUNNING})
 
 
-class EventType(str, enum.Enum):
+class EventType(StrEnum):
     """What happened to a job; one row in ``job_events`` per change of its state."""
 
     QUEUED = "queued"
@@ -47,17 +44,11 @@ class EventType(str, enum.Enum):
     RELEASED = "released"  # its worker stopped and handed the job back at once
     RESCHEDULED = "rescheduled"  # a recurring job's run ended; the next one is queued
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class StopReason(str, enum.Enum):
+class StopReason(StrEnum):
     """Why a running job's :meth:`JobContext.should_stop` turned true."""
 
     CANCELED = "canceled"
     DEADLINE = "deadline"
     SHUTDOWN = "shutdown"  # the worker's process is stopping: another worker resumes it
     LEASE_LOST = "lease_lost"
-
-    def __str__(self) -> str:
-        return self.value

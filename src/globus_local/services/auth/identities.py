@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from globus_local.services.auth.hashing import hash_password
-from globus_local.services.auth.models import Identity
+from globus_local.services.auth.models import Identity, IdentityStatus
 
 # The platform's own identity provider, and the one confidential clients' identities belong to.
 _NS = uuid.UUID("5b0f5a56-2f39-4c55-9e64-3c1f3f6f1d5e")
@@ -88,7 +88,7 @@ def create_identity(
     organization: str | None = None,
     identity_id: str | None = None,
     identity_provider: str = LOCAL_IDP_ID,
-    status: str = "used",
+    status: str = IdentityStatus.USED,
     identity_type: str = "login",
 ) -> Identity:
     """Create an identity; a previously provisioned (``unused``) one with that name is claimed."""
@@ -96,7 +96,7 @@ def create_identity(
         raise ValueError(f"invalid username: {username!r}")
     existing = get_identity_by_username(session, username)
     if existing is not None:
-        if existing.status != "unused":
+        if existing.status != IdentityStatus.UNUSED:
             raise ValueError(f"identity {username!r} already exists")
         identity = existing
         identity.status = status
@@ -163,7 +163,7 @@ def provision_identities(session: Session, usernames: Iterable[str]) -> list[Ide
     known = {i.username.lower() for i in find_identities(session, usernames=names)}
     for username in dict.fromkeys(names):
         if username.lower() not in known and valid_username(username):
-            create_identity(session, username, status="unused")
+            create_identity(session, username, status=IdentityStatus.UNUSED)
             known.add(username.lower())
     return find_identities(session, usernames=names)
 

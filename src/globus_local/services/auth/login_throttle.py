@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from globus_local.services.auth.hashing import sha256_hex, verify_password
 from globus_local.services.auth.identities import get_identity_by_username
-from globus_local.services.auth.models import Identity, LoginThrottle
+from globus_local.services.auth.models import Identity, IdentityStatus, LoginThrottle
 
 # Failures an account may have before attempts are delayed: room for a few typos.
 ACCOUNT_FREE_FAILURES = 5
@@ -117,7 +117,7 @@ def verify_login(
         return LoginCheck(None, wait)
     identity = get_identity_by_username(session, username) if username else None
     ok = verify_password(password, identity.password_hash if identity else None)
-    if identity is not None and ok and identity.status == "used":
+    if identity is not None and ok and identity.status == IdentityStatus.USED:
         session.execute(delete(_table).where(_table.c.key_hash == account))
         return LoginCheck(identity)
     wait = max(

@@ -14,10 +14,17 @@ import typing as t
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from globus_local.db import Base, utcnow
+from globus_local.db import Base, StrEnum, utcnow
 
 UUID_LEN = 36
 HASH_LEN = 64  # sha256 hex
+
+
+class IdentityStatus(StrEnum):
+    """Whether an identity has been used to log in (``unused``: provisioned by a lookup)."""
+
+    USED = "used"
+    UNUSED = "unused"
 
 
 class Identity(Base):

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from globus_local.kit.errors import Forbidden, NotFound, ServiceError
 from globus_local.kit.params import parse_uuid
-from globus_local.services.groups.models import Group, Membership
+from globus_local.services.groups.models import Group, Membership, MembershipStatus
 
 MANAGING_ROLES = frozenset({"admin", "manager"})
 # Membership statuses that let an identity see a private group.
-VIEWING_STATUSES = frozenset({"active", "invited", "pending"})
+VIEWING_STATUSES = frozenset(
+    {MembershipStatus.ACTIVE, MembershipStatus.INVITED, MembershipStatus.PENDING}
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class GroupAccess:
     mine: list[Membership] = field(default_factory=list)
 
     def _active(self) -> list[Membership]:
-        return [m for m in self.mine if m.status == "active"]
+        return [m for m in self.mine if m.status == MembershipStatus.ACTIVE]
 
     @property
     def admin_ids(self) -> list[str]:
@@ -119,7 +121,7 @@ def visible_memberships(session: Session, access: GroupAccess) -> list[Membershi
         return None
     query = select(Membership).where(Membership.group_id == access.group.id)
     if not access.is_manager:
-        query = query.where(Membership.status == "active")
+        query = query.where(Membership.status == MembershipStatus.ACTIVE)
     return list(session.scalars(query.order_by(Membership.id)))
 
 
@@ -141,9 +143,9 @@ def allowed_actions(access: GroupAccess) -> dict[str, list[str]]:
         "approve": managers,
         "reject": managers,
         "change_role": access.admin_ids,
-        "join": by_status.get("invited", []),
+        "join": by_status.get(MembershipStatus.INVITED, []),
         "request_join": requesters,
-        "accept": by_status.get("invited", []),
-        "decline": by_status.get("invited", []),
-        "leave": by_status.get("active", []),
+        "accept": by_status.get(MembershipStatus.INVITED, []),
+        "decline": by_status.get(MembershipStatus.INVITED, []),
+        "leave": by_status.get(MembershipStatus.ACTIVE, []),
     }

@@ -20,7 +20,12 @@ from globus_local.kit.errors import BadRequest
 from globus_local.kit.params import parse_uuid
 from globus_local.services.groups.access import GroupAccess
 from globus_local.services.groups.documents import ACTIONS, membership_document
-from globus_local.services.groups.models import ROLES, IdentityPreference, Membership
+from globus_local.services.groups.models import (
+    ROLES,
+    IdentityPreference,
+    Membership,
+    MembershipStatus,
+)
 from globus_local.services.groups.validation import storable_str
 
 ROLE_ACTIONS = frozenset({"add", "invite", "change_role"})
@@ -152,7 +157,7 @@ class BatchProcessor:
                 .select_from(Membership)
                 .where(
                     Membership.group_id == self.group.id,
-                    Membership.status == "active",
+                    Membership.status == MembershipStatus.ACTIVE,
                     Membership.role == "admin",
                 )
             )
@@ -184,7 +189,7 @@ class BatchProcessor:
 
     def _not_active(self, item: Item) -> None:
         m = self.memberships.get(item.identity_id)
-        if m is not None and m.status == "active":
+        if m is not None and m.status == MembershipStatus.ACTIVE:
             raise ItemError(
                 "ALREADY_ACTIVE", "The identity is already an active member of the group."
             )
@@ -209,7 +214,7 @@ class BatchProcessor:
             identity_id=item.identity_id,
             username=username,
             role="member",
-            status="active",
+            status=MembershipStatus.ACTIVE,
             membership_fields={},
             created=self.now,
         )
@@ -231,7 +236,7 @@ class BatchProcessor:
         self._may_grant(item.role)
         self._not_active(item)
         m = self.memberships.get(item.identity_id)
-        if m is not None and m.status == "left":
+        if m is not None and m.status == MembershipStatus.LEFT:
             raise ItemError(
                 "MEMBER_LEFT", "The identity has left the group; invite it instead of adding it."
             )
@@ -243,25 +248,25 @@ class BatchProcessor:
                 "ADD_NOT_ALLOWED",
                 "The identity does not allow being added to groups; invite it instead.",
             )
-        return self._set(self._membership_for(item), item, "active", item.role)
+        return self._set(self._membership_for(item), item, MembershipStatus.ACTIVE, item.role)
 
     def invite(self, item: Item) -> Membership:
         self._may_grant(item.role)
         self._not_active(item)
-        m = self._set(self._membership_for(item), item, "invited", item.role)
+        m = self._set(self._membership_for(item), item, MembershipStatus.INVITED, item.role)
         m.invite_time = self.now
         m.invite_email_address = item.invite_email_address
         return m
 
     def approve(self, item: Item) -> Membership:
         m = self._existing(item)
-        self._require_status(m, "pending")
-        return self._set(m, item, "active")
+        self._require_status(m, MembershipStatus.PENDING)
+        return self._set(m, item, MembershipStatus.ACTIVE)
 
     def reject(self, item: Item) -> Membership:
         m = self._existing(item)
-        self._require_status(m, "pending")
-        return self._set(m, item, "rejected")
+        self._require_status(m, MembershipStatus.PENDING)
+        return self._set(m, item, MembershipStatus.REJECTED)
 
     def remove(self, item: Item) -> Membership:
         if item.identity_id in self.caller.identity_set:
@@ -269,29 +274,29 @@ class BatchProcessor:
                 "CANNOT_REMOVE_SELF", "You cannot remove your own membership; leave instead."
             )
         m = self._existing(item)
-        self._require_status(m, "active", "invited")
+        self._require_status(m, MembershipStatus.ACTIVE, MembershipStatus.INVITED)
         if m.role == "admin" and not self.access.is_admin:
             raise ItemError("FORBIDDEN", "Only admins may remove admins.")
-        return self._set(m, item, "removed")
+        return self._set(m, item, MembershipStatus.REMOVED)
 
     def change_role(self, item: Item) -> Membership:
         m = self._existing(item)
-        self._require_status(m, "active")
+        self._require_status(m, MembershipStatus.ACTIVE)
         if m.role == "admin" and item.role != "admin" and self._active_admin_count() <= 1:
             raise ItemError("LAST_ADMIN", "The group must keep at least one admin.")
-        return self._set(m, item, "active", item.role)
+        return self._set(m, item, MembershipStatus.ACTIVE, item.role)
 
     def accept(self, item: Item) -> Membership:
         self._own(item)
         m = self._existing(item)
-        self._require_status(m, "invited")
-        return self._set(m, item, "active")
+        self._require_status(m, MembershipStatus.INVITED)
+        return self._set(m, item, MembershipStatus.ACTIVE)
 
     def decline(self, item: Item) -> Membership:
         self._own(item)
         m = self._existing(item)
-        self._require_status(m, "invited")
-        return self._set(m, item, "declined")
+        self._require_status(m, MembershipStatus.INVITED)
+        return self._set(m, item, MembershipStatus.DECLINED)
 
     def join(self, item: Item) -> Membership:
         # Joining without approval is only possible for an identity the group has
@@ -299,12 +304,12 @@ class BatchProcessor:
         self._own(item)
         self._not_active(item)
         m = self.memberships.get(item.identity_id)
-        if m is None or m.status != "invited":
+        if m is None or m.status != MembershipStatus.INVITED:
             raise ItemError(
                 "JOIN_NOT_ALLOWED",
                 "The group's policies do not allow joining directly; use request_join.",
             )
-        return self._set(m, item, "active")
+        return self._set(m, item, MembershipStatus.ACTIVE)
 
     def request_join(self, item: Item) -> Membership:
         self._own(item)
@@ -314,21 +319,21 @@ class BatchProcessor:
             )
         self._not_active(item)
         m = self.memberships.get(item.identity_id)
-        if m is not None and m.status == "pending":
+        if m is not None and m.status == MembershipStatus.PENDING:
             raise ItemError("ALREADY_PENDING", "A request to join is already pending.")
-        if m is not None and m.status == "invited":
+        if m is not None and m.status == MembershipStatus.INVITED:
             raise ItemError("ALREADY_INVITED", "The identity is invited; accept the invitation.")
-        return self._set(self._membership_for(item), item, "pending", "member")
+        return self._set(self._membership_for(item), item, MembershipStatus.PENDING, "member")
 
     def leave(self, item: Item) -> Membership:
         self._own(item)
         m = self._existing(item)
-        self._require_status(m, "active")
+        self._require_status(m, MembershipStatus.ACTIVE)
         if m.role == "admin" and self._active_admin_count() <= 1:
             raise ItemError(
                 "LAST_ADMIN", "The last admin cannot leave the group; add another admin first."
             )
-        return self._set(m, item, "left")
+        return self._set(m, item, MembershipStatus.LEFT)
 
     # -- driver -------------------------------------------------------------------------
     def run(self, batch: dict[str, list[Item]]) -> dict[str, t.Any]:

@@ -30,6 +30,7 @@ from globus_local.services.groups.models import (
     Group,
     IdentityPreference,
     Membership,
+    MembershipStatus,
 )
 from globus_local.services.groups.validation import (
     expect_object,
@@ -74,7 +75,7 @@ def render_group(session: Session, access: GroupAccess, includes: set[str]) -> d
 
 # -- listing -------------------------------------------------------------------------------
 def my_groups(session: Session, caller: Caller, statuses: list[str]) -> list[dict[str, t.Any]]:
-    wanted = set(statuses or ["active"])
+    wanted = set(statuses or [MembershipStatus.ACTIVE])
     unknown = sorted(wanted - set(STATUSES))
     if unknown:
         raise BadRequest(f"Unknown status(es) {', '.join(unknown)}; allowed: {', '.join(STATUSES)}")
@@ -103,7 +104,7 @@ def status_counts(session: Session, caller: Caller) -> dict[str, dict[str, int]]
     managed = session.scalars(
         select(Membership.group_id).where(
             Membership.identity_id.in_(sorted(caller.identity_set)),
-            Membership.status == "active",
+            Membership.status == MembershipStatus.ACTIVE,
             Membership.role.in_(("admin", "manager")),
         )
     )
@@ -207,7 +208,7 @@ def create_group(session: Session, caller: Caller, body: t.Any) -> dict[str, t.A
         identity_id=caller.identity_id,
         username=caller.username,
         role="admin",
-        status="active",
+        status=MembershipStatus.ACTIVE,
         membership_fields={},
         created=now,
         updated=now,

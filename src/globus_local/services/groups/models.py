@@ -17,12 +17,26 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from globus_local.db import Base, utcnow
+from globus_local.db import Base, StrEnum, utcnow
 
 UUID_LEN = 36
 
 ROLES = ("member", "manager", "admin")
-STATUSES = ("active", "invited", "pending", "rejected", "removed", "left", "declined")
+
+
+class MembershipStatus(StrEnum):
+    """Where one identity stands with one group (stored as its value)."""
+
+    ACTIVE = "active"
+    INVITED = "invited"
+    PENDING = "pending"  # asked to join; a manager decides
+    REJECTED = "rejected"
+    REMOVED = "removed"
+    LEFT = "left"
+    DECLINED = "declined"
+
+
+STATUSES = tuple(s.value for s in MembershipStatus)
 GROUP_VISIBILITIES = ("authenticated", "private")
 MEMBER_VISIBILITIES = ("members", "managers")
 SIGNUP_FIELDS = (
@@ -87,7 +101,7 @@ class Membership(Base):
     identity_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
     username: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="member")
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=MembershipStatus.ACTIVE.value)
     status_reason: Mapped[str | None] = mapped_column(Text, default=None)
     invite_email_address: Mapped[str | None] = mapped_column(String(255), default=None)
     invite_time: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from globus_local.services.groups.models import Membership
+from globus_local.services.groups.models import Membership, MembershipStatus
 
 IDENTITY_URN_PREFIX = "urn:globus:auth:identity:"
 GROUP_URN_PREFIX = "urn:globus:groups:id:"
@@ -21,7 +21,7 @@ def group_ids_for_identities(session: Session, identity_ids: Iterable[str]) -> s
         return set()
     rows = session.scalars(
         select(Membership.group_id).where(
-            Membership.identity_id.in_(ids), Membership.status == "active"
+            Membership.identity_id.in_(ids), Membership.status == MembershipStatus.ACTIVE
         )
     )
     return set(rows)

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import typing as t
 
-from globus_local.services.search.models import SearchIndex, SearchRole, SearchTask
+from globus_local.services.search.models import IndexStatus, SearchIndex, SearchRole, SearchTask
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -46,7 +46,7 @@ def index_document(
         "num_entries": num_entries,
         "num_subjects": num_subjects,
         "status": index.status,
-        "available": index.status == "open",
+        "available": index.status == IndexStatus.OPEN,
         "content_last_modified_date": index_date(index.content_last_modified),
     }
     if permissions is not None:

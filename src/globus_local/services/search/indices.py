@@ -17,7 +17,7 @@ from globus_local.services.search.documents import index_document
 from globus_local.services.search.errors import validation_error
 from globus_local.services.search.ingest import IDENTITY_URN
 from globus_local.services.search.limits import MAX_DISPLAY_NAME
-from globus_local.services.search.models import SearchEntry, SearchIndex, SearchRole
+from globus_local.services.search.models import IndexStatus, SearchEntry, SearchIndex, SearchRole
 from globus_local.services.search.shape import check_scalar
 
 
@@ -140,14 +140,14 @@ def delete_index(session: Session, index_id: str, caller: Caller) -> dict[str, t
     index = get_index(session, index_id)
     access.require_role(session, index, caller, "owner")
     access.require_open(index)
-    index.status = "delete-pending"
+    index.status = IndexStatus.DELETE_PENDING
     return {"acknowledged": True, "index_id": index.id}
 
 
 def reopen_index(session: Session, index_id: str, caller: Caller) -> dict[str, t.Any]:
     index = get_index(session, index_id)
     access.require_role(session, index, caller, "owner")
-    if index.status != "delete-pending":
+    if index.status != IndexStatus.DELETE_PENDING:
         raise Conflict(
             f"Index {index.id} is not delete-pending", code="Conflict.IncompatibleIndexStatus"
         )

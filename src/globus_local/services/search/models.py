@@ -24,7 +24,23 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from globus_local.db import Base, utcnow
+from globus_local.db import Base, StrEnum, utcnow
+
+
+class IndexStatus(StrEnum):
+    """An index's status as Search reports it."""
+
+    OPEN = "open"
+    DELETE_PENDING = "delete-pending"  # deleted; its entries go with the next purge
+
+
+class TaskState(StrEnum):
+    """A write task's state as Search reports it."""
+
+    PENDING = "PENDING"
+    PROGRESS = "PROGRESS"
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
 
 
 class SearchIndex(Base):
@@ -33,8 +49,7 @@ class SearchIndex(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(1000))
     description: Mapped[str] = mapped_column(Text, default="")
-    # "open" or "delete-pending"
-    status: Mapped[str] = mapped_column(String(32), default="open")
+    status: Mapped[str] = mapped_column(String(32), default="open")  # an IndexStatus
     is_trial: Mapped[bool] = mapped_column(Boolean, default=True)
     max_size_in_mb: Mapped[int] = mapped_column(Integer, default=1)
     creator_id: Mapped[str] = mapped_column(String(36))
@@ -142,8 +157,7 @@ class SearchTask(Base):
     task_id: Mapped[str] = mapped_column(String(36), unique=True)
     index_id: Mapped[str] = mapped_column(String(36))
     task_type: Mapped[str] = mapped_column(String(32))
-    # PENDING, PROGRESS, SUCCESS, FAILED
-    state: Mapped[str] = mapped_column(String(16), default="PENDING")
+    state: Mapped[str] = mapped_column(String(16), default="PENDING")  # a TaskState
     state_description: Mapped[str] = mapped_column(Text, default="Task pending")
     # Deferred: an ingest's payload is its documents (megabytes); only applying the task
     # reads it, not reading the task's status.

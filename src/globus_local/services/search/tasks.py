@@ -24,7 +24,7 @@ from globus_local.jobs import JobContext, JobStopped, StopReason, enqueue, job_h
 from globus_local.services.search.backends import FullTextBackend, backend_for
 from globus_local.services.search.engine import matching_entry_pks
 from globus_local.services.search.ingest import delete_entries, entry_key, upsert_entries
-from globus_local.services.search.models import SearchEntry, SearchIndex, SearchTask
+from globus_local.services.search.models import SearchEntry, SearchIndex, SearchTask, TaskState
 from globus_local.services.search.query.request import build_plan
 
 log = logging.getLogger("globus_local.search")
@@ -45,7 +45,7 @@ def submit_task(
         task_id=str(uuid.uuid4()),
         index_id=index.id,
         task_type=task_type,
-        state="PENDING",
+        state=TaskState.PENDING,
         state_description="Task pending",
         payload=payload,
         creation_date=utcnow(),
@@ -126,7 +126,7 @@ def process_index_tasks(
         query = (
             select(SearchTask)
             .options(undefer(SearchTask.payload))
-            .where(SearchTask.index_id == index_id, SearchTask.state == "PENDING")
+            .where(SearchTask.index_id == index_id, SearchTask.state == TaskState.PENDING)
         )
         if up_to_seq is not None:
             query = query.where(SearchTask.seq <= up_to_seq)
@@ -140,11 +140,11 @@ def process_index_tasks(
                     details = apply_task(session, backend, task)
             except Exception as err:  # a bad task fails alone; the others still apply
                 log.exception("search task %s failed", task.task_id)
-                task.state = "FAILED"
+                task.state = TaskState.FAILED
                 task.state_description = "Task failed"
                 task.message = str(err) or type(err).__name__
             else:
-                task.state = "SUCCESS"
+                task.state = TaskState.SUCCESS
                 task.state_description = "Task succeeded"
                 task.additional_details = details
             task.completion_date = utcnow()
@@ -169,9 +169,9 @@ def _fail_unreached(ctx: JobContext, task_id: str, reason: StopReason) -> None:
         ctx.fence(session)
         session.execute(
             update(SearchTask)
-            .where(SearchTask.task_id == task_id, SearchTask.state == "PENDING")
+            .where(SearchTask.task_id == task_id, SearchTask.state == TaskState.PENDING)
             .values(
-                state="FAILED",
+                state=TaskState.FAILED,
                 state_description="Task failed",
                 message=message,
                 completion_date=utcnow(),
@@ -193,7 +193,7 @@ def run_search_task(ctx: JobContext) -> dict[str, t.Any] | None:
     if reason is not None:
         with ctx.db.session() as session:
             state = session.scalar(select(SearchTask.state).where(SearchTask.task_id == task_id))
-        if state == "PENDING":  # stopped before reaching its own task
+        if state == TaskState.PENDING:  # stopped before reaching its own task
             _fail_unreached(ctx, task_id, reason)
             raise JobStopped(reason, result={"applied": applied})
     return {"applied": applied}

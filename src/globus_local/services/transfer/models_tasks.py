@@ -25,18 +25,34 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from globus_local.db import Base, UTCDateTime, utcnow
+from globus_local.db import Base, StrEnum, UTCDateTime, utcnow
 
 UUID_LEN = 36
 
-# Task status (the API's) and file row states (the mover's).
-ACTIVE, INACTIVE, SUCCEEDED, FAILED = "ACTIVE", "INACTIVE", "SUCCEEDED", "FAILED"
+
+class TaskStatus(StrEnum):
+    """A task's status, as the Transfer API names it (stored as its value)."""
+
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+class RowState(StrEnum):
+    """Where one file row of a task stands in the mover (stored as its value)."""
+
+    PENDING = "pending"  # not done yet (a temp copy may exist and is redone)
+    STAGED = "staged"  # fully copied and verified into its temp file; rename pending
+    DONE = "done"
+    SKIPPED = "skipped"  # up to date already (sync_level), or a skipped source error
+    FAILED = "failed"
+
+
+# The members by their short names, as the mover's loops and the queries use them.
+ACTIVE, INACTIVE, SUCCEEDED, FAILED = TaskStatus
 FINAL_STATUSES = (SUCCEEDED, FAILED)
-ROW_PENDING = "pending"  # not done yet (a temp copy may exist and is redone)
-ROW_STAGED = "staged"  # fully copied and verified into its temp file; rename pending
-ROW_DONE = "done"
-ROW_SKIPPED = "skipped"  # up to date already (sync_level), or a skipped source error
-ROW_FAILED = "failed"
+ROW_PENDING, ROW_STAGED, ROW_DONE, ROW_SKIPPED, ROW_FAILED = RowState
 
 # Row kinds.
 KIND_FILE, KIND_DIR, KIND_SYMLINK = "file", "dir", "symlink"

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
-from globus_local.jobs import Job, enqueue
+from globus_local.jobs import Job, JobStatus, enqueue
 from globus_local.kit.errors import BadRequest, Forbidden, ServiceError
 from globus_local.kit.params import check_fits, parse_bool, parse_datetime
 from globus_local.kit.tokens import AuthContext
@@ -309,7 +309,7 @@ def requeue(session: Session, task: TransferTask) -> bool:
         return False
     if task.job_id:
         job = session.get(Job, task.job_id)
-        if job is not None and job.state in ("pending", "running"):
+        if job is not None and job.state in (JobStatus.PENDING, JobStatus.RUNNING):
             return False
     n = (task.runs or 0) + 1
     task.job_id = enqueue(

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 import typing as t
 
 from globus_local.services.transfer.models_tasks import KIND_FILE
 from globus_local.services.transfer.mover import checksums
-from globus_local.services.transfer.mover.faults import Aborted, Fault
+from globus_local.services.transfer.mover.faults import Aborted, Fault, Side
 from globus_local.services.transfer.mover.kernel import (
     buffer,
     kernel_copy,
@@ -41,8 +42,30 @@ from globus_local.services.transfer.mover.temps import temp_name
 from globus_local.storage import new_hasher
 from globus_local.storage.errors import NotFound, PathEscape, StorageError
 
-if t.TYPE_CHECKING:
-    from globus_local.services.transfer.mover.copier import Copier
+
+class Copier(t.Protocol):
+    """What the copy paths need of the copier of a task's rows (:class:`.copier.Copier`):
+    its folder handles, options and stop check, and how it names faults and tidies up."""
+
+    task_id: str
+    run_number: int | None
+    stop: threading.Event
+    resuming: bool
+    verify: bool
+    preserve: bool
+    fast_src: DirHandles | None
+    fast_dst: DirHandles | None
+
+    def check(self) -> None: ...
+
+    def fault(self, exc: BaseException, side: Side, path: str | None) -> Fault: ...
+
+    def discard(self, path: str) -> None: ...
+
+    def discard_earlier(self, row: Row) -> None: ...
+
+    def ensure_parent(self, path: str) -> None: ...
+
 
 # (bytes, source digest or None, destination digest or None)
 Copied = tuple[int, str | None, str | None]

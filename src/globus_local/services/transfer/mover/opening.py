@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typing as t
 
-from globus_local.services.auth.dependency import AuthContext
+from globus_local.kit.tokens import AuthContext
 from globus_local.services.auth.scopes import TRANSFER_RS
 from globus_local.services.transfer.models_endpoints import Endpoint
 from globus_local.services.transfer.models_tasks import TransferTask

@@ -8,9 +8,9 @@ import time
 import typing as t
 from dataclasses import dataclass, field
 
+from globus_local.db import StrEnum
 from globus_local.services.transfer.models_tasks import FAILED, INACTIVE, SUCCEEDED
 from globus_local.services.transfer.mover.faults import Fault
-from globus_local.services.transfer.mover.subtasks import StrEnum
 
 
 class StopReason(StrEnum):

@@ -9,17 +9,9 @@ from __future__ import annotations
 
 import typing as t
 from dataclasses import dataclass
-from enum import Enum
 
+from globus_local.db import StrEnum
 from globus_local.services.transfer.mover.faults import Fault
-
-
-class StrEnum(str, Enum):
-    """A str-valued enum that prints as its value and compares equal to it (what
-    ``enum.StrEnum`` does from Python 3.11 on)."""
-
-    def __str__(self) -> str:
-        return str.__str__(self)
 
 
 class SubtaskResult(StrEnum):
