@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples
+	$(VENV)/bin/lint-imports
 
 # mypy with the [tool.mypy] settings in pyproject.toml
 typecheck: $(STAMP)
@@ -33,7 +34,7 @@ test: lint typecheck pytest
 
 # A new Alembic revision from the models: make migration m="what changed"
 migration: $(STAMP)
-	$(PY) -m globus_local.db.migrate revision "$(m)"
+	$(PY) -m globus_local.schema revision "$(m)"
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
