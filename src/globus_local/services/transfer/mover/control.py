@@ -80,12 +80,18 @@ class Watch:
     flushes (the threads see the stop flag it sets)."""
 
     def __init__(
-        self, db: Database, task_id: str, heartbeat: t.Callable[[], None], state: RunState
+        self,
+        db: Database,
+        task_id: str,
+        heartbeat: t.Callable[[], None],
+        state: RunState,
+        handing_back: t.Callable[[], bool],
     ) -> None:
         self.db = db
         self.task_id = task_id
         self.heartbeat = heartbeat
         self.state = state
+        self.handing_back = handing_back
 
     def check_lease(self) -> None:
         """Renew the lease; raise :class:`LeaseLost` if another worker has taken this
@@ -99,8 +105,12 @@ class Watch:
 
     def look(self) -> None:
         """Look for cancel, pause or deadline (and keep the lease): any of them stops the
-        run. A task well again after a retried fault shows OK again."""
+        run. A task well again after a retried fault shows OK again. A job going back to
+        the queue stops the run as a lost lease does: another worker resumes it."""
         state = self.state
+        if self.handing_back():
+            state.halt(StopReason.LOST, "handed back to the queue")
+            return
         if time.monotonic() - state.last_beat >= HEARTBEAT_SECONDS:
             self.check_lease()
         with self.db.session() as session:

@@ -70,6 +70,10 @@ def _no_fence(session: t.Any) -> None:
     """Without a job (tests, tools), there is no lease to check."""
 
 
+def _never() -> bool:
+    return False
+
+
 class TaskRunner:
     """Runs (or resumes) one task until it ends or must wait; the job handler's entry."""
 
@@ -81,10 +85,14 @@ class TaskRunner:
         heartbeat: t.Callable[[], None] | None = None,
         fence: Fence | None = None,
         threads: int | None = None,
+        handing_back: t.Callable[[], bool] | None = None,
     ) -> None:
         self.db = db
         self.task_id = task_id
         self.heartbeat = heartbeat or _no_heartbeat
+        # True once the job is to go back to the queue (its process is stopping): the run
+        # stops at its next look, as a run whose lease was lost does.
+        self.handing_back = handing_back or _never
         # Called first in every transaction that records progress: raises LeaseLost unless
         # this worker still holds the task's job, so a stale worker's writes never land.
         self.fence = fence or _no_fence
@@ -113,7 +121,7 @@ class TaskRunner:
             opened = self._begin(session, task, facts)
         recorder = Recorder(self.db, facts, self.fence, self.state)
         if opened is not None:
-            watch = Watch(self.db, self.task_id, self.heartbeat, self.state)
+            watch = Watch(self.db, self.task_id, self.heartbeat, self.state, self.handing_back)
             TaskRun(
                 self.db,
                 facts,
