@@ -11,7 +11,7 @@ from globus_local.db import Database
 from globus_local.services.transfer.models_tasks import ACTIVE, FAILED, SUCCEEDED, TransferTask
 from globus_local.services.transfer.mover import progress
 from globus_local.services.transfer.mover.recording import Fence, Recorder
-from globus_local.services.transfer.mover.state import RunOutcome, RunState, StopReason
+from globus_local.services.transfer.mover.state import HaltReason, RunOutcome, RunState
 
 
 def conclude(
@@ -20,7 +20,7 @@ def conclude(
     """Record how the run ended (see :meth:`RunState.ending`) and say what it came to."""
     ending = state.ending()
     with db.session() as session:
-        if ending is None or ending[0] not in (StopReason.GONE, StopReason.LOST):
+        if ending is None or ending[0] not in (HaltReason.GONE, HaltReason.LOST):
             fence(session)
         recorder.mark_renamed(session)
         if ending is None:
@@ -42,11 +42,11 @@ def conclude(
             )
             return RunOutcome(status)
         reason, message = ending
-        if reason == StopReason.GONE:
+        if reason == HaltReason.GONE:
             return RunOutcome(message) if message else RunOutcome.GONE
-        if reason == StopReason.LOST:
+        if reason == HaltReason.LOST:
             return RunOutcome.LOST
-        if reason == StopReason.PAUSE:
+        if reason == HaltReason.PAUSE:
             task = session.get(TransferTask, task_id)
             if task is not None and task.status == ACTIVE:
                 task.is_paused = True
@@ -56,7 +56,7 @@ def conclude(
                 progress.save_progress(session, task_id)
                 progress.add_event(session, task_id, "PAUSED", message)
             return RunOutcome.PAUSED
-        if reason == StopReason.CANCEL:
+        if reason == HaltReason.CANCEL:
             task = session.get(TransferTask, task_id)
             by_admin = task is not None and task.canceled_by_admin is not None
             progress.finish(
@@ -68,7 +68,7 @@ def conclude(
                 leftover="subtasks_canceled",
             )
             return RunOutcome.CANCELED_BY_ADMIN if by_admin else RunOutcome.CANCELED
-        if reason == StopReason.DEADLINE:
+        if reason == HaltReason.DEADLINE:
             progress.finish(
                 session,
                 task_id,

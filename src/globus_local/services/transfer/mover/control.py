@@ -12,7 +12,7 @@ from globus_local.db import Database
 from globus_local.jobs import LeaseLost
 from globus_local.services.transfer.models_tasks import ACTIVE, PauseRule, TransferTask
 from globus_local.services.transfer.mover.progress import deadline_passed
-from globus_local.services.transfer.mover.state import RunState, StopReason
+from globus_local.services.transfer.mover.state import HaltReason, RunState
 from globus_local.services.transfer.pauses import rules_in_force
 
 HEARTBEAT_SECONDS = 0.5  # also how soon a run notices it lost its job to another
@@ -54,20 +54,20 @@ def pause_rules_for(session: Session, task: TransferTask) -> list[PauseRule]:
     return found
 
 
-def stop_reason(session: Session, task: TransferTask) -> tuple[StopReason, str] | None:
+def stop_reason(session: Session, task: TransferTask) -> tuple[HaltReason, str] | None:
     """Why ``task`` must not run now: (reason, message); None when it may run. A task no
     longer ACTIVE is ``gone`` with its status as the message."""
     if task.status != ACTIVE:
-        return StopReason.GONE, task.status
+        return HaltReason.GONE, task.status
     if task.cancel_requested:
-        return StopReason.CANCEL, task.canceled_by_admin_message or ""
+        return HaltReason.CANCEL, task.canceled_by_admin_message or ""
     if deadline_passed(task.deadline):
-        return StopReason.DEADLINE, "The task's deadline has passed"
+        return HaltReason.DEADLINE, "The task's deadline has passed"
     if task.admin_paused:
-        return StopReason.PAUSE, task.admin_pause_message or "Paused by an endpoint manager"
+        return HaltReason.PAUSE, task.admin_pause_message or "Paused by an endpoint manager"
     rules = pause_rules_for(session, task)
     if rules:
-        return StopReason.PAUSE, rules[0].message or "Paused by a pause rule on an endpoint"
+        return HaltReason.PAUSE, rules[0].message or "Paused by a pause rule on an endpoint"
     return None
 
 
@@ -100,7 +100,7 @@ class Watch:
         try:
             self.heartbeat()
         except LeaseLost:
-            self.state.halt(StopReason.LOST)
+            self.state.halt(HaltReason.LOST)
             raise
 
     def look(self) -> None:
@@ -109,13 +109,13 @@ class Watch:
         the queue stops the run as a lost lease does: another worker resumes it."""
         state = self.state
         if self.handing_back():
-            state.halt(StopReason.LOST, "handed back to the queue")
+            state.halt(HaltReason.LOST, "handed back to the queue")
             return
         if time.monotonic() - state.last_beat >= HEARTBEAT_SECONDS:
             self.check_lease()
         with self.db.session() as session:
             task = session.get(TransferTask, self.task_id)
-            reason = stop_reason(session, task) if task is not None else (StopReason.GONE, "")
+            reason = stop_reason(session, task) if task is not None else (HaltReason.GONE, "")
             if reason is None and task is not None and task.nice_status not in ("OK",):
                 if not state.retrying:
                     task.nice_status = "OK"

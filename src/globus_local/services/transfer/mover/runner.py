@@ -51,10 +51,10 @@ from globus_local.services.transfer.mover.rows import kinds_left, pending_work
 from globus_local.services.transfer.mover.scheduling import Scheduler
 from globus_local.services.transfer.mover.settings import default_threads, file_delay
 from globus_local.services.transfer.mover.state import (
+    HaltReason,
     RunOutcome,
     RunState,
     Stop,
-    StopReason,
     TaskFacts,
 )
 from globus_local.services.transfer.mover.subtasks import Row
@@ -230,7 +230,7 @@ class TaskRun:
     def _expand(self) -> None:
         stored = expand_task(self.db, self.facts, self.src, self.dst)
         if stored is None:  # another run expanded it, or it ended meanwhile
-            self.state.reason = (StopReason.GONE, "")
+            self.state.reason = (HaltReason.GONE, "")
             raise Stop()
         self.recorder.adopt(stored.tally)
         self.fresh = stored.fresh

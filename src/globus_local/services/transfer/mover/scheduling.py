@@ -25,7 +25,7 @@ from globus_local.services.transfer.mover.lanes import Lanes
 from globus_local.services.transfer.mover.recording import Recorder
 from globus_local.services.transfer.mover.renamer import Renamer
 from globus_local.services.transfer.mover.settings import small_lanes
-from globus_local.services.transfer.mover.state import RunState, Stop, StopReason
+from globus_local.services.transfer.mover.state import HaltReason, RunState, Stop
 from globus_local.services.transfer.mover.subtasks import Outcome, Row, SubtaskResult
 from globus_local.services.transfer.mover.units import UNIT_BYTES, Done, Units
 
@@ -162,7 +162,7 @@ class Scheduler:
         """Another worker holds the task now: stop, and let running units drain."""
         log.warning("transfer task %s: job taken over by another worker", self.task_id)
         self.state.lost = True
-        self.state.halt(StopReason.LOST)
+        self.state.halt(HaltReason.LOST)
 
     def _take(
         self,

@@ -13,7 +13,7 @@ from globus_local.services.transfer.models_tasks import FAILED, INACTIVE, SUCCEE
 from globus_local.services.transfer.mover.faults import Fault
 
 
-class StopReason(StrEnum):
+class HaltReason(StrEnum):
     """Why a run stops before its work is done."""
 
     GONE = "gone"  # the task ended or vanished, or another run expanded it
@@ -69,13 +69,13 @@ class RunState:
     fails the task, and the count of files waiting for a retry."""
 
     stop: threading.Event = field(default_factory=threading.Event)  # seen by every thread
-    reason: tuple[StopReason, str] | None = None  # (why, message) once told to stop
+    reason: tuple[HaltReason, str] | None = None  # (why, message) once told to stop
     fatal: Fault | None = None
     lost: bool = False  # the job was taken over: drain, discard, record nothing
     retrying: int = 0  # files waiting for a retry (the task's subtasks_retrying)
     last_beat: float = field(default_factory=time.monotonic)  # the lease last renewed
 
-    def halt(self, reason: StopReason, message: str = "") -> None:
+    def halt(self, reason: HaltReason, message: str = "") -> None:
         """Stop the run's work for ``reason``."""
         self.reason = (reason, message)
         self.stop.set()
@@ -85,9 +85,9 @@ class RunState:
         self.fatal = fault
         self.stop.set()
 
-    def ending(self) -> tuple[StopReason, str] | None:
+    def ending(self) -> tuple[HaltReason, str] | None:
         """How the run ends: a fault first, then the reason it was stopped; None when it
         did all its work."""
         if self.fatal is not None:
-            return StopReason.FATAL, self.fatal.description
+            return HaltReason.FATAL, self.fatal.description
         return self.reason
