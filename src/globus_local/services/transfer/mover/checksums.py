@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import typing as t
 
 from globus_local.services.transfer.mover.kernel import CHUNK
 from globus_local.storage import StorageConnector, new_hasher
@@ -17,6 +18,23 @@ from globus_local.storage import StorageConnector, new_hasher
 # Files at least this large are verified by threads hashing source and destination while
 # the kernel copies.
 PARALLEL_VERIFY_MIN = 32 * 1024 * 1024
+
+
+class _Hashing(t.Protocol):
+    cond: threading.Condition
+    total: int | None
+    thread: threading.Thread
+
+
+def _end_thread(hashing: _Hashing) -> bool:
+    """Tell a hashing thread that no more data comes and wait a little for it: whether it
+    has ended (only then may what it reads be closed under it)."""
+    with hashing.cond:
+        if hashing.total is None:
+            hashing.total = -1
+        hashing.cond.notify()
+    hashing.thread.join(timeout=5)
+    return not hashing.thread.is_alive()
 
 
 class FdHasher:
@@ -85,12 +103,7 @@ class FdHasher:
         return self.hasher.hexdigest()
 
     def close(self) -> None:
-        with self.cond:
-            if self.total is None:
-                self.total = -1
-            self.cond.notify()
-        self.thread.join(timeout=5)
-        if not self.thread.is_alive():
+        if _end_thread(self):
             os.close(self.fd)
 
 
@@ -143,9 +156,5 @@ class Follower:
         return self.hasher.hexdigest()
 
     def close(self) -> None:
-        with self.cond:
-            if self.total is None:
-                self.total = -1
-            self.cond.notify()
-        self.thread.join(timeout=5)
+        _end_thread(self)
         self.reader.close()
