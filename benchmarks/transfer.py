@@ -22,7 +22,7 @@ the time elapsed: each poll cost the server 2.5-4.5 ms of CPU on these 2-core ma
 about 130 polls for a 0.5 s copy, so the measuring slowed what it measured (10,000 small
 files: 8% slower than with gentler polling, side by side). Polling every 10% of the time
 elapsed (10-100 ms) still cost the server 30 ms of CPU in a 0.25 s task, and the task
-16% of its time (fifth session, side by side). The time a poll saw SUCCEEDED is printed
+16% of its time (measured side by side). The time a poll saw SUCCEEDED is printed
 too. A tool's time is from starting its process to its exit. A ratio above 1 means the
 mover was faster (tool time / mover time).
 
@@ -191,7 +191,7 @@ def bare_loop(src: Path, dst: Path) -> float:
     threads, one process. Each file is opened relative to its folder's handle, copied with
     ``copy_file_range`` into an anonymous file (``O_TMPFILE``) in the destination folder,
     given its mtime and linked in at its name, as the mover does for a destination that
-    was free (until the sixth session: a named temp file, renamed into place). No
+    was free. No
     single-process copier with the mover's guarantee (no half file under a final name) can
     do the same work faster."""
     start = time.perf_counter()
