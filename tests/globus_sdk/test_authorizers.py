@@ -17,6 +17,7 @@ from globus_sdk.authorizers import (
     RefreshTokenAuthorizer,
     RenewingAuthorizer,
     StaticGlobusAuthorizer,
+    renewing,
 )
 from globus_sdk.transport import RequestsTransport
 from tests.support.http_stub import StubResponse
@@ -149,13 +150,11 @@ def test_refresh_authorizer_renews_expired_or_nearly_expired_token(expires_in):
 def test_renewal_window_boundary(monkeypatch):
     now = 1_000_000.0
     monkeypatch.setattr(time, "time", lambda: now)
-    window = RenewingAuthorizer.EXPIRES_ADJUST_SECONDS
+    window = renewing.EXPIRES_ADJUST_SECONDS
     client = FakeAuthClient(FakeTokenResponse({"rs.example": token_data("AT1", 2_000_000)}))
-    authz = RefreshTokenAuthorizer(
-        "RT", client, access_token="AT0", expires_at=int(now) + window + 1
-    )
+    authz = RefreshTokenAuthorizer("RT", client, access_token="AT0", expires_at=int(now) + window)
     assert authz.get_authorization_header() == "Bearer AT0"
-    authz.expires_at = int(now) + window
+    authz.expires_at = int(now) + window - 1
     assert authz.get_authorization_header() == "Bearer AT1"
     assert authz.expires_at == 2_000_000
 
@@ -225,8 +224,10 @@ def test_refresh_authorizer_adopts_rotated_refresh_token():
 def test_refresh_authorizer_requires_exactly_one_token(n_servers):
     by_rs = {f"rs{i}": token_data(f"AT{i}", future(3600), rs=f"rs{i}") for i in range(n_servers)}
     authz = RefreshTokenAuthorizer("RT", FakeAuthClient(FakeTokenResponse(by_rs)))
-    with pytest.raises(ValueError, match="exactly one"):
+    with pytest.raises(ValueError, match="didn't return exactly one token") as err:
         authz.get_authorization_header()
+    assert "refresh token authorizer" in str(err.value)
+    assert "did not return exactly one token" in str(err.value)
 
 
 def test_client_credentials_authorizer_requests_scopes():
@@ -264,8 +265,9 @@ def test_client_credentials_authorizer_initial_token():
 def test_client_credentials_authorizer_rejects_multiple_tokens():
     by_rs = {"a": token_data("A", future(3600)), "b": token_data("B", future(3600))}
     authz = ClientCredentialsAuthorizer(FakeAuthClient(FakeTokenResponse(by_rs)), "s1 s2")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="didn't return exactly one token") as err:
         authz.get_authorization_header()
+    assert "Ensure scopes s1 s2 are for only one resource server" in str(err.value)
 
 
 # --- over real HTTP, through the transport -------------------------------------------

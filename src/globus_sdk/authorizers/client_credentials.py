@@ -36,4 +36,8 @@ class ClientCredentialsAuthorizer(RenewingAuthorizer):
         )
 
     def _extract_token_data(self, res: OAuthTokenResponse) -> dict[str, t.Any]:
-        return single_token_data(res, "Client credentials grant")
+        return single_token_data(
+            res,
+            "get new access token for client credentials authorizer",
+            f"Ensure scopes {self.scopes} are for only one resource server.",
+        )

@@ -10,14 +10,15 @@ if t.TYPE_CHECKING:
     from globus_sdk.services.auth import AuthClient, OAuthTokenResponse
 
 
-def single_token_data(res: OAuthTokenResponse, what: str) -> dict[str, t.Any]:
-    """The one entry of ``res.by_resource_server``; a renewal must yield exactly one."""
+def single_token_data(res: OAuthTokenResponse, what: str, hint: str) -> dict[str, t.Any]:
+    """The one entry of ``res.by_resource_server``; a renewal must yield exactly one.
+
+    The error's first sentence keeps the wording code written for Globus matches on."""
     by_rs = res.by_resource_server
     if len(by_rs) != 1:
         raise ValueError(
-            f"{what} did not return exactly one token (got {len(by_rs)}: "
-            f"{sorted(by_rs)}). Possible service error or scopes spanning several "
-            "resource servers."
+            f"Attempting {what} didn't return exactly one token. {hint} "
+            f"Globus Auth did not return exactly one token but {len(by_rs)}: {sorted(by_rs)}"
         )
     return dict(next(iter(by_rs.values())))
 
@@ -42,7 +43,9 @@ class RefreshTokenAuthorizer(RenewingAuthorizer):
         return self.auth_client.oauth2_refresh_token(self.refresh_token)
 
     def _extract_token_data(self, res: OAuthTokenResponse) -> dict[str, t.Any]:
-        token_data = single_token_data(res, "Refresh token grant")
+        token_data = single_token_data(
+            res, "refresh for refresh token authorizer", "Possible service error."
+        )
         # Auth may rotate the refresh token; keep using the newest one.
         new_refresh_token = token_data.get("refresh_token")
         if new_refresh_token:

@@ -15,6 +15,11 @@ if t.TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Renew a token this many seconds before its recorded expiry, so that it does not
+#: expire between building the header and the service checking it (or on a clock
+#: that runs a little ahead of ours).
+EXPIRES_ADJUST_SECONDS = 60
+
 
 def token_fingerprint(token: str | None) -> str:
     """A short, non-reversible token identifier that is safe to put in logs."""
@@ -31,10 +36,6 @@ class RenewingAuthorizer(GlobusAuthorizer, metaclass=abc.ABCMeta):
     used together with its ``expires_at``; without one the first header request fetches
     a token.
     """
-
-    #: Renew this many seconds before the recorded expiry, so that a token does not
-    #: expire between building the header and the service checking it.
-    EXPIRES_ADJUST_SECONDS: t.ClassVar[int] = 60
 
     def __init__(
         self,
@@ -85,16 +86,26 @@ class RenewingAuthorizer(GlobusAuthorizer, metaclass=abc.ABCMeta):
     def _needs_renewal(self) -> bool:
         if self.access_token is None or self.expires_at is None:
             return True
-        return time.time() >= self.expires_at - self.EXPIRES_ADJUST_SECONDS
+        # read at call time, so a changed module constant takes effect at once
+        return time.time() > self.expires_at - EXPIRES_ADJUST_SECONDS
+
+    def ensure_valid_token(self) -> None:
+        """Fetch a new Access Token if there is none or it is (nearly) expired.
+
+        ``get_authorization_header`` does this itself; call it directly to have a token
+        renewed now, e.g. to receive the new one through ``on_refresh``.
+        """
+        if self._needs_renewal():
+            log.debug("%s: token missing or expiring, fetching a new one", type(self).__name__)
+            self._get_new_access_token()
 
     def check_expiration_time(self) -> None:
-        """Fetch a new Access Token if there is none or it is (nearly) expired."""
-        if self._needs_renewal():
-            self._get_new_access_token()
+        """The older name of :meth:`ensure_valid_token`."""
+        self.ensure_valid_token()
 
     def get_authorization_header(self) -> str:
         """Renew the token if needed and return ``Bearer <access_token>``."""
-        self.check_expiration_time()
+        self.ensure_valid_token()
         return f"Bearer {self.access_token}"
 
     def handle_missing_authorization(self) -> bool:

@@ -59,9 +59,9 @@ class IdentityMap:
     ) -> None:
         self.auth_client = auth_client
         self.id_batch_size = id_batch_size or DEFAULT_ID_BATCH_SIZE
-        # insertion-ordered sets of pending keys, so batches follow the order of adds
-        self.unresolved_ids: dict[str, None] = {}
-        self.unresolved_usernames: dict[str, None] = {}
+        # the keys still to resolve, split by the kind of lookup they need
+        self.unresolved_ids: set[str] = set()
+        self.unresolved_usernames: set[str] = set()
         self._cache: t.MutableMapping[str, t.Any] = cache if cache is not None else {}
         # keys Globus Auth did not know: looking them up again would only repeat a request
         self._not_found: set[str] = set()
@@ -82,17 +82,17 @@ class IdentityMap:
         pending = self.unresolved_ids if is_identity_id(key) else self.unresolved_usernames
         if key in pending:
             return False
-        pending[key] = None
+        pending.add(key)
         return True
 
-    def _next_batch(self, key: str, pending: dict[str, None]) -> list[str]:
+    def _next_batch(self, key: str, pending: set[str]) -> list[str]:
         """``key`` plus up to ``id_batch_size - 1`` other pending keys of its kind."""
         batch = [key]
-        for other in list(pending):
+        for other in sorted(pending):
             if len(batch) >= self.id_batch_size:
                 break
             if other in self._cache:  # resolved meanwhile, e.g. by its id
-                del pending[other]
+                pending.discard(other)
             elif other != key:
                 batch.append(other)
         return batch
@@ -114,7 +114,7 @@ class IdentityMap:
                     self._cache[value] = record
                     found[_normalize(value)] = record
         for requested in batch:
-            pending.pop(requested, None)
+            pending.discard(requested)
             record = found.get(_normalize(requested))
             # remember the spelling that was asked for (e.g. an uppercase UUID)
             if record is None:

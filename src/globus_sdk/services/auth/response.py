@@ -8,6 +8,7 @@ computed once when the response arrives.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import time
@@ -57,18 +58,18 @@ class _ByScopesGetter(Mapping[str, dict[str, t.Any]]):
 
     def __getitem__(self, scopename: str) -> dict[str, t.Any]:
         if not isinstance(scopename, str):
-            raise KeyError(scopename)
+            raise KeyError(f"by_scopes is indexed by scope strings, not {scopename!r}")
         scopes = scopename.split()
-        if not scopes:
-            raise KeyError(scopename)
-        try:
-            tokens = [self._scope_map[s] for s in scopes]
-        except KeyError:
-            raise KeyError(scopename) from None
-        first = tokens[0]
-        if any(tok is not first for tok in tokens[1:]):
-            raise KeyError(f"scopes {scopename!r} are not all granted on a single token")
-        return first
+        tokens = []
+        for scope in scopes:
+            if scope not in self._scope_map:
+                raise KeyError(
+                    f'Scope specifier "{scopename}" contains scope "{scope}" which was not found'
+                )
+            tokens.append(self._scope_map[scope])
+        if not tokens or any(tok is not tokens[0] for tok in tokens[1:]):
+            raise KeyError(f'Scope specifier "{scopename}" did not match exactly one token')
+        return tokens[0]
 
     def __iter__(self) -> t.Iterator[str]:
         return iter(self._scope_map)
@@ -146,7 +147,9 @@ class OAuthTokenResponse(GlobusHTTPResponse):
         :param jwk: The JWK as a cryptography public key object. When not provided, it
             will be fetched and parsed automatically.
         :param jwt_params: An optional dict of parameters to pass to the jwt decode
-            step. These are passed verbatim to the jwt library.
+            step: PyJWT's options (``{"verify_exp": False}``), its keyword arguments
+            (``leeway``, by default ``ID_TOKEN_LEEWAY_SECONDS``; ``issuer``) or an
+            ``options`` dict.
         """
         if jwk is not None and openid_configuration is None:
             raise GlobusSDKUsageError(
@@ -170,12 +173,42 @@ class OAuthTokenResponse(GlobusHTTPResponse):
         algorithms = oidc_config["id_token_signing_alg_values_supported"]
         if jwk is None:
             jwk = _signing_key(client, oidc_config, id_token)
-        params = dict(jwt_params or {})
-        params.setdefault("leeway", ID_TOKEN_LEEWAY_SECONDS)
+        decode_kwargs: dict[str, t.Any] = {
+            "key": jwk,
+            "algorithms": algorithms,
+            "audience": client.client_id,
+            "leeway": ID_TOKEN_LEEWAY_SECONDS,
+        }
+        options = _split_jwt_params(jwt_params or {}, decode_kwargs)
         log.debug("decoding id_token with algorithms=%s", algorithms)
-        return jwt.decode(
-            id_token, key=jwk, algorithms=algorithms, audience=client.client_id, **params
-        )
+        return jwt.decode(id_token, options=t.cast(t.Any, options or None), **decode_kwargs)
+
+
+#: ``jwt.decode`` keyword arguments a ``jwt_params`` entry may set (``leeway``,
+#: ``issuer``...); read from PyJWT itself so its newer arguments are known too.
+_DECODE_KEYWORDS = frozenset(
+    name
+    for name, param in inspect.signature(jwt.decode).parameters.items()
+    if param.kind is inspect.Parameter.KEYWORD_ONLY
+    or (param.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and name not in ("jwt", "options"))
+)
+
+
+def _split_jwt_params(
+    jwt_params: t.Mapping[str, t.Any], decode_kwargs: dict[str, t.Any]
+) -> dict[str, t.Any]:
+    """Sort ``jwt_params`` for ``jwt.decode``: its keyword arguments go into
+    ``decode_kwargs``, ``options`` and every other entry (``verify_exp``, ``require``...)
+    into the returned options dict, as PyJWT 2 reads them."""
+    options: dict[str, t.Any] = {}
+    for name, value in jwt_params.items():
+        if name == "options":
+            options.update(value or {})
+        elif name in _DECODE_KEYWORDS:
+            decode_kwargs[name] = value
+        else:
+            options[name] = value
+    return options
 
 
 def _signing_key(client: AuthClient, oidc_config: dict[str, t.Any], id_token: str) -> t.Any:

@@ -48,8 +48,8 @@ def test_native_flow_id_token_verifies(globus_local_server, native_app, globus_l
         tokens.decode_id_token(config, key)
 
     # and an audience other than this client is refused
-    other_client = globus_sdk.NativeAppAuthClient(str(uuid.uuid4()))
-    rewrapped = globus_sdk.OAuthTokenResponse(tokens, client=other_client)
+    rewrapped = globus_sdk.OAuthTokenResponse(tokens)
+    rewrapped.client = globus_sdk.NativeAppAuthClient(str(uuid.uuid4()))
     rewrapped._parsed_json = {**tokens.data, "id_token": f"{header}.{payload}.{signature}"}
     with pytest.raises(jwt.InvalidAudienceError):
         rewrapped.decode_id_token(config, key)

@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 RT = t.TypeVar("RT", bound=GlobusHTTPResponse)
 
 
+def _provision_text(provision: t.Any) -> str:
+    """``provision`` as Auth reads it: only a value whose text is ``false`` (any case)
+    turns provisioning off, so ``"False"`` from a config file means what it says."""
+    return "false" if str(provision).lower() == "false" else "true"
+
+
 class AuthClient(BaseClient):
     """Client for the Globus Auth API.
 
@@ -61,14 +67,16 @@ class AuthClient(BaseClient):
         by ids; each may be a comma-delimited string or an iterable of strings.
 
         ``provision=True`` asks Globus Auth to create identities for unknown usernames.
-        Available with any authentication/client type.
+        It is sent with usernames only, as ``"false"`` when the value given reads
+        ``false`` in any case (``False``, ``"FALSE"``) and ``"true"`` otherwise.
+        An empty ``usernames`` or ``ids`` is not sent. Available with any
+        authentication/client type.
         """
         params: dict[str, t.Any] = dict(query_params or {})
-        if usernames is not None:
+        if usernames:
             params["usernames"] = utils.commajoin(usernames)
-            # Auth reads the lowercase spelling; only meaningful with usernames
-            params["provision"] = "true" if provision else "false"
-        if ids is not None:
+            params["provision"] = _provision_text(provision)
+        if ids:
             params["ids"] = utils.commajoin(ids)
         log.debug("looking up identities: %s", sorted(params))
         return self.get("/v2/api/identities", query_params=params)
@@ -152,7 +160,7 @@ class AuthClient(BaseClient):
             form.update(body_params)
         log.debug("token grant: %s", form.get("grant_type"))
         response = self.post("/v2/oauth2/token", data=form, encoding="form")
-        return response_class(response, client=self)
+        return response_class(response)  # the wrapped response carries this client
 
     def oauth2_refresh_token(
         self, refresh_token: str, *, body_params: dict[str, t.Any] | None = None
