@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from globus_local.kit.errors import ServiceError
+from globus_local.kit.paging import marker_document, split_page
 from globus_local.services.search.backends.base import FullTextBackend
 from globus_local.services.search.deadline import Deadline, is_timeout, timed_out
 from globus_local.services.search.documents import entry_result, meta_result
@@ -124,10 +125,9 @@ class SearchRun:
         conds = [*conds_extra, f"e.index_id = :{c.bind(self.index_id)}"]
         conds.append(c.visibility(self.principals))
         conds += [c.node(n) for n in rest]
-        for item in plan.filters:
-            if facet_view and item.get("post_filter", True):
-                continue  # post filters narrow the results, not what the facets count
-            conds.append(c.filter(item))
+        conds += [c.filter(item) for item in plan.filters]
+        if not facet_view:  # post-facet filters narrow the results, not what facets count
+            conds += [c.filter(item) for item in plan.post_facet_filters]
         columns = [f"{score} AS score"]
         sort_keys: list[tuple[str, str]] = []
         if with_sort:
@@ -262,6 +262,43 @@ class SearchRun:
             )
             for row in rows
         ]
+
+    def scroll(self, after: str | None) -> dict[str, t.Any]:
+        """One scroll page: the next ``limit`` matching subjects after ``after``, in subject
+        order, so every matching subject comes exactly once however the walk is paged."""
+        single = self._one_entry_per_subject()
+        rows = self._scroll_rows(after, single)
+        if single and len({row.subject for row in rows}) < len(rows):
+            # an entry with an id arrived meanwhile (PostgreSQL, read committed): group
+            single = False
+            rows = self._scroll_rows(after, single)
+        page, more = split_page(rows, self.plan.limit)
+        if rows:
+            total = int(rows[0].total)
+        else:  # past the last subject: count on its own
+            m = self.matched(with_sort=False, scored=False)
+            total = int(
+                self._execute(
+                    f"{m.with_m()} SELECT {self._count(single)} FROM m", self.c.params
+                ).scalar_one()
+            )
+        gmeta = self._results(page)
+        position = {"index": self.index_id, "after": page[-1].subject} if more else None
+        return marker_document("gmeta", gmeta, position, total=total, count=len(gmeta))
+
+    def _scroll_rows(self, after: str | None, single: bool) -> t.Sequence[t.Any]:
+        """Up to ``limit + 1`` ``(subject, pks, total)`` rows past ``after``."""
+        m = self.matched(with_sort=False, scored=False)
+        where = f" WHERE m.subject > :{self.c.bind(after)}" if after is not None else ""
+        pks = "m.pk" if single else self.backend.group_ids("m.pk")
+        group = "" if single else " GROUP BY m.subject"
+        total = f"(SELECT {self._count(single)} FROM m) AS total"
+        limit = self.c.bind(self.plan.limit + 1)
+        sql = (
+            f"{m.with_m()} SELECT m.subject AS subject, {pks} AS pks, {total} FROM m{where}"
+            f"{group} ORDER BY m.subject ASC LIMIT :{limit}"
+        )
+        return self._execute(sql, self.c.params).all()
 
     def matching_pks(self) -> list[int]:
         """Every matching entry (delete_by_query): no paging, no grouping."""
@@ -474,6 +511,19 @@ def run_search(
     """The GSearchResult of ``plan`` on the index, as seen by ``principals`` (None: all)."""
     run = SearchRun(session, backend, index_id, plan, principals)
     return _guarded(run, run.run)
+
+
+def run_scroll(
+    session: Session,
+    backend: FullTextBackend,
+    index_id: str,
+    plan: SearchPlan,
+    principals: list[str] | None,
+    after: str | None,
+) -> dict[str, t.Any]:
+    """The scroll page of ``plan`` after subject ``after`` (None: the first page)."""
+    run = SearchRun(session, backend, index_id, plan, principals)
+    return _guarded(run, lambda: run.scroll(after))
 
 
 def matching_entry_pks(

@@ -12,15 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from globus_local.db import Database
+from globus_local.kit.paging import decode_marker
 from globus_local.services.search import access
 from globus_local.services.search.access import Caller, get_index
 from globus_local.services.search.backends import backend_for
 from globus_local.services.search.documents import entry_result, meta_result
-from globus_local.services.search.engine import run_search
-from globus_local.services.search.errors import not_found
+from globus_local.services.search.engine import run_scroll, run_search
+from globus_local.services.search.errors import not_found, validation_error
 from globus_local.services.search.ingest import PUBLIC, entry_key
 from globus_local.services.search.models import SearchEntry, SearchEntryContent
-from globus_local.services.search.query.request import build_plan
+from globus_local.services.search.query.request import build_plan, build_scroll_plan
 
 # Passed as ``entry_id`` to mean every entry of the subject (None names the entry without id).
 ALL_ENTRIES: t.Any = ...
@@ -95,3 +96,28 @@ def search(
     plan = build_plan(body)
     principals = access.visible_principals(session, index, caller, plan.bypass_visible_to)
     return run_search(session, backend_for(database), index.id, plan, principals)
+
+
+def scroll(
+    session: Session, database: Database, index_id: str, caller: Caller, body: t.Any
+) -> dict[str, t.Any]:
+    """A GScrollRequest run on an open index: one page of every matching subject, with the
+    marker of the next."""
+    index = get_index(session, index_id)
+    access.require_open(index)
+    plan, marker = build_scroll_plan(body)
+    after = _scroll_position(marker, index.id)
+    principals = access.visible_principals(session, index, caller, plan.bypass_visible_to)
+    return run_scroll(session, backend_for(database), index.id, plan, principals, after)
+
+
+def _scroll_position(marker: str | None, index_id: str) -> str | None:
+    """The subject a marker says the next page starts after; a marker this index did not
+    hand out is a 400."""
+    position = decode_marker(marker)
+    if position is None:
+        return None
+    after = position.get("after")
+    if position.get("index") != index_id or not isinstance(after, str):
+        raise validation_error("Invalid marker: not one this index handed out", "marker")
+    return after

@@ -127,6 +127,13 @@ def search_post(
     return entries.search(db, request.app.state.db, index_id, caller_for(db, ctx), body)
 
 
+@router.post("/v1/index/{index_id}/scroll")
+def scroll(
+    index_id: str, request: Request, db: AuthDb, ctx: ReadCtx, body: JsonBody
+) -> dict[str, t.Any]:
+    return entries.scroll(db, request.app.state.db, index_id, caller_for(db, ctx), body)
+
+
 # -- writes -----------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 import pytest
+import requests
 
 import globus_sdk
 from tests.globus_local.services.search.support import SearchEnv, User, subjects
@@ -223,18 +224,58 @@ def test_facets(corpus: globus_sdk.SearchClient, index_id: str) -> None:
     assert facets["Mean size"]["value"] == 20
     assert facets["Mean size, missing 0"]["value"] == 15
 
-    # post filters (the default, except match_all) narrow results but not facet counts
-    body = dict(
+    # filters narrow the results and what the facets count
+    body: dict[str, t.Any] = dict(
         q="*",
         filters=[{"type": "match_any", "field_name": "tags", "values": ["logic"]}],
         facets=[{"field_name": "tags", "type": "terms"}],
     )
     result = post(corpus, index_id, **body)
     assert subjects(result) == ["turing"]
-    assert {b["value"]: b["count"] for b in result["facet_results"][0]["buckets"]}["math"] == 2
-    body["filters"][0]["post_filter"] = False
-    result = post(corpus, index_id, **body)
-    assert {b["value"] for b in result["facet_results"][0]["buckets"]} == {"computing", "logic"}
+    assert buckets(result) == {"computing": 1, "logic": 1}
+
+
+def buckets(result: dict[str, t.Any], facet: int = 0) -> dict[t.Any, int]:
+    return {b["value"]: b["count"] for b in result["facet_results"][facet]["buckets"]}
+
+
+def test_post_facet_filters_narrow_results_not_facets(
+    corpus: globus_sdk.SearchClient, index_id: str
+) -> None:
+    logic = {"type": "match_any", "field_name": "tags", "values": ["logic"]}
+    math = {"type": "match_any", "field_name": "tags", "values": ["math"]}
+    tags = {"field_name": "tags", "type": "terms"}
+    every = {"computing": 3, "math": 2, "memoir": 1, "logic": 1, "compilers": 1}
+    result = post(corpus, index_id, q="*", post_facet_filters=[logic], facets=[tags])
+    assert subjects(result) == ["turing"]
+    assert result["total"] == 1
+    assert buckets(result) == every
+    # the 2017-09-01 flag on a filter means the same
+    flagged = {**logic, "post_filter": True}
+    result = post(corpus, index_id, q="*", filters=[flagged], facets=[tags])
+    assert subjects(result) == ["turing"]
+    assert buckets(result) == every
+    # both at once: facets see the filters, results see both
+    result = post(
+        corpus,
+        index_id,
+        **{"@version": "query#1.0.0"},
+        q="*",
+        filters=[math],
+        post_facet_filters=[{"type": "match_any", "field_name": "tags", "values": ["memoir"]}],
+        facets=[tags, {"field_name": "size", "type": "sum"}],
+    )
+    assert subjects(result) == ["babbage"]
+    assert buckets(result) == {"math": 2, "computing": 1, "memoir": 1}
+    assert result["facet_results"][1]["value"] == 40
+    bad = post_raw(corpus, index_id, q="*", post_facet_filters=[{"type": "nope"}])
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "BadRequest.ValidationError"
+    assert "post_facet_filters.0.type" in bad.json()["error_data"]["messages"]["json"]
+
+
+def post_raw(sc: globus_sdk.SearchClient, index_id: str, **body: t.Any) -> t.Any:
+    return requests.post(f"{sc.base_url}v1/index/{index_id}/search", json=body, timeout=30)
 
 
 def test_sort_and_boosts(corpus: globus_sdk.SearchClient, index_id: str) -> None:

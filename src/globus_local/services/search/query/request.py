@@ -57,7 +57,10 @@ class SearchPlan:
     query: Node
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    # narrow the results and what the facets count
     filters: list[dict[str, t.Any]] = field(default_factory=list)
+    # narrow the results only: facets are counted before these apply
+    post_facet_filters: list[dict[str, t.Any]] = field(default_factory=list)
     facets: list[dict[str, t.Any]] = field(default_factory=list)
     boosts: list[dict[str, t.Any]] = field(default_factory=list)
     sort: list[dict[str, t.Any]] = field(default_factory=list)
@@ -123,8 +126,6 @@ def _field_filter(
 ) -> dict[str, t.Any]:
     """A filter on one field: exists, like, range, match_any, match_all."""
     out: dict[str, t.Any] = {"type": kind, "field_name": _field_name(item, path)}
-    post_filter = item.get("post_filter", kind != "match_all")
-    out["post_filter"] = parse_bool(post_filter, f"{path}.post_filter")
     if kind == "exists":
         return out
     if kind == "like":
@@ -315,8 +316,25 @@ def _parse_q(q: str | None, advanced: bool) -> Node:
         raise validation_error(f"Unable to parse the advanced query: {err}", "q") from None
 
 
-def build_plan(body: t.Any, *, paging: bool = True) -> SearchPlan:
-    """A plan from a GSearchRequest-shaped dict (``paging=False`` ignores limit/offset)."""
+def _filters(
+    body: dict[str, t.Any], key: str, clauses: _Clauses
+) -> tuple[list[dict[str, t.Any]], list[dict[str, t.Any]]]:
+    """``body[key]`` checked: (filters the facets see, filters applied after the facets).
+
+    A filter marked ``post_filter: true`` (the 2017-09-01 documents' flag) is applied after
+    the facets, as ``post_facet_filters`` are; unmarked, a filter narrows both."""
+    before: list[dict[str, t.Any]] = []
+    after: list[dict[str, t.Any]] = []
+    for i, item in enumerate(_list(body, key)):
+        path = f"{key}.{i}"
+        checked = check_filter(item, path, clauses)
+        late = parse_bool(item.get("post_filter", False), f"{path}.post_filter")
+        (after if late else before).append(checked)
+    return before, after
+
+
+def _parse_request(body: t.Any) -> tuple[SearchPlan, _Clauses]:
+    """The query and filters every kind of request shares (search, scroll, delete)."""
     if not isinstance(body, dict):
         raise validation_error("The search request must be a JSON object.")
     # NaN, ±inf, NUL or absurd nesting anywhere: a 400 now, not a failure in SQL or output
@@ -326,17 +344,27 @@ def build_plan(body: t.Any, *, paging: bool = True) -> SearchPlan:
         raise validation_error("Not a valid string.", "q")
     advanced = parse_bool(body.get("advanced", False), "advanced")
     clauses = _Clauses()
-    filters = [
-        check_filter(f, f"filters.{i}", clauses) for i, f in enumerate(_list(body, "filters"))
-    ]
-    if (q is None or not q.strip()) and not filters:
+    filters, late = _filters(body, "filters", clauses)
+    if (q is None or not q.strip()) and not (filters or late):
         raise validation_error("A query requires 'q' or 'filters'.", "q")
-    plan = SearchPlan(query=_parse_q(q, advanced), filters=filters)
+    plan = SearchPlan(query=_parse_q(q, advanced), filters=filters, post_facet_filters=late)
+    return plan, clauses
+
+
+def _bypass(body: dict[str, t.Any]) -> bool:
+    return parse_bool(body.get("bypass_visible_to", False), "bypass_visible_to")
+
+
+def build_plan(body: t.Any, *, paging: bool = True) -> SearchPlan:
+    """A plan from a GSearchRequest-shaped dict (``paging=False`` ignores limit/offset)."""
+    plan, clauses = _parse_request(body)
     if paging:
         plan.limit = parse_int(body.get("limit", DEFAULT_LIMIT), "limit", maximum=MAX_RESULTS)
         plan.offset = parse_int(body.get("offset", 0), "offset", maximum=MAX_RESULTS)
         if plan.offset + plan.limit > MAX_RESULTS:
             raise validation_error(f"offset + limit must not exceed {MAX_RESULTS}.", "offset")
+        before, after = _filters(body, "post_facet_filters", clauses)
+        plan.post_facet_filters += before + after
         plan.facets = _check_facets(body)
         plan.boosts = [
             check_boost(b, f"boosts.{i}") for i, b in enumerate(_list(body, "boosts", MAX_BOOSTS))
@@ -344,7 +372,25 @@ def build_plan(body: t.Any, *, paging: bool = True) -> SearchPlan:
         plan.sort = [
             check_sort(s, f"sort.{i}") for i, s in enumerate(_list(body, "sort", MAX_SORT_FIELDS))
         ]
-        plan.bypass_visible_to = parse_bool(
-            body.get("bypass_visible_to", False), "bypass_visible_to"
-        )
+        plan.bypass_visible_to = _bypass(body)
     return plan
+
+
+# What a scroll request may not hold: its pages follow the subjects' order, and it has no
+# facets (as Globus Search documents the scroll API).
+_NOT_IN_SCROLL = ("facets", "sort", "boosts", "post_facet_filters", "offset")
+
+
+def build_scroll_plan(body: t.Any) -> tuple[SearchPlan, str | None]:
+    """A plan from a GScrollRequest, and the marker it carries (None on the first page)."""
+    plan, _clauses = _parse_request(body)
+    for key in _NOT_IN_SCROLL:
+        if body.get(key) not in (None, []):
+            raise validation_error("Not allowed in a scroll query.", key)
+    limit = body.get("limit", DEFAULT_LIMIT)
+    plan.limit = parse_int(limit, "limit", minimum=1, maximum=MAX_RESULTS)
+    plan.bypass_visible_to = _bypass(body)
+    marker = body.get("marker")
+    if marker is not None and not isinstance(marker, str):
+        raise validation_error("Not a valid string.", "marker")
+    return plan, marker
