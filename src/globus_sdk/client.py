@@ -57,7 +57,7 @@ class BaseClient:
                     f"{type(self).__name__} has no service_name: pass base_url explicitly"
                 )
             base_url = utils.slash_join(
-                config.get_service_url(self.service_name, environment=self.environment),
+                config.get_service_url(self.environment, self.service_name),
                 self.base_path,
             )
         self.base_url: str = base_url

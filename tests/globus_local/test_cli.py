@@ -66,14 +66,15 @@ def test_env_defaults_to_configured_server(
 def test_env_output_is_what_the_sdk_reads(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from globus_sdk.config import get_service_url
+    from globus_sdk.config import get_environment_name, get_service_url
 
     assert main(["env", "--url", "http://127.0.0.1:8123/"]) == 0
     for key, value in parse_exports(capsys.readouterr().out).items():
         monkeypatch.setenv(key, value)
-    assert get_service_url("auth") == "http://127.0.0.1:8123/auth/"
+    assert get_service_url(get_environment_name(), "auth") == "http://127.0.0.1:8123/auth/"
     monkeypatch.delenv("GLOBUS_SDK_SERVICE_URL_AUTH")
-    assert get_service_url("auth") == "http://127.0.0.1:8123/auth/"  # via the local environment
+    # via the local environment
+    assert get_service_url(get_environment_name(), "auth") == "http://127.0.0.1:8123/auth/"
 
 
 # -- admin -------------------------------------------------------------------------------------

@@ -1,15 +1,15 @@
-"""SDK configuration: environment names, service URLs, HTTP timeout and TLS verification."""
+"""SDK configuration: environments and their service URLs, HTTP timeout and TLS verification."""
 
 from globus_sdk.config.env_vars import get_environment_name, get_http_timeout, get_ssl_verify
 from globus_sdk.config.environments import (
-    KNOWN_ENVIRONMENTS,
+    EnvConfig,
     get_local_root,
     get_service_url,
     get_webapp_url,
 )
 
 __all__ = [
-    "KNOWN_ENVIRONMENTS",
+    "EnvConfig",
     "get_environment_name",
     "get_http_timeout",
     "get_local_root",

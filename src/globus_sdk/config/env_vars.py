@@ -17,8 +17,9 @@ SSL_VERIFY_VAR = "GLOBUS_SDK_VERIFY_SSL"
 
 DEFAULT_HTTP_TIMEOUT = 60.0
 
-_TRUE_STRINGS = frozenset({"1", "yes", "true", "on"})
-_FALSE_STRINGS = frozenset({"0", "no", "false", "off"})
+# the spellings of Python's old ``distutils.util.strtobool``, compared case-insensitively
+_TRUE_STRINGS = frozenset({"y", "yes", "t", "true", "on", "1"})
+_FALSE_STRINGS = frozenset({"n", "no", "f", "false", "off", "0"})
 
 
 def _read(name: str) -> str | None:
@@ -55,15 +56,16 @@ def get_http_timeout(value: float | None = None) -> float | None:
 def get_ssl_verify(value: bool | str | None = None) -> bool | str:
     """Whether to verify TLS certificates, or the path of a CA bundle to verify against.
 
-    ``GLOBUS_SDK_VERIFY_SSL`` accepts true/false spellings (1/0, yes/no, on/off) or the
-    path to an existing CA bundle file or directory.
+    The argument, else ``GLOBUS_SDK_VERIFY_SSL``, is a bool or a string: a boolean spelling
+    (``t``/``f``, ``true``/``false``, ``y``/``n``, ``yes``/``no``, ``on``/``off``, ``1``/``0``,
+    in any case) or the path of an existing CA bundle file or directory.
     """
-    if value is not None:
+    if isinstance(value, bool):
         return value
-    raw = _read(SSL_VERIFY_VAR)
+    raw = value if value is not None else _read(SSL_VERIFY_VAR)
     if raw is None:
         return True
-    lowered = raw.lower()
+    lowered = raw.strip().lower()
     if lowered in _TRUE_STRINGS:
         return True
     if lowered in _FALSE_STRINGS:
