@@ -1043,7 +1043,8 @@ class TransferClient(client.BaseClient):
         :param limit: limit the number of results
         :param offset: offset used in paging
         :param filter_is_error: Return only events that are errors (False is not
-            supported by the service; by default all events are returned)
+            supported by the service; by default all events are returned). Sent as
+            ``filter_is_error=1`` or ``0``.
         :param query_params: Additional passthrough query parameters
         """
         log.info("TransferClient.endpoint_manager_task_event_list(%s)", task_id)
@@ -1051,7 +1052,7 @@ class TransferClient(client.BaseClient):
             query_params,
             limit=limit,
             offset=offset,
-            filter="is_error:1" if filter_is_error else None,
+            filter_is_error=None if filter_is_error is None else int(bool(filter_is_error)),
         )
         return IterableTransferResponse(
             self.get(f"endpoint_manager/task/{task_id}/event_list", query_params=params)

@@ -209,8 +209,9 @@ def test_activation(world: World) -> None:
     tc = world.alice.tc
     reqs = tc.endpoint_get_activation_requirements(world.src)
     assert reqs["activated"] is True
-    assert reqs.always_activated
+    assert reqs.always_activated and reqs.expires_at is None
     assert reqs.active_until(3600)
+    assert reqs.supports_web_activation
     auto = tc.endpoint_autoactivate(world.src, if_expires_in=3600)
     assert auto["code"] in ("AlreadyActivated", "AutoActivated.CachedCredential")
     activated = tc.endpoint_activate(world.src, requirements_data=reqs.data)
@@ -400,8 +401,11 @@ def test_endpoint_manager_views(world: World) -> None:
     )
     events = bob.endpoint_manager_task_event_list(task_id, limit=50, offset=0)
     assert "SUCCEEDED" in {e["code"] for e in events}
-    errors = bob.endpoint_manager_task_event_list(task_id, filter_is_error=True)
+    errors = bob.endpoint_manager_task_event_list(task_id, limit=50, filter_is_error=True)
     assert all(e["is_error"] for e in errors)
+    others = bob.endpoint_manager_task_event_list(task_id, limit=50, filter_is_error=False)
+    assert not any(e["is_error"] for e in others)
+    assert len(errors["DATA"]) + len(others["DATA"]) == len(events["DATA"])
     transfers = bob.endpoint_manager_task_successful_transfers(task_id)
     assert len(transfers["DATA"]) == 3
     skipped = bob.endpoint_manager_task_skipped_errors(task_id)

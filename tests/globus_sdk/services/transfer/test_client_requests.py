@@ -430,13 +430,14 @@ CASES: dict[str, Case] = {
         ),
         "GET",
         f"/endpoint_manager/task/{TASK}/event_list",
-        {"limit": ["3"], "offset": ["6"], "filter": ["is_error:1"]},
+        {"limit": ["3"], "offset": ["6"], "filter_is_error": ["1"]},
         returns=IterableTransferResponse,
     ),
     "endpoint_manager_task_event_list__all": Case(
         lambda tc: tc.endpoint_manager_task_event_list(TASK, filter_is_error=False),
         "GET",
         f"/endpoint_manager/task/{TASK}/event_list",
+        {"filter_is_error": ["0"]},
         returns=IterableTransferResponse,
     ),
     "endpoint_manager_task_pause_info": Case(

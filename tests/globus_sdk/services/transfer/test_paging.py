@@ -100,7 +100,7 @@ def test_limit_offset_total_paging(
         if method == "task_list":
             assert req.query["filter"] == ["status:SUCCEEDED"]
         if method == "endpoint_manager_task_event_list":
-            assert req.query["filter"] == ["is_error:1"]
+            assert req.query["filter_is_error"] == ["1"]
 
 
 def _marker_server(pages: int, per_page: int):

@@ -86,11 +86,35 @@ def test_not_activated_and_not_web_activatable(tc, http_stub: HTTPStub) -> None:
     assert not doc.active_until(0)
 
 
-def test_oauth_requirement_is_web_activatable(tc, http_stub: HTTPStub) -> None:
+def test_oauth_server_makes_it_web_activatable(tc, http_stub: HTTPStub) -> None:
+    base = {"activated": False, "expires_in": 0, "auto_activation_supported": False}
     doc = _requirements(
-        tc, http_stub, {"activated": False, "expires_in": 0, "DATA": [_req("oauth")]}
+        tc, http_stub, {**base, "oauth_server": "oauth.example.org", "DATA": [_req("oauth")]}
     )
     assert doc.supports_web_activation
+    # an oauth requirement alone, with no server named, is not one the web can meet
+    doc = _requirements(tc, http_stub, {**base, "oauth_server": None, "DATA": [_req("oauth")]})
+    assert not doc.supports_web_activation
+    doc = _requirements(tc, http_stub, {**base, "DATA": [_req("delegate_myproxy")]})
+    assert doc.supports_web_activation
+
+
+def test_expires_at_is_fixed_when_the_response_arrives(
+    tc, http_stub: HTTPStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = 1_700_000_000.0
+    monkeypatch.setattr(time, "time", lambda: now)
+    body = {"activated": True, "expires_in": 3600, "auto_activation_supported": False}
+    doc = _requirements(tc, http_stub, {**body, "DATA": []})
+    assert doc.expires_at == int(now) + 3600
+    now += 3000  # later questions count from the arrival, not from now
+    assert doc.active_until(599)
+    assert not doc.active_until(600)
+    assert doc.active_until(int(now) + 599, relative_time=False)
+    assert not doc.active_until(int(now) + 600, relative_time=False)
+    forever = _requirements(tc, http_stub, {**body, "expires_in": -1, "DATA": []})
+    assert forever.expires_at is None and forever.always_activated
+    assert forever.active_until(10**12)
 
 
 def test_iterable_transfer_response_iter_key(tc, http_stub: HTTPStub) -> None:

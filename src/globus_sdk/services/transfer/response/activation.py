@@ -7,8 +7,9 @@ import typing as t
 
 from globus_sdk.response import GlobusHTTPResponse
 
-#: requirement types a user can satisfy in a web browser (delegate_proxy needs local tools)
-_WEB_ACTIVATION_TYPES = frozenset({"myproxy", "oauth"})
+#: requirement types a user can satisfy in a web browser (delegate_proxy needs local tools);
+#: an endpoint activated through OAuth names its ``oauth_server`` instead
+_WEB_ACTIVATION_TYPES = frozenset({"myproxy", "delegate_myproxy"})
 
 
 class ActivationRequirementsResponse(GlobusHTTPResponse):
@@ -20,10 +21,17 @@ class ActivationRequirementsResponse(GlobusHTTPResponse):
 
     ``expires_in`` is -1 for an endpoint whose activation never expires, 0 when it
     is not (or no longer) activated, otherwise the seconds of activation left.
+
+    :ivar expires_at: when the activation ends, as a POSIX timestamp taken when the
+        response arrived (so later questions do not drift); None when it never ends
     """
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
+        expires_in = self.get("expires_in")
+        self.expires_at: int | None = None
+        if isinstance(expires_in, (int, float)) and expires_in != -1:
+            self.expires_at = int(time.time() + expires_in)
 
     def _requirement_types(self) -> set[str]:
         items = self.get("DATA") or []
@@ -45,7 +53,7 @@ class ActivationRequirementsResponse(GlobusHTTPResponse):
         False means the endpoint is of a highly unusual type: inspect ``data`` to see what
         is required. ``supports_auto_activation`` implies this property.
         """
-        if self.supports_auto_activation:
+        if self.supports_auto_activation or self.get("oauth_server") is not None:
             return True
         return bool(self._requirement_types() & _WEB_ACTIVATION_TYPES)
 
@@ -65,13 +73,9 @@ class ActivationRequirementsResponse(GlobusHTTPResponse):
             as a POSIX timestamp instead
         :returns: True if the Endpoint will be active until the deadline, False otherwise
         """
-        if self.always_activated:
+        if not self.get("activated"):
+            return False
+        if self.expires_at is None:
             return True
-        expires_in = self.get("expires_in")
-        if not self.get("activated", True) or not isinstance(expires_in, (int, float)):
-            return False
-        if expires_in <= 0:
-            return False
-        if relative_time:
-            return expires_in >= time_seconds
-        return time.time() + expires_in >= time_seconds
+        deadline = time.time() + time_seconds if relative_time else time_seconds
+        return deadline < self.expires_at
