@@ -77,9 +77,15 @@ def test_auth_style_errors_list_uses_first_element(http_stub: HTTPStub) -> None:
     assert err.message == "Call must be authenticated"
 
 
-def test_errors_list_falls_back_to_top_level_fields(http_stub: HTTPStub) -> None:
+def test_errors_list_first_element_alone_gives_code_and_message(http_stub: HTTPStub) -> None:
     err = _error(http_stub, {"errors": [{"title": "t"}], "code": "Top", "message": "top msg"})
-    assert (err.code, err.message) == ("Top", "top msg")
+    # the top-level fields are not consulted once errors[0] is an object
+    assert (err.code, err.message) == ("Error", err.raw_text)
+
+
+def test_empty_string_fields_are_still_read(http_stub: HTTPStub) -> None:
+    err = _error(http_stub, {"code": "", "message": "", "detail": "not reached"})
+    assert (err.code, err.message) == ("", "")
 
 
 def test_errors_list_of_non_dicts_is_ignored(http_stub: HTTPStub) -> None:
@@ -244,7 +250,8 @@ def test_empty_body(http_stub: HTTPStub) -> None:
     assert err.raw_text == ""
     assert err.raw_json is None
     assert err.code == "Error"
-    assert err.message == "Not Found"
+    assert err.message == ""
+    assert err.args[3:] == (404, "Error", "")
 
 
 def test_consent_required(http_stub: HTTPStub) -> None:
@@ -302,7 +309,11 @@ def test_authorization_parameters(http_stub: HTTPStub) -> None:
     assert params.session_required_single_domain == ["example.edu"]
     assert params.session_required_policies == ["p1", "p2"]
     assert params.session_required_mfa is True
-    assert "Please log in again" in repr(params)
+    assert str(params) == (
+        "AuthorizationParameterInfo(session_message=Please log in again, "
+        "session_required_identities=['4a5c4d2e-0000-0000-0000-000000000001'], "
+        "session_required_single_domain=['example.edu'])"
+    )
     assert not err.info.consent_required
 
 
@@ -359,7 +370,44 @@ def test_error_info_container_of_none() -> None:
     info = exc.ErrorInfoContainer(None)
     assert not info.authorization_parameters
     assert not info.consent_required
-    assert "ErrorInfoContainer" in repr(info)
+    assert str(info) == "AuthorizationParameterInfo(:)|ConsentRequiredInfo(:)"
+    assert repr(info).startswith("<globus_sdk.exc.err_info.ErrorInfoContainer object at 0x")
+
+
+def test_error_info_str_and_repr_forms() -> None:
+    consent = exc.ConsentRequiredInfo({"code": "ConsentRequired", "required_scopes": ["a", "b"]})
+    assert str(consent) == "ConsentRequiredInfo(required_scopes=['a', 'b'])"
+    assert repr(consent).startswith("<globus_sdk.exc.err_info.ConsentRequiredInfo object at 0x")
+    params = exc.AuthorizationParameterInfo(
+        {"authorization_parameters": {"session_message": "m", "session_required_mfa": True}}
+    )
+    assert str(params) == (
+        "AuthorizationParameterInfo(session_message=m, session_required_identities=None, "
+        "session_required_single_domain=None)"
+    )
+    assert repr(params).startswith(
+        "<globus_sdk.exc.err_info.AuthorizationParameterInfo object at 0x"
+    )
+    container = exc.ErrorInfoContainer(
+        {"code": "ConsentRequired", "required_scopes": ["s"], "authorization_parameters": {}}
+    )
+    assert str(container) == (
+        "AuthorizationParameterInfo(session_message=None, session_required_identities=None, "
+        "session_required_single_domain=None)|ConsentRequiredInfo(required_scopes=['s'])"
+    )
+
+
+def test_error_info_keeps_documented_values_as_sent() -> None:
+    params = exc.AuthorizationParameterInfo(
+        {"authorization_parameters": {"session_required_identities": "id1,id2"}}
+    )
+    assert params.session_required_identities == "id1,id2"  # type: ignore[comparison-overlap]
+    consent = exc.ConsentRequiredInfo({"code": "ConsentRequired", "required_scopes": "s"})
+    assert not consent
+    assert consent.required_scopes == "s"  # type: ignore[comparison-overlap]
+    assert str(consent) == "ConsentRequiredInfo(:)"
+    other = exc.ConsentRequiredInfo({"code": "Other", "required_scopes": ["s"]})
+    assert other.required_scopes is None
 
 
 # -- network errors -------------------------------------------------------------------
@@ -377,7 +425,7 @@ def test_convert_connection_refused() -> None:
     converted = exc.convert_request_exception(excinfo.value)
     assert type(converted) is exc.GlobusConnectionError
     assert converted.underlying_exception is excinfo.value
-    assert "Could not connect" in str(converted)
+    assert str(converted) == "ConnectionError on request"
 
 
 def test_convert_read_timeout() -> None:
@@ -393,29 +441,71 @@ def test_convert_read_timeout() -> None:
     converted = exc.convert_request_exception(excinfo.value)
     assert type(converted) is exc.GlobusTimeoutError
     assert isinstance(excinfo.value, requests.ReadTimeout)
+    assert str(converted) == "TimeoutError on request"
 
 
 @pytest.mark.parametrize(
-    "raised, expected",
+    "raised, expected, message",
     [
-        (requests.ConnectTimeout("c"), exc.GlobusConnectionTimeoutError),
-        (requests.ReadTimeout("r"), exc.GlobusTimeoutError),
-        (requests.Timeout("t"), exc.GlobusTimeoutError),
-        (requests.ConnectionError("x"), exc.GlobusConnectionError),
-        (requests.TooManyRedirects("m"), exc.NetworkError),
-        (requests.RequestException("e"), exc.NetworkError),
+        (requests.ConnectTimeout("c"), exc.GlobusConnectionTimeoutError, "ConnectTimeoutError"),
+        (requests.ReadTimeout("r"), exc.GlobusTimeoutError, "TimeoutError"),
+        (requests.Timeout("t"), exc.GlobusTimeoutError, "TimeoutError"),
+        (requests.ConnectionError("x"), exc.GlobusConnectionError, "ConnectionError"),
+        (requests.TooManyRedirects("m"), exc.NetworkError, "NetworkError"),
+        (requests.RequestException("e"), exc.NetworkError, "NetworkError"),
     ],
 )
-def test_convert_mapping(raised: requests.RequestException, expected: type) -> None:
+def test_convert_mapping(raised: requests.RequestException, expected: type, message: str) -> None:
     converted = exc.convert_request_exception(raised)
     assert type(converted) is expected
     assert converted.underlying_exception is raised
     assert isinstance(converted, exc.GlobusError)
+    assert str(converted) == f"{message} on request"
+    assert converted.args == (f"{message} on request",)
 
 
-def test_network_error_signature() -> None:
+@pytest.mark.parametrize(
+    "cls",
+    [
+        exc.NetworkError,
+        exc.GlobusConnectionError,
+        exc.GlobusTimeoutError,
+        exc.GlobusConnectionTimeoutError,
+    ],
+)
+def test_network_error_keeps_its_message(cls: type[exc.NetworkError]) -> None:
     inner = OSError("boom")
-    err = exc.NetworkError("while talking", inner)
-    assert err.msg == "while talking"
+    err = cls("while talking", inner, "extra", flag=True)
     assert err.underlying_exception is inner
-    assert "while talking" in str(err) and "boom" in str(err)
+    assert str(err) == "while talking"
+    assert err.args == ("while talking",)
+    assert repr(err) == f"{cls.__name__}('while talking')"
+
+
+@pytest.mark.parametrize(
+    ("header", "scheme"),
+    [
+        ("Bearer SECRET", "Bearer"),
+        ("bearer SECRET", "bearer"),
+        ("Basic U0VDUkVU", "Basic"),
+        ("Globus-Goauthtoken SECRET", "Globus-Goauthtoken"),
+        ("Token SECRET", None),
+        ("Negotiate SECRET", None),
+    ],
+)
+def test_args_name_only_recognized_schemes(
+    http_stub: HTTPStub, header: str, scheme: str | None
+) -> None:
+    err = _error(http_stub, {"code": "C", "message": "m"}, status=401, auth=header)
+    assert err.args == ("GET", f"{http_stub.url}v0.10/thing", scheme, 401, "C", "m")
+    assert "SECRET" not in str(err) and "U0VDUkVU" not in repr(err)
+
+
+def test_args_of_a_redirected_request_name_the_final_url(http_stub: HTTPStub) -> None:
+    http_stub.add(
+        "GET", "/v0.10/old", StubResponse(302, b"", {"Location": f"{http_stub.url}v0.10/thing"})
+    )
+    http_stub.add("GET", "/v0.10/thing", StubResponse(403, {"code": "Nope", "message": "no"}))
+    resp = requests.get(http_stub.url + "v0.10/old", timeout=10)
+    err = exc.GlobusAPIError(resp)
+    assert err.args == ("GET", f"{http_stub.url}v0.10/thing", None, 403, "Nope", "no")

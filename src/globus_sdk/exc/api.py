@@ -3,8 +3,9 @@
 Error documents differ between services (Transfer ``code``/``message``, Auth ``errors``
 lists and OAuth ``error``/``error_description``, Search ``message`` only, GCS ``detail``),
 and some errors are not JSON at all. Parsing never raises: whatever cannot be read leaves
-the defaults (``code == "Error"``, ``message`` = the body text, or the HTTP reason when the
-body is empty).
+the defaults (``code == "Error"``, ``message`` = the body text). Code and message are read
+as globus-sdk 3.2 reads them: from the first element of a non-empty ``errors`` list of
+objects, else from the document itself.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ class GlobusAPIError(GlobusError):
     :ivar code: error code from the API, or ``"Error"`` for unclassified errors
     :ivar message: error message from the API (or the raw body text)
 
-    ``str(err)`` is the tuple of :meth:`_get_args`: HTTP method, URL, authorization scheme
-    (never the credential), status, code and message. Subclasses extend the parsing by
+    ``err.args`` (and so ``str(err)``) is what :meth:`_get_args` returns: HTTP method,
+    response URL, authorization scheme (Bearer, Basic or Globus-Goauthtoken as sent, never
+    the credential; None for any other), status, code and message. Subclasses extend the parsing by
     overriding ``MESSAGE_FIELDS`` and/or :meth:`_load_from_json` (calling super) and may
     append details to :meth:`_get_args`. ``_load_from_json`` runs only for JSON object
     bodies, so extra attributes need class-level defaults (or be set before ``super().__init__``).
@@ -37,6 +39,8 @@ class GlobusAPIError(GlobusError):
 
     #: Fields of the error document searched, in order, for the message.
     MESSAGE_FIELDS: list[str] = ["message", "detail"]
+    #: Authorization schemes named in ``args``, compared case-insensitively.
+    RECOGNIZED_AUTHZ_SCHEMES: list[str] = ["bearer", "basic", "globus-goauthtoken"]
 
     def __init__(self, r: requests.Response, *args: t.Any, **kw: t.Any) -> None:
         self._underlying_response = r
@@ -46,7 +50,7 @@ class GlobusAPIError(GlobusError):
         self.content_type: str = r.headers.get("Content-Type", "") or ""
         self._raw_text = self._read_text(r)
         self.code: str = "Error"
-        self.message: str = self._raw_text or self.http_reason
+        self.message: str = self._raw_text
         self._info = ErrorInfoContainer(None)
         self._raw_json = self._read_json(r)
         if isinstance(self._raw_json, dict):
@@ -77,45 +81,44 @@ class GlobusAPIError(GlobusError):
     def _load_from_json(self, data: dict[str, t.Any]) -> None:
         """Read ``code``, ``message`` and ``info`` from a JSON error document.
 
-        With a non-empty ``errors`` list whose first element is a dict, that element is the
-        error; fields it lacks are looked up on the top-level document.
+        With a non-empty ``errors`` list whose first element is an object, code and message
+        come from that element alone. ``info`` sees the document with that element's
+        fields laid over it, so consent and session requirements are found in either place.
         """
         errors = data.get("errors")
-        sub = errors[0] if isinstance(errors, list) and errors else None
-        docs = [sub, data] if isinstance(sub, dict) else [data]
-        code = self._first_str(docs, ["code"])
-        if code is not None:
+        first = errors[0] if isinstance(errors, list) and errors else None
+        doc = first if isinstance(first, dict) else data
+        code = doc.get("code")
+        if isinstance(code, str):
             self.code = code
-        message = self._first_str(docs, self.MESSAGE_FIELDS)
-        if message is not None:
-            self.message = message
-        merged = dict(data)
-        if isinstance(sub, dict):
-            merged.update(sub)
-        self._info = ErrorInfoContainer(merged)
-
-    @staticmethod
-    def _first_str(docs: list[dict[str, t.Any]], fields: t.Iterable[str]) -> str | None:
-        for doc in docs:
-            for field in fields:
-                value = doc.get(field)
-                if isinstance(value, str) and value:
-                    return value
-        return None
+        for field in self.MESSAGE_FIELDS:
+            message = doc.get(field)
+            if isinstance(message, str):
+                self.message = message
+                break
+        self._info = ErrorInfoContainer({**data, **doc})
 
     # -- presentation -----------------------------------------------------------------
 
     def _get_args(self) -> list[t.Any]:
-        """The values shown by ``str(err)``; subclasses may append service-specific ones."""
+        """The exception's args; subclasses may append service-specific values."""
         request = getattr(self._underlying_response, "request", None)
-        method = getattr(request, "method", None)
-        url = getattr(request, "url", None) or self._underlying_response.url
-        scheme = None
-        if request is not None:
-            authz = request.headers.get("Authorization")
-            if authz:
-                scheme = authz.split(" ", 1)[0]
-        return [method, url, scheme, self.http_status, self.code, self.message]
+        return [
+            getattr(request, "method", None),
+            self._underlying_response.url,
+            self._authorization_scheme(request),
+            self.http_status,
+            self.code,
+            self.message,
+        ]
+
+    def _authorization_scheme(self, request: requests.PreparedRequest | None) -> str | None:
+        """The scheme of the request's Authorization header, if it is a recognized one."""
+        header = request.headers.get("Authorization") if request is not None else None
+        words = header.split() if isinstance(header, str) else []
+        if words and words[0].lower() in self.RECOGNIZED_AUTHZ_SCHEMES:
+            return words[0]
+        return None
 
     # -- documented properties --------------------------------------------------------
 

@@ -16,16 +16,14 @@ from globus_sdk.exc.base import GlobusError
 class NetworkError(GlobusError):
     """Error communicating with the REST API server.
 
-    Keeps the original exception (``underlying_exception``) and a message explaining it.
+    ``str(err)`` and ``err.args`` are the message alone; the original exception, which may
+    be confusing on its own, is kept as ``underlying_exception``. Extra positional and
+    keyword arguments are accepted and ignored.
     """
 
     def __init__(self, msg: str, exc: Exception, *args: t.Any, **kw: t.Any) -> None:
-        super().__init__(msg, *args)
-        self.msg = msg
+        super().__init__(msg)
         self.underlying_exception = exc
-
-    def __str__(self) -> str:
-        return f"{self.msg}: {self.underlying_exception}" if self.underlying_exception else self.msg
 
 
 class GlobusConnectionError(NetworkError):
@@ -44,12 +42,12 @@ def convert_request_exception(exc: requests.RequestException) -> NetworkError:
     """Map a ``requests`` exception onto the matching :class:`NetworkError` subclass.
 
     ``ConnectTimeout`` is both a ``ConnectionError`` and a ``Timeout`` in requests, so it is
-    checked first.
+    checked first. The messages are globus-sdk 3.2's wording.
     """
     if isinstance(exc, requests.ConnectTimeout):
-        return GlobusConnectionTimeoutError("Connection to the server timed out", exc)
+        return GlobusConnectionTimeoutError("ConnectTimeoutError on request", exc)
     if isinstance(exc, requests.Timeout):
-        return GlobusTimeoutError("Request to the server timed out", exc)
+        return GlobusTimeoutError("TimeoutError on request", exc)
     if isinstance(exc, requests.ConnectionError):
-        return GlobusConnectionError("Could not connect to the server", exc)
-    return NetworkError("Network error while talking to the server", exc)
+        return GlobusConnectionError("ConnectionError on request", exc)
+    return NetworkError("NetworkError on request", exc)

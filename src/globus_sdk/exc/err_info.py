@@ -1,7 +1,10 @@
 """Structured extras parsed out of API error documents.
 
 Each ``ErrorInfo`` tests falsy when the error carried none of its data, so callers can
-write ``if err.info.consent_required: ...`` without checking keys themselves.
+write ``if err.info.consent_required: ...`` without checking keys themselves. Their
+``str()`` forms are globus-sdk 3.2's: ``Name(attr=value, ...)`` listing the public
+attributes when truthy, ``Name(:)`` when not, and the container joins its two with ``|``.
+Their reprs are Python's default, as in 3.2.
 """
 
 from __future__ import annotations
@@ -19,73 +22,91 @@ def _str_list(value: t.Any) -> list[str] | None:
 
 
 class ErrorInfo:
-    """Base for parsed error data; truthy only when the data was present and well-formed."""
+    """Errors may contain "containers" of data which are testable (define ``__bool__``).
+    When they have data, they should ``bool()`` as ``True``."""
 
-    _has_data: bool = False
-    _fields: tuple[str, ...] = ()
+    _has_data: bool
 
     def __bool__(self) -> bool:
         return self._has_data
 
-    def __repr__(self) -> str:
-        attrs = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{type(self).__name__}({attrs})" if self._has_data else f"{type(self).__name__}()"
-
-    __str__ = __repr__
+    def __str__(self) -> str:
+        if not self:
+            return f"{type(self).__name__}(:)"
+        public = [f"{k}={v}" for k, v in vars(self).items() if not k.startswith("_")]
+        return f"{type(self).__name__}({', '.join(public)})"
 
 
 class AuthorizationParameterInfo(ErrorInfo):
-    """The ``authorization_parameters`` of an error: what a new login session must satisfy."""
+    """The ``authorization_parameters`` of an error: what a new login session must satisfy.
 
-    _fields = (
-        "session_message",
-        "session_required_identities",
-        "session_required_single_domain",
-        "session_required_policies",
-        "session_required_mfa",
-        "required_scopes",
-    )
+    Truthy when the error has an ``authorization_parameters`` object. The three documented
+    attributes hold the values as sent; the policies, MFA and scope requirements newer
+    services add are parsed into read-only properties, outside the ``str()`` form.
+
+    :ivar session_message: A message from the server
+    :ivar session_required_identities: identity IDs the server asks for
+    :ivar session_required_single_domain: domains the server asks for (the user picks one)
+    """
 
     def __init__(self, error_data: dict[str, t.Any]) -> None:
         params = error_data.get("authorization_parameters")
         self._has_data = isinstance(params, dict)
         data: dict[str, t.Any] = params if isinstance(params, dict) else {}
-        message = data.get("session_message")
-        self.session_message: str | None = message if isinstance(message, str) else None
-        self.session_required_identities = _str_list(data.get("session_required_identities"))
-        self.session_required_single_domain = _str_list(data.get("session_required_single_domain"))
-        self.session_required_policies = _str_list(data.get("session_required_policies"))
+        self.session_message = t.cast("str | None", data.get("session_message"))
+        self.session_required_identities = t.cast(
+            "list[str] | None", data.get("session_required_identities")
+        )
+        self.session_required_single_domain = t.cast(
+            "list[str] | None", data.get("session_required_single_domain")
+        )
         mfa = data.get("session_required_mfa")
-        self.session_required_mfa: bool | None = mfa if isinstance(mfa, bool) else None
-        self.required_scopes = _str_list(data.get("required_scopes"))
+        self._session_required_policies = _str_list(data.get("session_required_policies"))
+        self._session_required_mfa: bool | None = mfa if isinstance(mfa, bool) else None
+        self._required_scopes = _str_list(data.get("required_scopes"))
+
+    @property
+    def session_required_policies(self) -> list[str] | None:
+        """Policy IDs the session must satisfy (a comma-separated string is split)."""
+        return self._session_required_policies
+
+    @property
+    def session_required_mfa(self) -> bool | None:
+        """Whether the session must have used multi-factor authentication."""
+        return self._session_required_mfa
+
+    @property
+    def required_scopes(self) -> list[str] | None:
+        """Scopes the new login must request."""
+        return self._required_scopes
 
 
 class ConsentRequiredInfo(ErrorInfo):
-    """Consent information: truthy iff the code is ``ConsentRequired`` with a scope list."""
+    """Consent information: truthy iff the code is ``ConsentRequired`` with a scope list.
 
-    _fields = ("required_scopes",)
+    :ivar required_scopes: the scopes the server asks consent for (None unless the code
+        is ``ConsentRequired``)
+    """
 
     def __init__(self, error_data: dict[str, t.Any]) -> None:
-        scopes = error_data.get("required_scopes")
         consent = error_data.get("code") == "ConsentRequired"
-        self.required_scopes: list[str] | None = (
-            list(scopes) if consent and isinstance(scopes, list) else None
+        self.required_scopes = t.cast(
+            "list[str] | None", error_data.get("required_scopes") if consent else None
         )
-        self._has_data = self.required_scopes is not None
+        self._has_data = consent and isinstance(self.required_scopes, list)
 
 
 class ErrorInfoContainer:
-    """Holds every ErrorInfo parsed from one error document (``err.info``)."""
+    """Holds every ErrorInfo parsed from one error document (``err.info``).
+
+    :ivar authorization_parameters: A parsed AuthorizationParameterInfo object
+    :ivar consent_required: A parsed ConsentRequiredInfo object
+    """
 
     def __init__(self, error_data: dict[str, t.Any] | None) -> None:
         data = error_data if isinstance(error_data, dict) else {}
         self.authorization_parameters = AuthorizationParameterInfo(data)
         self.consent_required = ConsentRequiredInfo(data)
 
-    def __repr__(self) -> str:
-        return (
-            f"ErrorInfoContainer(authorization_parameters={self.authorization_parameters!r}, "
-            f"consent_required={self.consent_required!r})"
-        )
-
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return f"{self.authorization_parameters}|{self.consent_required}"
