@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import collections
 import hashlib
 import typing as t
 import uuid
@@ -10,30 +11,29 @@ import uuid
 T = t.TypeVar("T")
 
 
-class PayloadWrapper(dict[str, t.Any]):
+class PayloadWrapper(collections.UserDict[str, t.Any]):
     """Base for helper objects that build a request payload (``TransferData`` ...).
 
-    It is a plain ``dict`` so payloads serialize as JSON or form data with no extra work;
-    the client methods also accept it anywhere a ``dict`` body is accepted.
+    A ``UserDict``, as documented for 3.2: the payload itself is the plain dict in
+    ``data``, which is what the client sends. Being a mapping rather than a ``dict``
+    subclass keeps every mutation (``pop``, ``update``, ``del``) going through the same
+    few dunder methods, so subclasses that customise one of them stay consistent.
     """
-
-    # the parameter is named ``dict`` to match the documented (UserDict-style) signature
-    def __init__(self, dict: t.Mapping[str, t.Any] | None = None, /, **kwargs: t.Any) -> None:
-        super().__init__()
-        if dict is not None:
-            self.update(dict)
-        if kwargs:
-            self.update(kwargs)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({super().__repr__()})"
 
 
 def slash_join(a: str, b: str | None) -> str:
-    """Join two URL parts with exactly one slash between them (``b`` None → ``a``)."""
-    if b is None:
+    """Join ``a`` and ``b`` with one slash, whether or not either side already has one.
+
+    An empty or None ``b`` leaves ``a`` unchanged (no slash is added). Only the slash at
+    the seam is adjusted: ``a``'s trailing one is dropped when ``b`` brings its own.
+    """
+    if not b:
         return a
-    return a.rstrip("/") + "/" + b.lstrip("/")
+    if a.endswith("/"):
+        return a[:-1] + b if b.startswith("/") else a + b
+    if b.startswith("/"):
+        return a + b
+    return a + "/" + b
 
 
 def safe_strseq_iter(value: t.Any) -> t.Iterator[str]:

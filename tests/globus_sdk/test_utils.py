@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import collections
 import json
 import uuid
 
@@ -24,10 +25,22 @@ from globus_sdk.utils import (
         ("https://x.org", "/v0.10", "https://x.org/v0.10"),
         ("https://x.org/", "/v0.10/", "https://x.org/v0.10/"),
         ("https://x.org/", None, "https://x.org/"),
-        ("https://x.org", "", "https://x.org/"),
+        ("https://x.org", None, "https://x.org"),
+        # an empty part adds nothing, not even a slash
+        ("https://x.org", "", "https://x.org"),
+        ("a/b", "", "a/b"),
+        ("a/b/", "", "a/b/"),
+        ("", "x", "/x"),
+        ("", "/x", "/x"),
+        ("a", "/", "a/"),
+        ("a/", "/", "a/"),
+        # only the seam is adjusted: slashes elsewhere are kept as given
+        ("a//", "/b", "a//b"),
+        ("a/", "//b", "a//b"),
+        ("a", "b//c/", "a/b//c/"),
     ],
 )
-def test_slash_join_exactly_one_slash(a: str, b: str | None, expected: str) -> None:
+def test_slash_join(a: str, b: str | None, expected: str) -> None:
     assert slash_join(a, b) == expected
 
 
@@ -46,18 +59,28 @@ def test_commajoin() -> None:
     assert commajoin([]) == ""
 
 
-def test_payload_wrapper_is_a_dict() -> None:
+def test_payload_wrapper_is_a_user_dict() -> None:
     class Payload(PayloadWrapper):
         def __init__(self, name: str) -> None:
             super().__init__(DATA_TYPE="payload")
             self["name"] = name
 
     p = Payload("n1")
-    assert isinstance(p, dict)
-    assert json.loads(json.dumps(p)) == {"DATA_TYPE": "payload", "name": "n1"}
+    assert isinstance(p, collections.UserDict) and not isinstance(p, dict)
+    # the payload proper is the plain dict in ``data``, kept in step with the wrapper
+    assert type(p.data) is dict
+    assert p.data == {"DATA_TYPE": "payload", "name": "n1"}
+    p["extra"] = 1
+    del p["DATA_TYPE"]
+    assert p.data == {"name": "n1", "extra": 1}
+    p.data["direct"] = True
+    assert p["direct"] is True
+    assert json.loads(json.dumps(p.data)) == {"name": "n1", "extra": 1, "direct": True}
+    assert dict(p) == p.data
+    assert repr(p) == repr(p.data)
     assert PayloadWrapper({"a": 1}, b=2) == {"a": 1, "b": 2}
-    assert PayloadWrapper() == {}
-    assert "Payload(" in repr(p)
+    assert PayloadWrapper({"a": 1}, b=2).data == {"a": 1, "b": 2}
+    assert PayloadWrapper() == {} and PayloadWrapper().data == {}
 
 
 def test_small_string_helpers() -> None:

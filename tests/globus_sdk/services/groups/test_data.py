@@ -68,7 +68,7 @@ def test_role_actions(method: str, key: str) -> None:
         {"identity_id": B, "role": "manager"},
     ]
     # serializes as plain JSON
-    assert json.loads(json.dumps(actions)) == dict(actions)
+    assert json.loads(json.dumps(actions.data)) == dict(actions)
 
 
 def test_chaining_builds_one_payload() -> None:
@@ -100,7 +100,7 @@ def test_group_policies_payload() -> None:
         "join_requests": True,
         "signup_fields": ["institution", "zip"],
     }
-    assert json.loads(json.dumps(policies)) == dict(policies)
+    assert json.loads(json.dumps(policies.data)) == dict(policies)
 
 
 def test_group_policies_timeout_and_plain_strings() -> None:

@@ -166,7 +166,7 @@ def test_search_query_builder() -> None:
         .add_sort("path.to.date", order="asc")
         .add_sort("title")
     )
-    assert isinstance(query, dict) and isinstance(query, globus_sdk.utils.PayloadWrapper)
+    assert isinstance(query.data, dict) and isinstance(query, globus_sdk.utils.PayloadWrapper)
     assert query == {
         "@datatype": "GSearchRequest",
         "q": "example query",
