@@ -50,12 +50,13 @@ class BaseClient:
         app_name: str | None = None,
         transport_params: dict[str, t.Any] | None = None,
     ) -> None:
+        # BaseClient is abstract without abstract methods: a subclass names its service
+        if self.service_name == "_base":
+            raise NotImplementedError(
+                "Cannot instantiate clients which do not set a 'service_name'"
+            )
         self.environment = config.get_environment_name(environment)
         if base_url is None:
-            if self.service_name == "_base":
-                raise exc.GlobusSDKUsageError(
-                    f"{type(self).__name__} has no service_name: pass base_url explicitly"
-                )
             base_url = utils.slash_join(
                 config.get_service_url(self.environment, self.service_name),
                 self.base_path,
@@ -69,12 +70,16 @@ class BaseClient:
         self.paginated = PaginatorTable(self)
         log.debug("%s ready: base_url=%s", type(self).__name__, self.base_url)
 
-    @property
-    def resource_server(self) -> str | None:
-        """The resource server of this client's scopes, or None if it has none."""
-        if self.scopes is None:
+    @utils.classproperty
+    def resource_server(cls) -> str | None:
+        """The resource server of this client's scopes, or None if it has none.
+
+        Read from the class's ``scopes``, so ``TransferClient.resource_server`` works
+        without building a client.
+        """
+        if cls.scopes is None:
             return None
-        return self.scopes.resource_server
+        return cls.scopes.resource_server
 
     @property
     def app_name(self) -> str | None:
@@ -198,7 +203,8 @@ class BaseClient:
             method,
             url,
             query_params=query_params,
-            data=data,
+            # a payload helper is sent as the plain dict it wraps
+            data=data.data if isinstance(data, utils.PayloadWrapper) else data,
             headers=headers,
             encoding=encoding,
             authorizer=self.authorizer,

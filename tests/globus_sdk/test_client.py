@@ -78,10 +78,12 @@ def test_unknown_environment() -> None:
         WidgetClient(environment="atlantis")
 
 
-def test_base_client_needs_base_url_or_service() -> None:
-    with pytest.raises(exc.GlobusSDKUsageError):
+def test_base_client_is_abstract() -> None:
+    # a client names its service; BaseClient itself cannot be built, even with a URL
+    with pytest.raises(NotImplementedError, match="service_name"):
         BaseClient()
-    assert BaseClient(base_url="http://h.test/").base_url == "http://h.test/"
+    with pytest.raises(NotImplementedError):
+        BaseClient(base_url="http://h.test/")
 
 
 # -- resource server, app name, transport params ------------------------------------------
@@ -97,6 +99,29 @@ def test_resource_server() -> None:
         scopes = FakeScopes()  # type: ignore[assignment]
 
     assert ScopedClient().resource_server == "widgets.api.globus.org"
+    # a class property: readable on the class, without building a client
+    assert ScopedClient.resource_server == "widgets.api.globus.org"
+    assert WidgetClient.resource_server is None
+    assert BaseClient.resource_server is None
+
+
+@pytest.mark.parametrize(
+    ("name", "resource_server"),
+    [
+        ("AuthClient", "auth.globus.org"),
+        ("NativeAppAuthClient", "auth.globus.org"),
+        ("ConfidentialAppAuthClient", "auth.globus.org"),
+        ("TransferClient", "transfer.api.globus.org"),
+        ("GroupsClient", "groups.api.globus.org"),
+        ("SearchClient", "search.api.globus.org"),
+    ],
+)
+def test_service_clients_resource_server_on_class(name: str, resource_server: str) -> None:
+    import globus_sdk
+
+    cls = getattr(globus_sdk, name)
+    assert cls.resource_server == resource_server
+    assert cls.resource_server == cls.scopes.resource_server
 
 
 def test_app_name_in_user_agent(client: WidgetClient, http_stub: HTTPStub) -> None:
@@ -176,6 +201,24 @@ def test_payload_wrapper_body(client: WidgetClient, http_stub: HTTPStub) -> None
     http_stub.add("POST", "/v1/b", body={})
     client.post("b", data=PayloadWrapper({"a": 1}, b=[1, 2]))
     assert http_stub.requests[0].json == {"a": 1, "b": [1, 2]}
+
+
+def test_payload_wrapper_reaches_the_transport_as_its_dict(
+    client: WidgetClient, http_stub: HTTPStub
+) -> None:
+    seen: list[t.Any] = []
+    real_request = client.transport.request
+
+    def spy(method: str, url: str, **kwargs: t.Any) -> t.Any:
+        seen.append(kwargs["data"])
+        return real_request(method, url, **kwargs)
+
+    client.transport.request = spy  # type: ignore[method-assign]
+    http_stub.add("POST", "/v1/b", body={})
+    payload = PayloadWrapper(grant_type="x", n=1)
+    client.post("b", data=payload, encoding="form")
+    assert seen[0] is payload.data
+    assert http_stub.requests[0].form == {"grant_type": ["x"], "n": ["1"]}
 
 
 def test_form_and_text_bodies(client: WidgetClient, http_stub: HTTPStub) -> None:
