@@ -4,6 +4,7 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
+import requests
 
 from globus_sdk.transport import FormRequestEncoder, JSONRequestEncoder, RequestEncoder
 from globus_sdk.utils import PayloadWrapper
@@ -28,6 +29,25 @@ def test_json_encoder_sets_content_type() -> None:
     req = _prepare(JSONRequestEncoder(), {"a": [1, 2]})
     assert json.loads(req.body) == {"a": [1, 2]}
     assert req.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"name": "caf\u00e9 \u65e5\u672c", "n": [1.5, None, True]}, ["x", {}], "s", 0, {}],
+)
+def test_json_encoder_body_is_utf8_bytes_encoded_once(data: object) -> None:
+    req = _prepare(JSONRequestEncoder(), data)
+    # bytes, as requests sends a ``json=`` body: serialized once, then UTF-8 encoded
+    assert isinstance(req.body, bytes)
+    assert req.body == json.dumps(data).encode("utf-8")
+    assert json.loads(req.body.decode("utf-8")) == data
+    assert req.headers["Content-Length"] == str(len(req.body))
+
+
+def test_json_encoder_refuses_nan() -> None:
+    # requests will not put NaN in a JSON body: not valid JSON
+    with pytest.raises(requests.exceptions.InvalidJSONError):
+        _prepare(JSONRequestEncoder(), {"x": float("nan")})
 
 
 def test_json_encoder_respects_explicit_content_type() -> None:

@@ -103,6 +103,35 @@ def test_max_retries_respected(
     assert len(no_sleep) == max_retries
 
 
+@pytest.mark.parametrize("max_retries", [-1, -5])
+def test_max_retries_leaving_no_attempt_raises(
+    http_stub: HTTPStub, no_sleep: list[float], max_retries: int
+) -> None:
+    http_stub.add("GET", "/thing", body={"ok": True})
+    transport = RequestsTransport(max_retries=max_retries)
+    with pytest.raises(ValueError):
+        transport.request("GET", _url(http_stub))
+    # set on an existing transport too
+    transport = RequestsTransport()
+    transport.max_retries = max_retries
+    with pytest.raises(ValueError):
+        transport.request("GET", _url(http_stub))
+    assert http_stub.requests == []
+    assert no_sleep == []
+
+
+def test_last_response_still_runs_the_checks(http_stub: HTTPStub, no_sleep: list[float]) -> None:
+    # with no retry left, a 401 still reaches the authorizer (3.2 runs the checks on
+    # every response), but nothing is sent again
+    http_stub.add("GET", "/thing", status=401, body={"code": "AuthenticationFailed"})
+    authorizer = SwappingAuthorizer("old", "new")
+    resp = RequestsTransport(max_retries=0).request("GET", _url(http_stub), authorizer=authorizer)
+    assert resp.status_code == 401
+    assert authorizer.handle_calls == 1
+    assert len(http_stub.requests) == 1
+    assert no_sleep == []
+
+
 def test_default_max_retries_is_five(http_stub: HTTPStub, no_sleep: list[float]) -> None:
     http_stub.add("GET", "/thing", status=500, body={})
     transport = RequestsTransport()
@@ -406,6 +435,27 @@ def test_default_encoding_json_for_dicts(http_stub: HTTPStub) -> None:
     req = http_stub.requests[0]
     assert req.json == {"a": [1, None]}
     assert req.headers["Content-Type"] == "application/json"
+
+
+def test_json_body_sent_as_utf8_bytes(http_stub: HTTPStub) -> None:
+    http_stub.add("POST", "/thing", body={})
+    transport = RequestsTransport()
+    sent: list[requests.PreparedRequest] = []
+    real_send = transport.session.send
+
+    def spy(prepared: requests.PreparedRequest, **kwargs: t.Any) -> requests.Response:
+        sent.append(prepared)
+        return real_send(prepared, **kwargs)
+
+    transport.session.send = spy  # type: ignore[method-assign]
+    data = {"label": "caf\u00e9 \u2192 \U0001f600", "n": 1}
+    transport.request("POST", _url(http_stub), data=data)
+    assert isinstance(sent[0].body, bytes)
+    assert sent[0].body == json.dumps(data).encode("utf-8")
+    received = http_stub.requests[0]
+    assert received.body == sent[0].body
+    assert received.headers["Content-Length"] == str(len(received.body))
+    assert received.json == data
 
 
 def test_default_encoding_text_for_strings(http_stub: HTTPStub) -> None:

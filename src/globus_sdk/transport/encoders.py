@@ -6,7 +6,6 @@ each body format lives in one small class.
 
 from __future__ import annotations
 
-import json
 import typing as t
 
 import requests
@@ -24,8 +23,11 @@ def _unwrap(data: t.Any) -> t.Any:
 class RequestEncoder:
     """The "text" encoder: sends ``data`` (str or bytes) as the body unchanged.
 
-    Subclasses override ``_prepare_data`` / ``_prepare_headers`` for other formats.
+    Subclasses override ``_prepare_data`` / ``_prepare_headers`` for other formats;
+    ``_body_argument`` names the ``requests.Request`` argument the prepared data goes to.
     """
+
+    _body_argument: t.ClassVar[t.Literal["data", "json"]] = "data"
 
     def encode(
         self,
@@ -36,12 +38,13 @@ class RequestEncoder:
         headers: dict[str, str],
     ) -> requests.Request:
         data = _unwrap(data)
+        body = {self._body_argument: self._prepare_data(data)}
         return requests.Request(
             method,
             url,
             params=self._prepare_params(params),
-            data=self._prepare_data(data),
             headers=self._prepare_headers(headers, data),
+            **body,
         )
 
     def _prepare_params(self, params: dict[str, t.Any] | None) -> dict[str, t.Any]:
@@ -60,7 +63,13 @@ class RequestEncoder:
 
 
 class JSONRequestEncoder(RequestEncoder):
-    """Sends ``data`` as a JSON document with ``Content-Type: application/json``."""
+    """Sends ``data`` as a JSON document with ``Content-Type: application/json``.
+
+    The document goes to ``requests`` as its ``json`` argument, so the body is serialized
+    and encoded to UTF-8 bytes once, by ``requests``, exactly as for the real SDK.
+    """
+
+    _body_argument = "json"
 
     def _prepare_headers(self, headers: dict[str, str], data: t.Any) -> dict[str, str]:
         headers = dict(headers)
@@ -69,9 +78,7 @@ class JSONRequestEncoder(RequestEncoder):
         return headers
 
     def _prepare_data(self, data: t.Any) -> t.Any:
-        if data is None:
-            return None
-        return json.dumps(data)
+        return data
 
 
 class FormRequestEncoder(RequestEncoder):

@@ -155,8 +155,8 @@ class RequestsTransport:
         """
         request = self._encode(method, url, query_params, data, headers, encoding)
         runner = RetryCheckRunner(self.retry_checks)
-        attempt = 0
-        while True:
+        response: requests.Response | None = None
+        for attempt in range(self.max_retries + 1):
             if authorizer is not None:
                 authz_header = authorizer.get_authorization_header()
                 if authz_header:
@@ -166,18 +166,25 @@ class RequestsTransport:
             ctx = RetryContext(attempt, authorizer=authorizer)
             log.debug("%s %s (attempt %d)", method, url, attempt)
             try:
-                ctx.response = self._send(request)
+                response = ctx.response = self._send(request)
             except requests.RequestException as err:
                 ctx.exception = err
                 log.debug("request failed: %r", err)
                 if attempt >= self.max_retries or not runner.should_retry(ctx):
                     raise exc.convert_request_exception(err) from err
             else:
-                log.debug("response status %d", ctx.response.status_code)
-                if attempt >= self.max_retries or not runner.should_retry(ctx):
-                    return ctx.response
-            self._retry_sleep(ctx)
-            attempt += 1
+                log.debug("response status %d", response.status_code)
+                # the checks see every response, the last one too (a 401 there still
+                # lets the authorizer renew its token for the caller's next request)
+                if not runner.should_retry(ctx):
+                    return response
+            if attempt < self.max_retries:
+                self._retry_sleep(ctx)
+        if response is None:
+            # only a max_retries below zero leaves the loop without a single attempt
+            raise ValueError(f"max_retries={self.max_retries} leaves no attempt to send {url}")
+        log.debug("retries exhausted; returning the last response")
+        return response
 
     def _retry_sleep(self, ctx: RetryContext) -> None:
         """Sleep before the next attempt: a check's requested backoff or the computed one,
