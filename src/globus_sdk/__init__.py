@@ -1,15 +1,19 @@
 """The Globus SDK for Python, 3.2 API.
 
-Names are imported lazily from their home modules, so ``import globus_sdk`` stays cheap
-and every documented top-level name resolves to the same object as its module path.
+Names and submodules are imported lazily from their home modules, so ``import globus_sdk``
+stays cheap, yet every documented top-level name and submodule (``globus_sdk.scopes``,
+``globus_sdk.transport`` ...) is an attribute of the package from the start and resolves
+to the same object as its module path.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import logging
 import typing as t
 
-from globus_sdk.version import __version__
+from globus_sdk.version import __version__ as __version__
 
 _LAZY: dict[str, str] = {
     # core
@@ -67,17 +71,96 @@ _LAZY: dict[str, str] = {
     "GuestCollectionDocument": "globus_sdk.services.gcs",
 }
 
-__all__ = ["__version__", *_LAZY]
+# the documented subpackages and modules: each is an attribute of the package, imported
+# on first access
+_SUBMODULES = frozenset(
+    {
+        "authorizers",
+        "client",
+        "config",
+        "exc",
+        "local_endpoint",
+        "paging",
+        "response",
+        "scopes",
+        "services",
+        "tokenstorage",
+        "transport",
+        "utils",
+        "version",
+    }
+)
+
+# 3.2's public names, in its order; a name whose home module is not part of this
+# package (yet) is left out, so ``from globus_sdk import *`` always succeeds
+__all__ = tuple(
+    name
+    for name in (
+        "__version__",
+        "BaseClient",
+        "GlobusHTTPResponse",
+        "GlobusError",
+        "GlobusSDKUsageError",
+        "GlobusAPIError",
+        "AuthAPIError",
+        "TransferAPIError",
+        "SearchAPIError",
+        "GroupsAPIError",
+        "NetworkError",
+        "GlobusConnectionError",
+        "GlobusTimeoutError",
+        "GlobusConnectionTimeoutError",
+        "NullAuthorizer",
+        "BasicAuthorizer",
+        "AccessTokenAuthorizer",
+        "RefreshTokenAuthorizer",
+        "ClientCredentialsAuthorizer",
+        "AuthClient",
+        "NativeAppAuthClient",
+        "ConfidentialAppAuthClient",
+        "OAuthDependentTokenResponse",
+        "OAuthTokenResponse",
+        "IdentityMap",
+        "TransferClient",
+        "TransferData",
+        "DeleteData",
+        "SearchClient",
+        "SearchQuery",
+        "GroupsClient",
+        "BatchMembershipActions",
+        "GroupPolicies",
+        "GroupMemberVisibility",
+        "GroupRequiredSignupFields",
+        "GroupRole",
+        "GroupVisibility",
+        "GroupsManager",
+        "GCSClient",
+        "CollectionDocument",
+        "GuestCollectionDocument",
+        "MappedCollectionDocument",
+        "GCSAPIError",
+        "GlobusConnectPersonalOwnerInfo",
+        "LocalGlobusConnectPersonal",
+    )
+    if name not in _LAZY or importlib.util.find_spec(_LAZY[name]) is not None
+)
 
 
 def __getattr__(name: str) -> t.Any:
+    if name in _SUBMODULES:
+        # importing a submodule binds it as an attribute of this package
+        return importlib.import_module(f"{__name__}.{name}")
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'globus_sdk' has no attribute {name!r}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(__all__)
+    return sorted({*globals(), *__all__, *_SUBMODULES})
+
+
+# a library leaves logging output to the application: no "No handlers" warnings
+logging.getLogger(__name__).addHandler(logging.NullHandler())
