@@ -222,7 +222,8 @@ class FlowsClient(BaseClient):
         **kwargs: t.Any,
     ) -> GlobusHTTPResponse:
         """Change a deployed flow (``PUT /flows/<id>``); fields left None keep their
-        value, an empty list or string clears one."""
+        value, an empty list or string clears one. ``flow_owner`` (a URN) hands the flow
+        to another owner, which a flow administrator may do to take it over."""
         if validate_definition and flow_definition is not None:
             validate_flow_definition(flow_definition)
         if validate_schema and input_schema is not None:
@@ -236,6 +237,7 @@ class FlowsClient(BaseClient):
             **self._role_lists(flow_viewers, flow_starters, flow_administrators, kwargs),
             "subscription_id": subscription_id,
             "input_schema": input_schema,
+            "flow_owner": kwargs.pop("flow_owner", None),
         }
         data = {key: value for key, value in body.items() if value is not None}
         return self.put(f"/flows/{flow_id}", data=data, **kwargs)
