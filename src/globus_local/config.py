@@ -40,6 +40,9 @@ class Settings:
     concurrency: int = 16
     # How long a request may wait for its turn before it is answered 503 with Retry-After.
     queue_timeout: float = 5.0
+    # Where the notify action provider sends mail (smtp://host:port, smtps://...); without
+    # it, each message is a file in <data_dir>/mail/.
+    smtp_url: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -56,6 +59,9 @@ class Settings:
         queue_timeout = os.environ.get("GLOBUS_LOCAL_QUEUE_TIMEOUT")
         if queue_timeout:
             settings = replace(settings, queue_timeout=max(0.0, float(queue_timeout)))
+        smtp_url = os.environ.get("GLOBUS_LOCAL_SMTP_URL")
+        if smtp_url:
+            settings = replace(settings, smtp_url=smtp_url)
         public_url = os.environ.get("GLOBUS_LOCAL_PUBLIC_URL")
         if public_url:
             settings = replace(settings, public_url=public_url)

@@ -252,3 +252,57 @@ _DESCRIPTIONS = {
 def describe_scope(info: ScopeInfo) -> str:
     """A one-line description for the consent page."""
     return _DESCRIPTIONS.get(info.scope_string) or f"Use {info.resource_server} ({info.name})"
+
+
+# -- Globus-hosted action providers -------------------------------------------------------------
+# Their scope strings as Globus issues them, so flows written for Globus ask for the same.
+# A provider that acts on another service depends on that service's scope.
+ACTIONS_RS = "actions.globus.org"
+ACTIONS_CLIENT_ID = "5fac2e64-c734-4e6b-90ea-ff12ddbf9653"
+AP_HELLO_WORLD = url_scope(ACTIONS_RS, "hello_world")
+AP_TRANSFER = url_scope(ACTIONS_RS, "transfer/transfer")
+AP_DELETE = url_scope(ACTIONS_RS, "transfer/delete")
+AP_SET_PERMISSION = url_scope(ACTIONS_RS, "transfer/set_permission")
+AP_SEARCH_INGEST = url_scope(ACTIONS_RS, "search/ingest")
+AP_LS = url_scope(ACTIONS_CLIENT_ID, "transfer_ls")
+AP_MKDIR = url_scope(ACTIONS_CLIENT_ID, "transfer_mkdir")
+AP_COLLECTION_INFO = url_scope(ACTIONS_CLIENT_ID, "transfer_collection_info")
+AP_SEARCH_DELETE = url_scope(ACTIONS_CLIENT_ID, "search_delete")
+AP_NOTIFY = url_scope(ACTIONS_CLIENT_ID, "notification_notify")
+AP_EXPRESSION = url_scope(ACTIONS_CLIENT_ID, "expression")
+
+BUILTIN_SCOPES.update(
+    {
+        s.scope_string: s
+        for s in (
+            _builtin(AP_HELLO_WORLD, ACTIONS_RS, "hello_world"),
+            _builtin(AP_TRANSFER, ACTIONS_RS, "transfer/transfer", (TRANSFER_ALL,)),
+            _builtin(AP_DELETE, ACTIONS_RS, "transfer/delete", (TRANSFER_ALL,)),
+            _builtin(AP_SET_PERMISSION, ACTIONS_RS, "transfer/set_permission", (TRANSFER_ALL,)),
+            _builtin(AP_SEARCH_INGEST, ACTIONS_RS, "search/ingest", (SEARCH_ALL,)),
+            _builtin(AP_LS, ACTIONS_CLIENT_ID, "transfer_ls", (TRANSFER_ALL,)),
+            _builtin(AP_MKDIR, ACTIONS_CLIENT_ID, "transfer_mkdir", (TRANSFER_ALL,)),
+            _builtin(
+                AP_COLLECTION_INFO, ACTIONS_CLIENT_ID, "transfer_collection_info", (TRANSFER_ALL,)
+            ),
+            _builtin(AP_SEARCH_DELETE, ACTIONS_CLIENT_ID, "search_delete", (SEARCH_ALL,)),
+            _builtin(AP_NOTIFY, ACTIONS_CLIENT_ID, "notification_notify"),
+            _builtin(AP_EXPRESSION, ACTIONS_CLIENT_ID, "expression"),
+        )
+    }
+)
+_DESCRIPTIONS.update(
+    {
+        AP_HELLO_WORLD: "Run the Hello World action",
+        AP_TRANSFER: "Transfer files as an action",
+        AP_DELETE: "Delete files as an action",
+        AP_SET_PERMISSION: "Set permissions on collections as an action",
+        AP_SEARCH_INGEST: "Ingest into Globus Search indices as an action",
+        AP_LS: "List directories as an action",
+        AP_MKDIR: "Make directories as an action",
+        AP_COLLECTION_INFO: "View collection information as an action",
+        AP_SEARCH_DELETE: "Delete from Globus Search indices as an action",
+        AP_NOTIFY: "Send notifications as an action",
+        AP_EXPRESSION: "Evaluate expressions as an action",
+    }
+)
