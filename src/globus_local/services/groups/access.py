@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from globus_local.kit.errors import Forbidden, NotFound, ServiceError
 from globus_local.kit.params import parse_uuid
+from globus_local.services.groups import joining
 from globus_local.services.groups.models import Group, Membership, MembershipStatus
 
 MANAGING_ROLES = frozenset({"admin", "manager"})
@@ -132,10 +133,9 @@ def allowed_actions(access: GroupAccess) -> dict[str, list[str]]:
     by_status: dict[str, list[str]] = {}
     for m in mine:
         by_status.setdefault(m.status, []).append(m.identity_id)
-    has_membership = {m.identity_id for m in mine if m.status in VIEWING_STATUSES}
-    requesters = (
-        sorted(access.caller.identity_set - has_membership) if access.group.join_requests else []
-    )
+    own = {m.identity_id: m for m in mine}
+    identities = sorted(access.caller.identity_set)
+    group = access.group
     return {
         "add": managers,
         "invite": managers,
@@ -143,8 +143,8 @@ def allowed_actions(access: GroupAccess) -> dict[str, list[str]]:
         "approve": managers,
         "reject": managers,
         "change_role": access.admin_ids,
-        "join": by_status.get(MembershipStatus.INVITED, []),
-        "request_join": requesters,
+        "join": [i for i in identities if joining.may_join(group, own.get(i))],
+        "request_join": [i for i in identities if joining.may_request_join(group, own.get(i))],
         "accept": by_status.get(MembershipStatus.INVITED, []),
         "decline": by_status.get(MembershipStatus.INVITED, []),
         "leave": by_status.get(MembershipStatus.ACTIVE, []),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from globus_local.db import utcnow
 from globus_local.kit.errors import BadRequest
 from globus_local.kit.params import parse_uuid
+from globus_local.services.groups import joining
 from globus_local.services.groups.access import GroupAccess
 from globus_local.services.groups.documents import ACTIONS, membership_document
 from globus_local.services.groups.models import (
@@ -299,30 +300,22 @@ class BatchProcessor:
         return self._set(m, item, MembershipStatus.DECLINED)
 
     def join(self, item: Item) -> Membership:
-        # Joining without approval is only possible for an identity the group has
-        # already invited: no policy of a group lets strangers in unapproved.
         self._own(item)
-        self._not_active(item)
-        m = self.memberships.get(item.identity_id)
-        if m is None or m.status != MembershipStatus.INVITED:
-            raise ItemError(
-                "JOIN_NOT_ALLOWED",
-                "The group's policies do not allow joining directly; use request_join.",
-            )
-        return self._set(m, item, MembershipStatus.ACTIVE)
+        try:
+            joining.check_join(self.group, self.memberships.get(item.identity_id))
+        except joining.JoinRefused as e:
+            raise ItemError(e.code, e.detail) from None
+        m = self._membership_for(item)
+        # an invitation keeps the role it offered; anyone else comes in as a member
+        role = None if m.status == MembershipStatus.INVITED else "member"
+        return self._set(m, item, MembershipStatus.ACTIVE, role)
 
     def request_join(self, item: Item) -> Membership:
         self._own(item)
-        if not self.group.join_requests:
-            raise ItemError(
-                "JOIN_REQUESTS_NOT_ALLOWED", "The group does not accept requests to join."
-            )
-        self._not_active(item)
-        m = self.memberships.get(item.identity_id)
-        if m is not None and m.status == MembershipStatus.PENDING:
-            raise ItemError("ALREADY_PENDING", "A request to join is already pending.")
-        if m is not None and m.status == MembershipStatus.INVITED:
-            raise ItemError("ALREADY_INVITED", "The identity is invited; accept the invitation.")
+        try:
+            joining.check_request_join(self.group, self.memberships.get(item.identity_id))
+        except joining.JoinRefused as e:
+            raise ItemError(e.code, e.detail) from None
         return self._set(self._membership_for(item), item, MembershipStatus.PENDING, "member")
 
     def leave(self, item: Item) -> Membership:

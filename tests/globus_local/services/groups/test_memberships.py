@@ -94,28 +94,6 @@ def test_invite_accept_and_decline(admin: GroupsUser, group_id: str, make_user: 
     assert again["errors"]["accept"][0]["code"] == "NOT_INVITED"
 
 
-def test_join_accepts_an_invitation_only(
-    admin: GroupsUser, group_id: str, make_user: MakeUser
-) -> None:
-    a = make_user("a")
-    admin.client.set_group_policies(
-        group_id,
-        {
-            "is_high_assurance": False,
-            "group_visibility": "authenticated",
-            "group_members_visibility": "members",
-            "join_requests": False,
-            "signup_fields": [],
-        },
-    )
-    refused = a.manager.join(group_id, a.id).data
-    assert refused["join"] == []
-    assert refused["errors"]["join"][0]["code"] == "JOIN_NOT_ALLOWED"
-    admin.manager.invite_member(group_id, a.id)
-    joined = a.manager.join(group_id, a.id).data
-    assert joined["join"][0]["status"] == "active"
-
-
 def test_self_actions_only_for_own_identities(
     admin: GroupsUser, group_id: str, make_user: MakeUser
 ) -> None:
