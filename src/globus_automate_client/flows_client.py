@@ -365,7 +365,7 @@ class FlowsClient(BaseClient):
             monitor_by=monitors,
             label=label,
             tags=as_list(tags),
-            force_path=f"{self._flow_url(flow_id)}/run/dry-run" if dry_run else None,
+            force_path=f"{self._flow_url(flow_id)}/dry-run" if dry_run else None,
             **kwargs,
         )
 
@@ -411,8 +411,9 @@ class FlowsClient(BaseClient):
     def get_flow_definition_for_run(
         self, flow_id: str, flow_scope: str | None, flow_action_id: str, **kwargs: t.Any
     ) -> GlobusHTTPResponse:
-        """The definition and input schema the flow had when the run started."""
-        authorizer = self._get_authorizer_for_flow(flow_id, flow_scope, kwargs)
+        """The definition and input schema the flow had when the run started; the
+        authorizer is the callback's for ``RUN_STATUS_SCOPE`` (``flow_scope`` is unused)."""
+        authorizer = self._get_authorizer_for_flow(flow_id, RUN_STATUS_SCOPE, kwargs)
         with self.use_temporary_authorizer(authorizer):
             return self.get(f"/runs/{flow_action_id}/definition", **kwargs)
 

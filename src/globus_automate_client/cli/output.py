@@ -103,7 +103,7 @@ def to_table(rows: list[t.Any], listing: Listing) -> str:
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
     rule = "-+-".join("-" * w for w in widths)
     lines = [
-        " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+        " | ".join([*(c.ljust(w) for c, w in zip(line[:-1], widths, strict=False)), line[-1]])
         for line in [header, *body]
     ]
     return "\n".join([lines[0], rule, *lines[1:]])
