@@ -4,7 +4,18 @@ Pure code, no database, HTTP or web framework: the Flows engine and the expressi
 provider build on it.
 """
 
+from globus_local.services.flows.language.errors import DefinitionError
 from globus_local.services.flows.language.expressions import ExpressionError, evaluate
+from globus_local.services.flows.language.interpreter import after_action, after_error, start, step
+from globus_local.services.flows.language.outcomes import (
+    CallAction,
+    Fail,
+    Goto,
+    Outcome,
+    Succeed,
+    Transition,
+    WaitUntil,
+)
 from globus_local.services.flows.language.paths import (
     PathError,
     PathNotFound,
@@ -12,13 +23,49 @@ from globus_local.services.flows.language.paths import (
     is_path,
     set_path,
 )
+from globus_local.services.flows.language.templating import (
+    TemplateError,
+    hide_private,
+    private_names,
+    render,
+    strip_private,
+)
+from globus_local.services.flows.language.validation import (
+    ActionState,
+    action_states,
+    check_definition,
+    check_input_schema,
+    validate_input,
+)
 
 __all__ = [
+    "ActionState",
+    "CallAction",
+    "DefinitionError",
     "ExpressionError",
+    "Fail",
+    "Goto",
+    "Outcome",
     "PathError",
     "PathNotFound",
+    "Succeed",
+    "TemplateError",
+    "Transition",
+    "WaitUntil",
+    "action_states",
+    "after_action",
+    "after_error",
+    "check_definition",
+    "check_input_schema",
     "evaluate",
     "get_path",
+    "hide_private",
     "is_path",
+    "private_names",
+    "render",
     "set_path",
+    "start",
+    "step",
+    "strip_private",
+    "validate_input",
 ]

@@ -66,7 +66,7 @@ def check_writable(path: object) -> None:
 def get_path(document: Any, path: str, context: dict[str, Any] | None = None) -> Any:
     """The value at `path` in `document`; `$._context` reads `context` when given."""
     expr = _parse(path)
-    if context is not None and isinstance(document, dict):
+    if context is not None and isinstance(document, dict) and _reads_context(expr):
         document = {**document, CONTEXT_KEY: context}
     try:
         matches = [match.value for match in expr.find(document)]
@@ -151,6 +151,15 @@ def _collect(expr: Any, steps: list[str | int]) -> bool:
     if isinstance(expr, jsonpath.Index) and len(expr.indices) == 1:
         steps.append(expr.indices[0])
         return True
+    return False
+
+
+def _reads_context(expr: Any) -> bool:
+    """Whether the path's first step is the `_context` field."""
+    while isinstance(expr, (jsonpath.Child, jsonpath.Descendants, jsonpath.Where)):
+        if isinstance(expr.left, jsonpath.Root):
+            return isinstance(expr.right, jsonpath.Fields) and CONTEXT_KEY in expr.right.fields
+        expr = expr.left
     return False
 
 
