@@ -126,8 +126,8 @@ class ActionClient(BaseClient):
         params: dict[str, t.Any] = {"limit": limit}
         if reverse_order:
             params["reverse_order"] = True
-        if marker is not None:
-            params["pagination_token"] = marker
+        if marker is not None:  # providers read one name or the other
+            params["pagination_token"] = params["marker"] = marker
         elif per_page is not None:
             params["per_page"] = per_page
         return self.get(f"{action_id}/log", query_params=params)

@@ -74,6 +74,7 @@ _RESERVED_PARAMS = (
     "filter_role",
     "filter_roles",
     "filter_status",
+    "marker",
     "orderby",
     "pagination_token",
     "per_page",
@@ -99,8 +100,8 @@ def _listing_params(
         params["filter_role"] = role
     elif roles:
         params["filter_roles"] = ",".join(as_list(roles) or [])
-    if marker:
-        params["pagination_token"] = marker
+    if marker:  # the Flows service reads one name or the other, by route
+        params["pagination_token"] = params["marker"] = marker
     elif per_page:
         params["per_page"] = str(per_page)
     if statuses:
