@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from globus_local.kit.params import (
     SQL_BIGINT_MAX,
+    InvalidValue,
     parse_bool,
     parse_csv,
     parse_filter,
@@ -63,10 +64,17 @@ def _fields(request: Request) -> list[str] | None:
 
 
 def _events(request: Request, db: DbSession, task: TransferTask) -> dict[str, t.Any]:
+    """``filter_is_error=1|0`` (globus-sdk's endpoint manager call) or the REST form
+    ``filter=is_error:1``; both may be given if they agree."""
     errors_only = query_bool(request.query_params.get("filter_is_error"), "filter_is_error")
     for text in _values(request, "filter"):
         if "is_error" in (found := parse_filter(text, keys=("is_error",))):
-            errors_only = parse_bool(found["is_error"], "is_error")
+            in_filter = parse_bool(found["is_error"], "is_error")
+            if errors_only is not None and in_filter != errors_only:
+                raise InvalidValue(
+                    "is_error is given more than once, with different values", "filter"
+                )
+            errors_only = in_filter
     limit = _int(request, "limit", 10, MAX_LIMIT)
     offset = _int(request, "offset", 0)
     return task_queries.event_list(db, task, limit, offset, errors_only)
