@@ -4,6 +4,7 @@ sent, the renewing authorizers' ``ensure_valid_token`` and their one-token error
 
 from __future__ import annotations
 
+import json
 import time
 import typing as t
 import uuid
@@ -156,6 +157,17 @@ def test_by_scopes_errors_carry_3_2_words(
         tokens.by_scopes[f"openid {TRANSFER_SCOPE}"]
     with pytest.raises(KeyError, match='contains scope "nope" which was not found'):
         tokens.by_scopes["openid nope"]
+
+
+def test_printed_token_responses_show_tokens_by_resource_server(
+    globus_local_server, native_app, globus_local_user
+) -> None:
+    _client, tokens = native_login(globus_local_server, native_app, globus_local_user)
+    assert str(tokens) == json.dumps(tokens.by_resource_server, indent=2)
+    assert "id_token" not in str(tokens)
+    by_scope = json.loads(str(tokens.by_scopes))
+    assert set(by_scope) == set(SCOPES.split())
+    assert by_scope["openid"] == tokens.by_resource_server["auth.globus.org"]
 
 
 # -- renewing authorizers ---------------------------------------------------------------

@@ -78,7 +78,7 @@ class _ByScopesGetter(Mapping[str, dict[str, t.Any]]):
         return len(self._scope_map)
 
     def __str__(self) -> str:
-        return json.dumps(self._scope_map, indent=2)
+        return json.dumps(self._scope_map)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({sorted(self._scope_map)!r})"
@@ -121,6 +121,10 @@ class OAuthTokenResponse(GlobusHTTPResponse):
         """Representation of the token response in a dict-like object indexed by
         scope name (or space-delimited scope names granted on the same token)."""
         return self._by_scopes
+
+    def __str__(self) -> str:
+        """The tokens by resource server: what a printed token response is read for."""
+        return json.dumps(self.by_resource_server, indent=2)
 
     def _auth_client(self) -> AuthClient:
         client = self.client
@@ -239,4 +243,7 @@ class OAuthDependentTokenResponse(OAuthTokenResponse):
         jwt_params: dict[str, t.Any] | None = None,
     ) -> dict[str, t.Any]:
         """Dependent token responses never carry an ID token; this always fails."""
-        raise GlobusSDKUsageError("dependent token responses do not contain an id_token")
+        raise NotImplementedError(
+            "OAuthDependentTokenResponse.decode_id_token() cannot work: dependent token "
+            "responses do not include an id_token"
+        )
