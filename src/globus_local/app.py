@@ -22,7 +22,12 @@ from globus_local import __version__
 from globus_local.admission import RETRY_AFTER_SECONDS, Admission
 from globus_local.config import Settings
 from globus_local.db import Database
-from globus_local.kit.errors import STATUS_CODES, ServiceError, default_error_document
+from globus_local.kit.errors import (
+    STATUS_CODES,
+    ErrorFormatter,
+    ServiceError,
+    default_error_document,
+)
 from globus_local.kit.service import Service, cool_down, load_services, warm_up
 from globus_local.routing import GroupDispatch, PrefixDispatch, build_service_apps
 
@@ -103,11 +108,16 @@ def _service_for(services: list[Service], path: str) -> Service | None:
     return None
 
 
-def _error_response(request: Request, err: ServiceError) -> JSONResponse:
-    services: list[Service] = request.app.state.services
-    service = _service_for(services, request.url.path)
+def _error_response(
+    request: Request, err: ServiceError, formatter: ErrorFormatter | None = None
+) -> JSONResponse:
+    """``err`` in ``formatter``'s document; without one, in the document of the service
+    owning the path (the plain one outside every service)."""
+    if formatter is None:
+        services: list[Service] = getattr(request.app.state, "services", [])
+        service = _service_for(services, request.url.path)
+        formatter = service.format_error if service else default_error_document
     request_id = getattr(request.state, "request_id", None) or new_request_id()
-    formatter = service.format_error if service else default_error_document
     headers = err.extra.pop("_headers", None) if "_headers" in err.extra else None
     return JSONResponse(formatter(err, request_id), status_code=err.http_status, headers=headers)
 
@@ -120,14 +130,21 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "Invalid request: " + "; ".join(parts)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, formatter: ErrorFormatter | None = None) -> None:
+    """Every failure in ``app`` (its own errors, bad input, unknown routes and methods,
+    unexpected exceptions) answered in ``formatter``'s document: a service's app passes
+    its own, so declaring ``format_error`` is all a service does to get them."""
+
+    def respond(request: Request, err: ServiceError) -> JSONResponse:
+        return _error_response(request, err, formatter)
+
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
-        return _error_response(request, exc)
+        return respond(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _error_response(request, ServiceError(400, "BadRequest", _validation_message(exc)))
+        return respond(request, ServiceError(400, "BadRequest", _validation_message(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -136,27 +153,29 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"No such resource: {request.method} {request.url.path}"
         err = ServiceError(exc.status_code, code, detail, _headers=getattr(exc, "headers", None))
-        return _error_response(request, err)
+        return respond(request, err)
 
     # Handlers for these classes answer without re-raising (Starlette re-raises what the
     # catch-all handler answers, and uvicorn then drops the keep-alive connection).
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
     async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-        return _unexpected_response(request, exc)
+        return _unexpected_response(request, exc, formatter)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        return _unexpected_response(request, exc)
+        return _unexpected_response(request, exc, formatter)
 
 
-def _unexpected_response(request: Request, exc: Exception) -> JSONResponse:
+def _unexpected_response(
+    request: Request, exc: Exception, formatter: ErrorFormatter | None = None
+) -> JSONResponse:
     if _is_overload(exc):
         error_log.warning("busy on %s %s: %s", request.method, request.url.path, exc)
-        return _error_response(request, _busy())
+        return _error_response(request, _busy(), formatter)
     error_log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_response(
-        request, ServiceError(500, "InternalServerError", "An unexpected error occurred")
+        request, ServiceError(500, "InternalServerError", "An unexpected error occurred"), formatter
     )
 
 
@@ -240,7 +259,7 @@ def service_app(service: Service, platform: FastAPI) -> GroupDispatch:
             openapi_url="/openapi.json" if full else None,
         )
         app.state = platform.state
-        install_error_handlers(app)
+        install_error_handlers(app, service.format_error)
         return app
 
     full, groups = build_service_apps(

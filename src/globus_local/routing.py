@@ -189,7 +189,8 @@ class PrefixDispatch:
         path = route_path(scope)
         name = path[1:].split("/", 1)[0]
         mounted = self.mounts.get(name)
-        if mounted is None or not path.startswith("/" + name + "/"):
+        # ``/<name>`` itself is the service's too: its 404 is the service's error document
+        if mounted is None or (path != "/" + name and not path.startswith("/" + name + "/")):
             await self.app(scope, receive, send)
             return
         root = scope.get("root_path", "")
