@@ -80,6 +80,15 @@ _RESERVED_PARAMS = (
     "per_page",
 )
 
+#: role names older services used, as the current ones (``roles`` may still carry them)
+OLD_FLOW_ROLES = {
+    "created_by": "flow_owner",
+    "visible_to": "flow_viewer",
+    "runnable_by": "flow_starter",
+    "administered_by": "flow_administrator",
+}
+OLD_RUN_ROLES = {"created_by": "run_owner", "monitor_by": "run_monitor", "manage_by": "run_manager"}
+
 _FlowsClient = t.TypeVar("_FlowsClient", bound="FlowsClient")
 
 
@@ -92,14 +101,16 @@ def _listing_params(
     filters: Mapping[str, t.Any] | None,
     orderings: Mapping[str, str] | None,
     statuses: Iterable[str] | None = None,
+    old_roles: Mapping[str, str],
 ) -> dict[str, t.Any]:
     """The query parameters of a flow or run listing: ``role`` wins over the older
-    ``roles``, ``marker`` over ``per_page``; ``filters`` cannot replace these."""
+    ``roles``, ``marker`` over ``per_page``; ``filters`` cannot replace these. Old role
+    names are sent as the current ones."""
     params: dict[str, t.Any] = {}
     if role:
-        params["filter_role"] = role
+        params["filter_role"] = old_roles.get(role, role)
     elif roles:
-        params["filter_roles"] = ",".join(as_list(roles) or [])
+        params["filter_roles"] = ",".join(old_roles.get(r, r) for r in as_list(roles) or [])
     if marker:  # the Flows service reads one name or the other, by route
         params["pagination_token"] = params["marker"] = marker
     elif per_page:
@@ -292,6 +303,7 @@ class FlowsClient(BaseClient):
             per_page=per_page,
             filters=filters,
             orderings=orderings,
+            old_roles=OLD_FLOW_ROLES,
         )
         return self.get("/flows", query_params=params, **kwargs)
 
@@ -442,6 +454,7 @@ class FlowsClient(BaseClient):
             filters=filters,
             orderings=orderings,
             statuses=statuses,
+            old_roles=OLD_RUN_ROLES,
         )
         authorizer = self._get_authorizer_for_flow("", RUN_STATUS_SCOPE, kwargs)
         with self.use_temporary_authorizer(authorizer):
@@ -489,6 +502,7 @@ class FlowsClient(BaseClient):
             filters=filters,
             orderings=orderings,
             statuses=statuses,
+            old_roles=OLD_RUN_ROLES,
         )
         authorizer = self._get_authorizer_for_flow(flow_id, flow_scope, kwargs)
         with self.use_temporary_authorizer(authorizer):

@@ -97,3 +97,34 @@ def wait_until_done(
         if time.monotonic() > deadline:
             raise AssertionError(f"still {response['status']} after {timeout}s: {response.data}")
         time.sleep(0.2)
+
+
+def write_token_cache(path: t.Any, tokens: dict[str, str], environment: str = "local") -> None:
+    """A token cache file as the command line writes it, holding ``tokens`` by scope."""
+    import json
+
+    section = {
+        scope: {
+            "access_token": token,
+            "refresh_token": None,
+            "expiration_time": int(time.time()) + 3600,
+            "dependent_scopes": [],
+        }
+        for scope, token in tokens.items()
+    }
+    path.write_text(json.dumps({f"__{environment}": section}))
+    path.chmod(0o600)
+
+
+def doctest_code(text: str) -> str:
+    """The code of a ``>>>`` example, prompts removed."""
+    lines = []
+    for line in text.strip("\n").splitlines():
+        stripped = line.strip()
+        if stripped.startswith((">>> ", "... ")):
+            lines.append(stripped[4:])
+        elif stripped in (">>>", "..."):
+            lines.append("")
+        else:
+            lines.append(line[4:] if line.startswith(" " * 4) else line)
+    return "\n".join(lines) + "\n"

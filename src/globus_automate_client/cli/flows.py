@@ -25,19 +25,17 @@ from globus_automate_client.cli.options import (
 from globus_automate_client.cli.output import FLOW_LISTING, LOG_LISTING, RUN_LISTING, echo
 from globus_automate_client.cli.runner import CommandFailed, Result, log_done, run
 from globus_automate_client.client_helpers import create_flows_client
-from globus_automate_client.flows_client import PROD_FLOWS_BASE_URL, FlowsClient
+from globus_automate_client.flows_client import (
+    OLD_FLOW_ROLES,
+    OLD_RUN_ROLES,
+    PROD_FLOWS_BASE_URL,
+    FlowsClient,
+)
 from globus_automate_client.validation import validate_flow_definition
 
 FLOWS_ENDPOINT_VAR = "GLOBUS_AUTOMATE_FLOWS_ENDPOINT"
 FLOW_ROLES = ["flow_viewer", "flow_starter", "flow_administrator", "flow_owner"]
-OLD_FLOW_ROLES = {
-    "created_by": "flow_owner",
-    "visible_to": "flow_viewer",
-    "runnable_by": "flow_starter",
-    "administered_by": "flow_administrator",
-}
 RUN_ROLES = ["run_monitor", "run_manager", "run_owner"]
-OLD_RUN_ROLES = {"created_by": "run_owner", "monitor_by": "run_monitor", "manage_by": "run_manager"}
 RUN_STATUSES = ["SUCCEEDED", "FAILED", "ACTIVE", "INACTIVE"]
 #: (canonical option, old spellings) of each flow role list
 ROLE_OPTIONS = {
