@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import time
 import typing as t
@@ -94,6 +95,7 @@ def test_access_token_authorizer_bearer_header():
     authz = AccessTokenAuthorizer("tok123")
     assert isinstance(authz, StaticGlobusAuthorizer)
     assert authz.access_token == "tok123"
+    assert authz.access_token_hash == hashlib.sha256(b"tok123").hexdigest()
     assert authz.get_authorization_header() == "Bearer tok123"
     assert authz.handle_missing_authorization() is False
 
@@ -182,7 +184,7 @@ def test_handle_missing_authorization_invalidates_and_forces_renewal():
     )
     authz = RefreshTokenAuthorizer("RT", client, access_token="AT0", expires_at=future(3600))
     assert authz.handle_missing_authorization() is True
-    assert authz.access_token is None
+    assert (authz.access_token, authz.expires_at) == ("AT0", None)
     assert authz.get_authorization_header() == "Bearer AT1"
     assert authz.handle_missing_authorization() is True
     assert authz.get_authorization_header() == "Bearer AT2"

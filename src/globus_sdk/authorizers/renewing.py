@@ -115,6 +115,6 @@ class RenewingAuthorizer(GlobusAuthorizer, metaclass=abc.ABCMeta):
             type(self).__name__,
             token_fingerprint(self.access_token),
         )
-        self.access_token = None
+        # the token stays readable; an unknown expiry is what forces the renewal
         self.expires_at = None
         return True
