@@ -1,8 +1,9 @@
-"""Fixtures for running the REAL globus-sdk / globus-cli (compat venv) against globus-local.
+"""Fixtures for running REAL globus-sdk / globus-cli releases (compat venvs) against
+globus-local.
 
-The venv is built once (``tests/compat/venv.py``). When it cannot be built (no PyPI) the
-tests are skipped saying why — unless ``GLOBUS_LOCAL_COMPAT_REQUIRED=1`` (CI), which turns
-that into a failure.
+Each venv is built once (``tests/compat/venv.py``). When one cannot be built (no PyPI)
+the tests needing it are skipped saying why — unless ``GLOBUS_LOCAL_COMPAT_REQUIRED=1``
+(CI), which turns that into a failure.
 """
 
 from __future__ import annotations
@@ -12,16 +13,47 @@ from pathlib import Path
 
 import pytest
 
-from tests.compat.venv import CompatUnavailable, ensure_compat_venv
+from tests.compat.venv import (
+    CLI_3_2,
+    CLI_3_44,
+    SDK_3_66,
+    SDK_4_10,
+    CompatUnavailable,
+    CompatVenv,
+    ensure_compat_venv,
+)
+
+
+def _python(venv: CompatVenv) -> Path:
+    """The venv's python, or a skip (a failure where compat tests are required)."""
+    try:
+        return ensure_compat_venv(venv)
+    except CompatUnavailable as exc:
+        message = f"cannot build the compat venv {venv.name}: {exc}"
+        if os.environ.get("GLOBUS_LOCAL_COMPAT_REQUIRED", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
 def compat_python() -> Path:
-    """The compat venv's python (real globus-sdk 3.2.0 + globus-cli 3.2.0)."""
-    try:
-        return ensure_compat_venv()
-    except CompatUnavailable as exc:
-        message = f"cannot build the compat venv with the real globus-sdk/globus-cli: {exc}"
-        if os.environ.get("GLOBUS_LOCAL_COMPAT_REQUIRED", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
+    """The real globus-sdk 3.2.0 + globus-cli 3.2.0."""
+    return _python(CLI_3_2)
+
+
+@pytest.fixture(scope="session")
+def compat_python_newest_sdk() -> Path:
+    """The newest real globus-sdk (4.10.0)."""
+    return _python(SDK_4_10)
+
+
+@pytest.fixture(scope="session")
+def compat_python_newest_cli() -> Path:
+    """The newest real globus-cli (3.44.0, with the globus-sdk it pins)."""
+    return _python(CLI_3_44)
+
+
+@pytest.fixture(scope="session")
+def compat_python_sdk3() -> Path:
+    """The last real 3.x globus-sdk (3.66.0)."""
+    return _python(SDK_3_66)

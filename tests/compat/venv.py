@@ -1,9 +1,10 @@
-"""Build (once) and reuse ``.venv-compat/``: the real globus-sdk and globus-cli from PyPI.
+"""Build (once) and reuse the compat venvs: real globus-sdk and globus-cli releases from PyPI.
 
-They need a virtualenv of their own because this project installs a module named
-``globus_sdk`` too. The venv is made at the repository root and reused while its marker
-file names the same requirements; a failed build leaves no marker, so the next run retries.
-Concurrent builders (pytest-xdist workers) serialise on a lock file.
+They need virtualenvs of their own because this project installs a module named
+``globus_sdk`` too. Each named venv (:data:`VENVS`) lives in ``.venv-compat/<name>/`` at
+the repository root and is reused while its marker file names the same requirements; a
+failed build leaves no marker, so the next run retries. Concurrent builders (pytest-xdist
+workers) serialise on one lock file per venv.
 """
 
 from __future__ import annotations
@@ -15,32 +16,55 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-# globus-cli 3.2.0 allows click<9, but click>=8.2 changed ParamType.get_metavar() and
-# breaks its --help; 8.0.4 is the click of the CLI's release time (early 2022).
-REQUIREMENTS = ("globus-sdk==3.2.0", "globus-cli==3.2.0", "click==8.0.4")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = REPO_ROOT / ".venv-compat"
 MARKER = ".compat-requirements"
 BUILD_TIMEOUT = 300  # seconds for venv creation plus pip install
 
 
+@dataclass(frozen=True)
+class CompatVenv:
+    """One venv: its name (the folder under the compat dir) and its pip requirements."""
+
+    name: str
+    requirements: tuple[str, ...]
+
+
+# globus-cli 3.2.0 allows click<9, but click>=8.2 changed ParamType.get_metavar() and
+# breaks its --help; 8.0.4 is the click of the CLI's release time.
+CLI_3_2 = CompatVenv("cli-3.2", ("globus-sdk==3.2.0", "globus-cli==3.2.0", "click==8.0.4"))
+# The newest SDK alone: the newest CLI pins an older 4.x SDK, so they cannot share a venv.
+SDK_4_10 = CompatVenv("sdk-4.10", ("globus-sdk==4.10.0",))
+# The newest CLI with the SDK it pins.
+CLI_3_44 = CompatVenv("cli-3.44", ("globus-cli==3.44.0", "globus-sdk==4.9.0"))
+# The last 3.x SDK.
+SDK_3_66 = CompatVenv("sdk-3.66", ("globus-sdk==3.66.0",))
+VENVS = {venv.name: venv for venv in (CLI_3_2, SDK_4_10, CLI_3_44, SDK_3_66)}
+
+
 class CompatUnavailable(RuntimeError):
-    """The compat venv could not be built (PyPI unreachable, no venv module...)."""
+    """A compat venv could not be built (PyPI unreachable, no venv module...)."""
 
 
-def venv_dir() -> Path:
-    """``$GLOBUS_LOCAL_COMPAT_VENV`` if set, else ``<repo>/.venv-compat``."""
+def compat_dir() -> Path:
+    """``$GLOBUS_LOCAL_COMPAT_VENV`` if set, else ``<repo>/.venv-compat``: the folder
+    holding every compat venv."""
     return Path(os.environ.get("GLOBUS_LOCAL_COMPAT_VENV") or DEFAULT_DIR)
+
+
+def venv_dir(venv: CompatVenv) -> Path:
+    return compat_dir() / venv.name
 
 
 def _bin(root: Path, name: str) -> Path:
     return root / ("Scripts" if sys.platform == "win32" else "bin") / name
 
 
-def _marker_text() -> str:
-    return "\n".join(REQUIREMENTS) + "\n"
+def _marker_text(venv: CompatVenv) -> str:
+    return "\n".join(venv.requirements) + "\n"
 
 
 def _lock_path(root: Path) -> Path:
@@ -49,10 +73,12 @@ def _lock_path(root: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"globus-local-compat-{digest}.lock"
 
 
-def _is_ready(root: Path) -> bool:
+def _is_ready(root: Path, venv: CompatVenv) -> bool:
     marker = root / MARKER
     return (
-        _bin(root, "python").exists() and marker.exists() and marker.read_text() == _marker_text()
+        _bin(root, "python").exists()
+        and marker.exists()
+        and marker.read_text() == _marker_text(venv)
     )
 
 
@@ -68,37 +94,41 @@ def _run(cmd: list[str], what: str) -> None:
         raise CompatUnavailable(f"{what} failed (exit {proc.returncode}):\n{tail}")
 
 
-def _build(root: Path) -> None:
+def _build(root: Path, venv: CompatVenv) -> None:
     shutil.rmtree(root, ignore_errors=True)
     # The base interpreter, not this project's venv: nothing of ours may leak in.
     base = getattr(sys, "_base_executable", None) or sys.executable
-    _run([base, "-m", "venv", str(root)], "creating the compat venv")
+    _run([base, "-m", "venv", str(root)], f"creating the compat venv {venv.name}")
     # short network timeouts: without PyPI (a blackholed network) the skip must come fast
     pip = [str(_bin(root, "python")), "-m", "pip", "--disable-pip-version-check"]
     pip += ["--timeout", "20", "--retries", "2"]
-    _run([*pip, "install", "--quiet", *REQUIREMENTS], "pip install " + " ".join(REQUIREMENTS))
-    (root / MARKER).write_text(_marker_text())
+    _run(
+        [*pip, "install", "--quiet", *venv.requirements],
+        "pip install " + " ".join(venv.requirements),
+    )
+    (root / MARKER).write_text(_marker_text(venv))
 
 
-def ensure_compat_venv() -> Path:
-    """The compat venv's python, building the venv first if needed.
+def ensure_compat_venv(venv: CompatVenv = CLI_3_2) -> Path:
+    """The venv's python, building the venv first if needed.
 
     Raises :class:`CompatUnavailable` (with pip's last lines) when it cannot be built.
     """
-    root = venv_dir()
-    if not _is_ready(root):
+    root = venv_dir(venv)
+    if not _is_ready(root, venv):
         root.parent.mkdir(parents=True, exist_ok=True)
         with open(_lock_path(root), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if not _is_ready(root):
-                _build(root)
+            if not _is_ready(root, venv):
+                _build(root, venv)
     return _bin(root, "python")
 
 
 def compat_bin(python: Path, name: str) -> Path:
-    """A console script (``globus``) installed next to the compat venv's python."""
+    """A console script (``globus``) installed next to a compat venv's python."""
     return python.parent / name
 
 
-if __name__ == "__main__":  # `python -m tests.compat.venv`: build it ahead of time
-    print(ensure_compat_venv())
+if __name__ == "__main__":  # `python -m tests.compat.venv [NAME...]`: build ahead of time
+    for name in sys.argv[1:] or list(VENVS):
+        print(name, ensure_compat_venv(VENVS[name]))
