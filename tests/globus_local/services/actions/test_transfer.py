@@ -203,3 +203,38 @@ def test_collection_info(
         assert info["details"]["id"] == src and info["details"]["is_managed"] is False
     hidden = bob.provider(NEW + "collection_info").result({"endpoint_id": src})
     assert hidden["status"] == "FAILED"
+
+
+def test_cancelling_a_transfer_action_cancels_its_task(
+    alice: Caller, two_endpoints: tuple[Endpoint, Endpoint]
+) -> None:
+    (src, _), (dst, dst_root) = two_endpoints
+    # A pause rule on the source holds the task ACTIVE until it is cancelled.
+    rule = call(
+        alice.server.service_url("transfer"),
+        "POST",
+        "v0.10/endpoint_manager/pause_rule",
+        alice.tokens["transfer.api.globus.org"],
+        json={
+            "DATA_TYPE": "pause_rule",
+            "endpoint_id": src,
+            "message": "held for the test",
+            "pause_ls": False,
+            "pause_mkdir": False,
+            "pause_rename": False,
+            "pause_task_delete": False,
+            "pause_task_transfer_write": True,
+            "pause_task_transfer_read": True,
+        },
+    )
+    assert rule.status_code == 200, rule.text
+    transfer = alice.provider(NEW + "transfer")
+    action_id = transfer.started(_transfer_body(src, dst, "current"))["action_id"]
+    assert transfer.status(action_id).json()["status"] == "ACTIVE"
+    response = transfer.http("POST", f"actions/{action_id}/cancel")
+    assert response.status_code == 200, response.text
+    final = transfer.wait(action_id)
+    assert final["status"] == "FAILED"
+    assert final["details"]["status"] == "FAILED"
+    assert final["details"]["fatal_error"]["code"] == "CANCELED"
+    assert not (dst_root / "copy").exists()
