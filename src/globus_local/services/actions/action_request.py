@@ -27,19 +27,20 @@ DEFAULT_RELEASE_AFTER = 30 * 86400
 MAX_RELEASE_AFTER = 365 * 86400
 MAX_MESSAGE = 400
 
-_PRINCIPAL_LIST = {"type": "array", "items": {"type": "string"}}
+# Clients send null for what they leave out, so every optional field takes it.
+_STRINGS = {"type": ["array", "null"], "items": {"type": "string"}}
 REQUEST_SCHEMA: dict[str, t.Any] = {
     "type": "object",
     "properties": {
         "request_id": {"type": "string", "minLength": 1, "maxLength": 256},
         "body": {"type": "object"},
         "label": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
-        "monitor_by": _PRINCIPAL_LIST,
-        "manage_by": _PRINCIPAL_LIST,
-        "allowed_clients": {"type": "array", "items": {"type": "string"}},
+        "monitor_by": _STRINGS,
+        "manage_by": _STRINGS,
+        "allowed_clients": _STRINGS,
         "deadline": {"type": ["string", "null"]},
-        "release_after": {"type": ["string", "null"]},
-        "tags": {"type": "array", "items": {"type": "string"}},
+        "release_after": {"type": ["string", "integer", "null"], "minimum": 0},
+        "tags": _STRINGS,
     },
     "required": ["request_id", "body"],
     "additionalProperties": False,
@@ -107,10 +108,11 @@ def _deadline(value: str | None, now: dt.datetime) -> dt.datetime | None:
     return deadline
 
 
-def _release_after(value: str | None) -> int:
+def _release_after(value: str | int | None) -> int:
+    """Seconds: an ISO-8601 duration, or a number of seconds."""
     if value is None:
         return DEFAULT_RELEASE_AFTER
-    seconds = parse_duration(value)
+    seconds = value if isinstance(value, int) else parse_duration(value)
     if seconds is None:
         raise validation_error(f"Field 'release_after': {value!r} is not an ISO-8601 duration")
     return min(seconds, MAX_RELEASE_AFTER)

@@ -250,3 +250,17 @@ def test_a_deadline_that_passes_fails_the_action(alice: Caller) -> None:
     doc = hello.status(action_id).json()
     assert doc["status"] == "FAILED"
     assert doc["details"]["code"] == "DeadlineExceeded"
+
+
+def test_optional_fields_may_be_null_and_release_after_seconds(alice: Caller) -> None:
+    hello = alice.provider(HELLO_WORLD)
+    doc = hello.started(
+        {"echo_string": "n"},
+        label=None,
+        monitor_by=None,
+        manage_by=None,
+        deadline=None,
+        release_after=3600,
+        tags=None,
+    )
+    assert doc["monitor_by"] == [alice.urn] and doc["release_after"] == "PT3600S"
