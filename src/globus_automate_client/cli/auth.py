@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 
 from globus_automate_client.action_client import ActionClient
 from globus_sdk.authorizers import AccessTokenAuthorizer, GlobusAuthorizer, RefreshTokenAuthorizer
-from globus_sdk.exc import GlobusAPIError
+from globus_sdk.exc import GlobusAPIError, GlobusSDKUsageError
 from globus_sdk.services.auth import AuthClient, NativeAppAuthClient, OAuthTokenResponse
 
 CLIENT_ID = "e6c75d97-532a-4c88-b031-8584a319fa3e"
@@ -194,7 +194,10 @@ def _do_login_for_scopes(
         "Enter the resulting Authorization Code here: "
     )
     sys.stderr.flush()
-    return native_client.oauth2_exchange_code_for_tokens(sys.stdin.readline().strip())
+    code = sys.stdin.readline().strip()
+    if not code:
+        raise GlobusSDKUsageError("No authorization code was entered; not logged in")
+    return native_client.oauth2_exchange_code_for_tokens(code)
 
 
 def get_authorizers_for_scopes(

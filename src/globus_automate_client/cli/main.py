@@ -11,6 +11,7 @@ from globus_automate_client.cli import actions, flows, session
 from globus_automate_client.cli.auth import DEFAULT_TOKEN_FILE
 from globus_automate_client.cli.output import echo
 from globus_automate_client.cli.runner import CommandFailed
+from globus_sdk.exc import GlobusError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandFailed as err:
         echo(str(err), err=True)
         return err.status
+    except GlobusError as err:  # logging in, or finding a scope, failed before the request
+        echo(f"{type(err).__name__}: {err}", err=True)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 1 if result.failed else 0
