@@ -16,6 +16,7 @@ import math
 import operator
 import posixpath
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -125,7 +126,9 @@ def _prepare(expression: object, names: Mapping[str, Any]) -> tuple[ast.AST, dic
     if not text:
         raise ExpressionError("the expression is empty")
     try:
-        module = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # e.g. `1if x else 2`: parses, warns
+            module = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"the expression does not parse: {_syntax_message(exc)}") from exc
     _check_tree(module, set(bound))

@@ -115,14 +115,16 @@ def _caught(
         errors = catcher["ErrorEquals"]
         if error_name in errors or "States.ALL" in errors:
             if "ResultPath" in catcher:
-                try:
-                    new = paths.set_path(document, catcher["ResultPath"], output)
-                except paths.PathError as exc:
-                    return Fail(RESULT_PATH_ERROR, str(exc), document, entries)
-            elif isinstance(output, dict):
-                new = output
+                path, stored = catcher["ResultPath"], output
             else:
-                new = {"Error": error_name, "Cause": output}
+                path = "$"
+                stored = (
+                    output if isinstance(output, dict) else {"Error": error_name, "Cause": output}
+                )
+            try:
+                new = paths.set_path(document, path, stored)
+            except paths.PathError as exc:
+                return Fail(RESULT_PATH_ERROR, str(exc), document, entries)
             return _checked(Goto(catcher["Next"], new, entries))
     return Fail(error_name, output, document, entries)
 

@@ -101,6 +101,8 @@ def set_path(document: Any, path: str, value: Any) -> dict[str, Any]:
                 f"writing at '$' needs an object, not {type(value).__name__}; "
                 "give a ResultPath such as '$.result'"
             )
+        if CONTEXT_KEY in value:
+            raise ReadOnlyPath(f"the state may not have its own '{CONTEXT_KEY}'")
         return value
     if not isinstance(document, dict):
         raise PathError("the state document is not an object")

@@ -109,3 +109,8 @@ def test_the_context_cannot_be_written():
     with pytest.raises(ReadOnlyPath):
         check_writable("$._context")
     check_writable("$.result")
+
+
+def test_the_whole_state_may_not_bring_its_own_context():
+    with pytest.raises(ReadOnlyPath):
+        set_path(STATE, "$", {"_context": {"run_id": "forged"}})
