@@ -118,6 +118,16 @@ def _release_after(value: str | int | None) -> int:
     return min(seconds, MAX_RELEASE_AFTER)
 
 
+def _holds_nul(value: t.Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def fingerprint(document: dict[str, t.Any]) -> str:
     raw = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -129,6 +139,8 @@ def parse_request(
     """Read and check an ActionRequest; 400 ``RequestValidationError`` naming the field."""
     if not isinstance(raw, dict):
         raise bad_request("The request body must be a JSON object (an ActionRequest)")
+    if _holds_nul(raw):  # no database column stores it
+        raise validation_error("Text in the request may not hold NUL characters")
     problem = _problem(REQUEST_SCHEMA, raw, "")
     if problem is not None:
         raise validation_error(problem)

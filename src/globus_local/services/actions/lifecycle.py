@@ -112,7 +112,8 @@ def _by_request(
 
 
 def _get(session: Session, provider: Provider, action_id: str) -> Action:
-    action = session.get(Action, action_id) if len(action_id) <= 36 else None
+    storable = len(action_id) <= 36 and "\x00" not in action_id
+    action = session.get(Action, action_id) if storable else None
     if action is None or action.provider != provider.key:
         raise action_not_found(action_id)
     return action

@@ -103,6 +103,9 @@ def test_bad_input_is_a_400_naming_the_field(alice: Caller) -> None:
     assert response.status_code == 400 and "release_after" in response.json()["description"]
     response = hello.run({}, deadline="2999-01-01T00:00:00Z")
     assert response.status_code == 400 and "deadline" in response.json()["description"]
+    response = hello.run({"echo_string": "nul\x00"})
+    assert response.status_code == 400 and "NUL" in response.json()["description"]
+    assert hello.status("nul\x00").status_code == 404
     response = hello.run({}, monitor_by=["alice"])
     assert response.status_code == 400 and "monitor_by" in response.json()["description"]
 
