@@ -24,8 +24,8 @@ from globus_local.services.flows.language.outcomes import (
     Transition,
     WaitUntil,
 )
+from globus_local.services.flows.language.state_rules import DEFAULT_WAIT_TIME, MAX_WAIT_SECONDS
 from globus_local.services.flows.language.timestamps import parse_timestamp
-from globus_local.services.flows.language.validation import DEFAULT_WAIT_TIME, MAX_WAIT_SECONDS
 
 MAX_STATE_BYTES = 200_000
 """The largest a run's state document may grow, as JSON."""
