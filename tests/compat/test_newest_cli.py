@@ -134,6 +134,7 @@ def test_search_facets_count_after_filters(robot: Robot, tmp_path: Path) -> None
     query.write_text(
         json.dumps(
             {
+                "@version": "query#1.0.0",
                 "q": "*",
                 "filters": [{"type": "range", "field_name": "n", "values": [{"from": 0, "to": 2}]}],
                 "post_facet_filters": [{"type": "match_any", "field_name": "k", "values": ["a"]}],

@@ -224,15 +224,28 @@ def test_facets(corpus: globus_sdk.SearchClient, index_id: str) -> None:
     assert facets["Mean size"]["value"] == 20
     assert facets["Mean size, missing 0"]["value"] == 15
 
-    # filters narrow the results and what the facets count
-    body: dict[str, t.Any] = dict(
-        q="*",
-        filters=[{"type": "match_any", "field_name": "tags", "values": ["logic"]}],
-        facets=[{"field_name": "tags", "type": "terms"}],
-    )
-    result = post(corpus, index_id, **body)
+    # query#1.0.0: filters narrow the results and what the facets count
+    logic = {"type": "match_any", "field_name": "tags", "values": ["logic"]}
+    tag_facet = {"field_name": "tags", "type": "terms"}
+    result = post(corpus, index_id, **V1, q="*", filters=[logic], facets=[tag_facet])
     assert subjects(result) == ["turing"]
     assert buckets(result) == {"computing": 1, "logic": 1}
+    # 2017-09-01 (no version): post_filter, true by default except match_all
+    result = post(corpus, index_id, q="*", filters=[logic], facets=[tag_facet])
+    assert subjects(result) == ["turing"]
+    assert buckets(result)["math"] == 2
+    result = post(
+        corpus, index_id, q="*", filters=[{**logic, "post_filter": False}], facets=[tag_facet]
+    )
+    assert buckets(result) == {"computing": 1, "logic": 1}
+    match_all = {"type": "match_all", "field_name": "tags", "values": ["logic"]}
+    assert buckets(post(corpus, index_id, q="*", filters=[match_all], facets=[tag_facet])) == {
+        "computing": 1,
+        "logic": 1,
+    }
+
+
+V1 = {"@version": "query#1.0.0"}
 
 
 def buckets(result: dict[str, t.Any], facet: int = 0) -> dict[t.Any, int]:
@@ -246,7 +259,7 @@ def test_post_facet_filters_narrow_results_not_facets(
     math = {"type": "match_any", "field_name": "tags", "values": ["math"]}
     tags = {"field_name": "tags", "type": "terms"}
     every = {"computing": 3, "math": 2, "memoir": 1, "logic": 1, "compilers": 1}
-    result = post(corpus, index_id, q="*", post_facet_filters=[logic], facets=[tags])
+    result = post(corpus, index_id, **V1, q="*", post_facet_filters=[logic], facets=[tags])
     assert subjects(result) == ["turing"]
     assert result["total"] == 1
     assert buckets(result) == every

@@ -316,19 +316,31 @@ def _parse_q(q: str | None, advanced: bool) -> Node:
         raise validation_error(f"Unable to parse the advanced query: {err}", "q") from None
 
 
+def _is_v1(body: dict[str, t.Any]) -> bool:
+    """Whether the request is of the ``#1.0.0`` documents (``query#1.0.0``, ``scroll#1.0.0``
+    ...) rather than the 2017-09-01 ones (the default)."""
+    version = body.get("@version")
+    return isinstance(version, str) and version.endswith("#1.0.0")
+
+
 def _filters(
     body: dict[str, t.Any], key: str, clauses: _Clauses
 ) -> tuple[list[dict[str, t.Any]], list[dict[str, t.Any]]]:
     """``body[key]`` checked: (filters the facets see, filters applied after the facets).
 
-    A filter marked ``post_filter: true`` (the 2017-09-01 documents' flag) is applied after
-    the facets, as ``post_facet_filters`` are; unmarked, a filter narrows both."""
+    In a ``#1.0.0`` request every filter narrows the facets too. A 2017-09-01 filter
+    carries ``post_filter``, true by default except for ``match_all``, as Globus Search
+    documents it: a post filter narrows the results only."""
+    v1 = _is_v1(body)
     before: list[dict[str, t.Any]] = []
     after: list[dict[str, t.Any]] = []
     for i, item in enumerate(_list(body, key)):
         path = f"{key}.{i}"
         checked = check_filter(item, path, clauses)
-        late = parse_bool(item.get("post_filter", False), f"{path}.post_filter")
+        late = False
+        if not v1:
+            default = checked["type"] != "match_all"
+            late = parse_bool(item.get("post_filter", default), f"{path}.post_filter")
         (after if late else before).append(checked)
     return before, after
 
