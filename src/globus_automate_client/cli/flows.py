@@ -25,6 +25,7 @@ from globus_automate_client.cli.options import (
 from globus_automate_client.cli.output import FLOW_LISTING, LOG_LISTING, RUN_LISTING, echo
 from globus_automate_client.cli.runner import CommandFailed, Result, log_done, run
 from globus_automate_client.client_helpers import create_flows_client
+from globus_automate_client.errors import FlowValidationError
 from globus_automate_client.flows_client import (
     OLD_FLOW_ROLES,
     OLD_RUN_ROLES,
@@ -535,11 +536,10 @@ def flow_list(args: argparse.Namespace) -> Result:
 
 
 def flow_lint(args: argparse.Namespace) -> Result:
-    definition = _document(args.definition, "--definition")
-    assert definition is not None
+    definition = _document(args.definition, "--definition") or {}
     try:
         validate_flow_definition(definition)
-    except Exception as err:
+    except FlowValidationError as err:
         echo(str(err))
         raise CommandFailed("The Flow definition has issues.") from err
     echo("No issues found in the Flow definition.")
