@@ -72,6 +72,13 @@ def check_definition(definition: Any) -> None:
             )
         check_state(name, state, states)
     _check_reachable(start, states)
+    if not any(
+        state.get("End") is True or state["Type"] in ("Fail", "Succeed")
+        for state in states.values()
+    ):
+        raise DefinitionError(
+            None, "no-terminal-state", "the flow needs a state that ends it (End, Fail or Succeed)"
+        )
 
 
 def action_states(definition: dict[str, Any]) -> list[ActionState]:

@@ -164,6 +164,16 @@ def test_unreachable_states_are_refused():
     )
 
 
+def test_a_flow_needs_a_state_that_ends_it():
+    rejects(
+        {
+            "StartAt": "A",
+            "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}},
+        },
+        "no-terminal-state",
+    )
+
+
 def test_states_reached_only_through_catch_or_default_count_as_reachable():
     check_definition(GOOD)  # Failed is reached only through Catch, Done through Default too
 
