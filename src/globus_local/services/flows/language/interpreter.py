@@ -278,7 +278,15 @@ def _continue(state: dict[str, Any], document: dict[str, Any], entries: list[Any
 
 def _checked(outcome: Goto | Succeed) -> Transition:
     """The outcome, unless its state document has grown past MAX_STATE_BYTES."""
-    size = len(json.dumps(outcome.document, separators=(",", ":")))
+    try:
+        size = len(json.dumps(outcome.document, separators=(",", ":")))
+    except (RecursionError, ValueError, TypeError) as exc:
+        return Fail(
+            STATE_SIZE_ERROR,
+            f"the run's state cannot be stored: {exc}",
+            outcome.document,
+            outcome.entries,
+        )
     if size > MAX_STATE_BYTES:
         cause = f"the run's state would be {size} bytes; at most {MAX_STATE_BYTES} are allowed"
         return Fail(STATE_SIZE_ERROR, cause, outcome.document, outcome.entries)

@@ -76,14 +76,25 @@ def strip_private(definition: Any) -> Any:
     return {**definition, "States": states}
 
 
-def hide_private(values: Any, names: set[str] | frozenset[str] = frozenset()) -> Any:
-    """A copy of `values` without the keys named in `names` or starting `_private`, at any depth."""
+MAX_SHOWN_DEPTH = 64
+TOO_DEEP = "[nested too deeply to show]"
+
+
+def hide_private(
+    values: Any, names: set[str] | frozenset[str] = frozenset(), depth: int = 0
+) -> Any:
+    """A copy of `values` without the keys named in `names` or starting `_private`, at any depth.
+
+    What lies deeper than MAX_SHOWN_DEPTH is replaced by a note rather than searched.
+    """
+    if isinstance(values, (list, dict)) and depth >= MAX_SHOWN_DEPTH:
+        return TOO_DEEP
     if isinstance(values, list):
-        return [hide_private(item, names) for item in values]
+        return [hide_private(item, names, depth + 1) for item in values]
     if not isinstance(values, dict):
         return values
     return {
-        key: hide_private(value, names)
+        key: hide_private(value, names, depth + 1)
         for key, value in values.items()
         if not (
             isinstance(key, str) and (base_name(key) in names or key.startswith(PRIVATE_PREFIX))

@@ -580,3 +580,14 @@ def test_a_whole_flow_recovers_through_catch():
     assert isinstance(outcome, Fail)
     assert (outcome.error, outcome.cause) == ("Refused", "no")
     assert codes(log) == ["ActionStarted", "ActionFailed", "FailStarted"]
+
+
+def test_a_state_too_deep_to_store_fails_instead_of_raising():
+    deep: object = 1
+    for _ in range(5000):
+        deep = [deep]
+    definition = flow(
+        {"A": {"Type": "Pass", "Parameters": {"x": 1}, "ResultPath": "$.r", "End": True}}
+    )
+    outcome = step(definition, "A", {"deep": deep}, CONTEXT)
+    assert isinstance(outcome, Fail) and outcome.error == "States.DataLimitExceeded"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from globus_local.services.flows.language.templating import (
+    MAX_SHOWN_DEPTH,
+    TOO_DEEP,
     TemplateError,
     hide_private,
     private_names,
@@ -127,3 +129,14 @@ def test_hide_private_drops_named_and_underscore_private_keys_everywhere():
     }
     assert hide_private(values, {"password", "token"}) == {"user": "alice", "list": [{"ok": 1}]}
     assert hide_private("plain", {"x"}) == "plain"
+
+
+def test_hide_private_stops_at_a_depth_instead_of_recursing_forever():
+    deep: object = {"_private_x": 1}
+    for _ in range(5000):
+        deep = [deep]
+    shown = hide_private({"top": deep}, set())
+    level = shown["top"]
+    for _ in range(MAX_SHOWN_DEPTH - 1):
+        level = level[0]
+    assert level == TOO_DEEP
