@@ -248,7 +248,7 @@ def _check_template(name: str, template: Any) -> None:
                     )
                 continue
             base = templating.base_name(key)
-            if base in seen or not base:
+            if base in seen:
                 raise DefinitionError(
                     name, "parameter-names", f"the parameter '{base}' is given more than once"
                 )
