@@ -12,7 +12,9 @@ A group's policies make it one of three kinds:
   without taking requests). Only an invited identity gets in.
 
 Whatever the kind, an invited identity may ``join`` (as ``accept`` does), and an identity
-that managers removed or whose request they rejected cannot let itself back in.
+that managers removed or whose request they rejected cannot let itself back in: it may
+only ask again (``request_join``, where the group takes requests), which its managers
+review like any other request.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def check_join(group: Group, membership: Membership | None) -> None:
         raise JoinRefused(
             "JOIN_NOT_ALLOWED",
             f"The identity's membership was {status} by the group's managers; "
-            "it can only come back by invitation.",
+            "it can only come back by invitation or an approved request.",
         )
     if is_open(group):
         return
@@ -92,12 +94,6 @@ def check_request_join(group: Group, membership: Membership | None) -> None:
         raise JoinRefused("ALREADY_PENDING", "A request to join is already pending.")
     if status == MembershipStatus.INVITED:
         raise JoinRefused("ALREADY_INVITED", "The identity is invited; accept the invitation.")
-    if status in _SHUT_OUT:
-        raise JoinRefused(
-            "JOIN_NOT_ALLOWED",
-            f"The identity's membership was {status} by the group's managers; "
-            "it can only come back by invitation.",
-        )
 
 
 def may_join(group: Group, membership: Membership | None) -> bool:

@@ -231,7 +231,7 @@ def test_identities_must_be_unique_across_actions(
 ) -> None:
     a = make_user("a")
     body = BatchMembershipActions().add_members([a.id]).remove_members([a.id])
-    resp = admin.http("POST", f"groups/{group_id}", json=body)
+    resp = admin.http("POST", f"groups/{group_id}", json=body.data)
     assert resp.status_code == 400
     assert resp.json()["ambiguous_identities"] == [a.id]
     assert membership(a, admin, group_id) is None  # nothing happened
