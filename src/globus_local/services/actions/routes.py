@@ -6,7 +6,7 @@ request and calls :mod:`.lifecycle`."""
 import typing as t
 
 from fastapi import Body, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from globus_local.kit.paging import decode_marker
 from globus_local.kit.params import parse_csv, query_bool, query_int
@@ -22,6 +22,13 @@ from globus_local.services.actions.providers import PROVIDERS, Provider
 router = ServiceRouter()
 
 AnyBody = t.Annotated[t.Any, Body()]
+# Introspection is public, so a web page on any origin may read it (as the Action Provider
+# tools allow).
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, OPTIONS",
+    "Access-Control-Expose-Headers": "*",
+}
 LOG_LIMIT = 10
 MAX_LOG_LIMIT = 100
 
@@ -51,8 +58,11 @@ def _register(provider: Provider) -> None:
     base = "/" + provider.key
     Auth = t.Annotated[AuthContext, Depends(provider_token(provider.scope))]
 
-    def introspect() -> dict[str, t.Any]:
-        return description_document(provider)
+    def introspect() -> JSONResponse:
+        return JSONResponse(description_document(provider), headers=CORS_HEADERS)
+
+    def preflight() -> Response:
+        return Response(status_code=204, headers=CORS_HEADERS)
 
     def run(request: Request, db: DbSession, ctx: Auth, body: AnyBody = None) -> JSONResponse:
         settings = request.app.state.settings
@@ -86,6 +96,8 @@ def _register(provider: Provider) -> None:
     routes: list[tuple[str, str, t.Callable[..., t.Any], str]] = [
         ("GET", "", introspect, "introspect"),
         ("GET", "/", introspect, "introspect_slash"),
+        ("OPTIONS", "", preflight, "preflight"),
+        ("OPTIONS", "/", preflight, "preflight_slash"),
         ("POST", "/run", run, "run"),
         ("POST", "/actions", run, "run_actions"),
         ("GET", "/actions", enumerate_actions, "enumerate"),

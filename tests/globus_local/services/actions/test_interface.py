@@ -26,6 +26,10 @@ def test_introspection_is_public_and_describes_the_provider(alice: Caller) -> No
         assert doc["runnable_by"] == ["all_authenticated_users"]
         assert doc["types"] == ["Action"] and doc["api_version"] == "1.0"
         assert doc["input_schema"]["properties"]["echo_string"] == {"type": "string"}
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+    preflight = anonymous.http("OPTIONS", "")
+    assert preflight.status_code == 204
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
 
 
 def test_run_answers_the_echo_on_both_run_routes(alice: Caller) -> None:
