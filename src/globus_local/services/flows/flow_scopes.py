@@ -1,0 +1,98 @@
+"""Each flow's own scope in Auth, and the provider scopes it depends on.
+
+A flow is a resource server named by its id, with the one scope
+``https://auth.globus.org/scopes/<flow_id>/flow_<flow_id with - as _>_user``; a token for it
+is what starting a run takes. Its dependencies are the scopes of the flow's action states
+(given as ``ActionScope``, or found from the provider), so the engine gets a dependent
+token for each provider with exactly the user's consent.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from sqlalchemy.orm import Session
+
+from globus_local.services.auth.scopes import (
+    URL_PREFIX,
+    URN_PREFIX,
+    lookup_scopes,
+    register_scope,
+)
+from globus_local.services.flows.errors import unprocessable
+from globus_local.services.flows.language.validation import action_states
+from globus_local.services.flows.providers import provider_scope
+
+
+def flow_scope_name(flow_id: str) -> str:
+    return f"flow_{flow_id.replace('-', '_')}_user"
+
+
+def flow_scope_string(flow_id: str) -> str:
+    return f"{URL_PREFIX}{flow_id}/{flow_scope_name(flow_id)}"
+
+
+def find_action_scopes(definition: dict[str, t.Any], public_root: str) -> dict[str, str]:
+    """Each action state's scope by state name; a provider whose scope cannot be found is
+    a 422 naming its state. Asks providers over HTTP: call it before writing anything."""
+    found: dict[str, str] = {}
+    for state in action_states(definition):
+        scope = state.action_scope or provider_scope(public_root, state.action_url)
+        if not scope:
+            message = (
+                f"State {state.name}: no ActionScope given and the action provider at "
+                f"{state.action_url} did not say its scope"
+            )
+            raise unprocessable(message, ["definition", "States", state.name, "ActionScope"])
+        found[state.name] = scope
+    return found
+
+
+def _resource_server_of(scope: str) -> str | None:
+    if scope.startswith(URL_PREFIX):
+        rest = scope[len(URL_PREFIX) :]
+        rs, sep, name = rest.partition("/")
+        return rs if sep and rs and name else None
+    if scope.startswith(URN_PREFIX):
+        rs, sep, name = scope[len(URN_PREFIX) :].rpartition(":")
+        return rs if sep and rs and name else None
+    return None
+
+
+def register_flow_scope(session: Session, flow_id: str, action_scopes: dict[str, str]) -> str:
+    """Store (or update) the flow's scope with its dependencies; a provider scope Auth does
+    not know yet is added under the resource server its string names."""
+    dependencies = list(dict.fromkeys(action_scopes.values()))
+    known = set(lookup_scopes(session, dependencies))
+    for state_name, scope in action_scopes.items():
+        if scope in known:
+            continue
+        rs = _resource_server_of(scope)
+        if rs is None:
+            raise unprocessable(
+                f"State {state_name}: ActionScope {scope!r} is not a Globus Auth scope string",
+                ["definition", "States", state_name, "ActionScope"],
+            )
+        name = scope.rsplit("/" if scope.startswith(URL_PREFIX) else ":", 1)[1]
+        register_scope(session, rs, name, scope_string=scope)
+    return register_scope(
+        session,
+        flow_id,
+        flow_scope_name(flow_id),
+        dependencies=dependencies,
+        scope_string=flow_scope_string(flow_id),
+        owner_client_id=flow_id,
+    )
+
+
+def scopes_by_run_as(
+    definition: dict[str, t.Any], action_scopes: dict[str, str]
+) -> dict[str, list[str]]:
+    """The provider scopes each RunAs role's token must cover (``validate_flow``'s answer)."""
+    out: dict[str, list[str]] = {}
+    for state in action_states(definition):
+        scope = action_scopes.get(state.name)
+        role = state.run_as or "User"
+        if scope and scope not in out.setdefault(role, []):
+            out[role].append(scope)
+    return out

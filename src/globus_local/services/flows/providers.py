@@ -1,0 +1,111 @@
+"""Calls to action providers over HTTP, as the Flows service makes them.
+
+A Globus-hosted ActionUrl (``https://actions.globus.org/hello_world``...) is called where
+the platform serves the provider of that name, ``<root>actions/<host>/<path>``; any other
+at its own URL. Each call carries the run's token for the provider's scope. Network
+failures and 5xx answers are :class:`ProviderUnavailable` (the engine tries again later);
+a 4xx answer is :class:`ProviderRefused` with the provider's error body.
+
+The rule is the one the actions service states in its ``urls`` module; it is restated
+here because that service already builds on this package's flow language, and the import
+contracts allow no cycle between two services.
+"""
+
+from __future__ import annotations
+
+import threading
+import typing as t
+from urllib.parse import urlsplit
+
+import requests
+
+TIMEOUT = 30.0
+INTROSPECT_TIMEOUT = 10.0
+
+# The hosts of the Globus-hosted providers, which the platform serves under /actions/.
+HOSTED_HOSTS = frozenset({"actions.globus.org", "transfer.actions.globus.org"})
+ACTIONS_PATH = "actions"
+
+_local = threading.local()
+
+
+class ProviderUnavailable(Exception):
+    """The provider could not be reached or failed on its side; worth trying again."""
+
+
+class ProviderRefused(Exception):
+    """The provider answered the request with a 4xx: ``status`` and its error ``body``."""
+
+    def __init__(self, status: int, body: t.Any) -> None:
+        super().__init__(f"action provider answered {status}: {body}")
+        self.status = status
+        self.body = body
+
+
+def _http() -> requests.Session:
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
+def action_base(public_root: str, action_url: str) -> str:
+    """Where the provider behind ``action_url`` is reached, without a trailing slash."""
+    parts = urlsplit(action_url)
+    if parts.scheme != "https" or parts.netloc not in HOSTED_HOSTS:
+        return action_url.rstrip("/")
+    root = public_root if public_root.endswith("/") else public_root + "/"
+    return f"{root}{ACTIONS_PATH}/{parts.netloc}{parts.path}".rstrip("/")
+
+
+def _call(method: str, url: str, token: str | None, body: t.Any = None) -> dict[str, t.Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        response = _http().request(method, url, json=body, headers=headers, timeout=TIMEOUT)
+    except requests.RequestException as exc:
+        raise ProviderUnavailable(f"{method} {url}: {exc}") from exc
+    try:
+        doc = response.json()
+    except ValueError:
+        doc = {"code": "UnexpectedResponse", "description": response.text[:500]}
+    if response.status_code >= 500:
+        raise ProviderUnavailable(f"{method} {url} answered {response.status_code}: {doc}")
+    if response.status_code >= 400:
+        raise ProviderRefused(response.status_code, doc)
+    if not isinstance(doc, dict) or "status" not in doc:
+        raise ProviderRefused(response.status_code, {"code": "UnexpectedResponse", "body": doc})
+    return doc
+
+
+def run_action(base: str, token: str | None, request: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Start an action (or, for a ``request_id`` the provider has seen, get that one)."""
+    return _call("POST", f"{base}/run", token, request)
+
+
+def action_status(base: str, token: str | None, action_id: str) -> dict[str, t.Any]:
+    return _call("GET", f"{base}/{action_id}/status", token)
+
+
+def cancel_action(base: str, token: str | None, action_id: str) -> dict[str, t.Any]:
+    return _call("POST", f"{base}/{action_id}/cancel", token)
+
+
+def release_action(base: str, token: str | None, action_id: str) -> dict[str, t.Any]:
+    return _call("POST", f"{base}/{action_id}/release", token)
+
+
+def resume_action(base: str, token: str | None, action_id: str) -> dict[str, t.Any]:
+    return _call("POST", f"{base}/{action_id}/resume", token)
+
+
+def provider_scope(public_root: str, action_url: str) -> str | None:
+    """The scope a provider asks for, from its introspection document (the platform's own
+    providers introspect publicly); None when it cannot be told."""
+    url = action_base(public_root, action_url) + "/"
+    try:
+        response = _http().get(url, timeout=INTROSPECT_TIMEOUT)
+        doc = response.json() if response.status_code == 200 else None
+    except (requests.RequestException, ValueError):
+        doc = None
+    scope = doc.get("globus_auth_scope") if isinstance(doc, dict) else None
+    return scope if isinstance(scope, str) and scope else None

@@ -1,0 +1,80 @@
+"""The tokens a run acts with: dependent tokens of the user's flow token, one per provider
+scope, obtained when the run starts (or resumes) and kept with their refresh tokens so a
+run that outlives them, or a worker that resumes it, can go on.
+
+The flow is the resource server its scope names, so it is the flow's own id that asks
+Auth for the dependent tokens, in-process, exactly as an outside resource server would.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from globus_local.config import Settings
+from globus_local.services.auth.models import Client
+from globus_local.services.auth.tokens import dependent_token_grant, refresh_grant
+from globus_local.services.flows.models import RunToken
+
+# A token this close to its expiry is refreshed before use.
+REFRESH_MARGIN = 300
+
+
+def _as_client(flow_id: str) -> Client:
+    """The flow acting as the client of its own resource server (never stored)."""
+    return Client(id=flow_id, name=f"Flow {flow_id}", public_client=False)
+
+
+def grant_run_tokens(
+    session: Session, settings: Settings, run_id: str, flow_id: str, flow_token: str
+) -> list[str]:
+    """Store a token for each scope the flow's scope depends on; returns those scopes.
+    Replaces what the run held before (a resume brings fresh consent)."""
+    docs = dependent_token_grant(
+        session, settings, _as_client(flow_id), {"token": flow_token, "access_type": "offline"}
+    )
+    session.execute(delete(RunToken).where(RunToken.run_id == run_id))
+    scopes: list[str] = []
+    now = int(time.time())
+    for doc in docs:
+        for scope in str(doc["scope"]).split():
+            scopes.append(scope)
+            session.add(
+                RunToken(
+                    run_id=run_id,
+                    scope=scope,
+                    resource_server=doc["resource_server"],
+                    access_token=doc["access_token"],
+                    refresh_token=doc.get("refresh_token"),
+                    expires_at=now + int(doc["expires_in"]),
+                )
+            )
+    session.flush()
+    return scopes
+
+
+def token_for(session: Session, run_id: str, flow_id: str, scope: str) -> str | None:
+    """The run's access token for ``scope``, refreshed when near its end; None when the
+    run holds none (the user never consented to that scope)."""
+    row = session.scalar(select(RunToken).where(RunToken.run_id == run_id, RunToken.scope == scope))
+    if row is None:
+        return None
+    if row.expires_at - REFRESH_MARGIN > time.time() or not row.refresh_token:
+        return row.access_token
+    doc = refresh_grant(
+        session,
+        Settings.from_env(),
+        _as_client(flow_id),
+        {"refresh_token": row.refresh_token},
+    )
+    row.access_token = doc["access_token"]
+    row.expires_at = int(time.time()) + int(doc["expires_in"])
+    session.flush()
+    return row.access_token
+
+
+def drop_run_tokens(session: Session, run_id: str) -> None:
+    """A run that ended needs no tokens: none are kept past it."""
+    session.execute(delete(RunToken).where(RunToken.run_id == run_id))

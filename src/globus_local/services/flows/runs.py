@@ -1,0 +1,355 @@
+"""Starting runs and what their owners and managers do with them: change labels and
+roles, cancel, resume, release, read the log.
+
+Starting a run checks the caller's flow token and the input, gets the providers' tokens
+by dependent-token grant, stores the run with its first log entry and queues its job,
+all in the request's transaction: the run exists, and is worked, iff the request commits.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from globus_local.config import Settings
+from globus_local.db import utcnow
+from globus_local.jobs import enqueue, request_cancel
+from globus_local.kit.documents import new_id
+from globus_local.kit.errors import BadRequest
+from globus_local.kit.paging import decode_marker, encode_marker
+from globus_local.kit.params import parse_bool, query_int
+from globus_local.kit.tokens import AuthContext
+from globus_local.services.auth.identities import get_identity
+from globus_local.services.auth.tokens import lookup_token
+from globus_local.services.flows import run_log
+from globus_local.services.flows.access import (
+    RUN_LISTS,
+    FlowAccess,
+    RunAccess,
+    check_principals,
+    identity_urn,
+    run_roles,
+)
+from globus_local.services.flows.errors import missing_scope, state_conflict
+from globus_local.services.flows.flows import expect_object
+from globus_local.services.flows.language.interpreter import start
+from globus_local.services.flows.language.validation import validate_input
+from globus_local.services.flows.models import Run, RunLogEntry, RunRole, RunStatus
+from globus_local.services.flows.run_tokens import grant_run_tokens
+
+JOB_KIND = "flows.run"
+MAX_LABEL = 255
+MAX_TAGS = 100
+LOG_LIMIT_MAX = 100
+ENDED = ("ENDED", "SUCCEEDED", "FAILED")
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """The body of a run request, in either the current or the legacy (AP-style) shape."""
+
+    body: dict[str, t.Any]
+    label: str
+    tags: list[str]
+    run_managers: list[str]
+    run_monitors: list[str]
+    notification_policy: dict[str, t.Any]
+
+    @classmethod
+    def parse(cls, raw: t.Any) -> RunRequest:
+        raw = expect_object(raw)
+        body = raw.get("body", {})
+        if not isinstance(body, dict):
+            raise BadRequest("body must be a JSON object (the run's input)")
+        managers = raw.get("run_managers", raw.get("manage_by"))
+        monitors = raw.get("run_monitors", raw.get("monitor_by"))
+        policy = raw.get("activity_notification_policy") or {"status": ["INACTIVE"]}
+        if not isinstance(policy, dict):
+            raise BadRequest("activity_notification_policy must be an object")
+        return cls(
+            body=body,
+            label=_label(raw.get("label")),
+            tags=_tags(raw.get("tags")),
+            run_managers=check_principals(managers, "run_managers", RUN_LISTS["run_managers"]),
+            run_monitors=check_principals(monitors, "run_monitors", RUN_LISTS["run_monitors"]),
+            notification_policy=policy,
+        )
+
+
+def _label(value: t.Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > MAX_LABEL:
+        raise BadRequest(f"label must be a string of at most {MAX_LABEL} characters")
+    return value
+
+
+def _tags(value: t.Any) -> list[str]:
+    if value is None:
+        return []
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_TAGS
+        or not all(isinstance(x, str) and 0 < len(x) <= 255 for x in value)
+    ):
+        raise BadRequest(f"tags must be a list of at most {MAX_TAGS} non-empty strings")
+    return list(value)
+
+
+def require_flow_token(access: FlowAccess, ctx: AuthContext) -> None:
+    """Starting a run takes a token for the flow's own scope (resource server: the flow)."""
+    flow = access.flow
+    if ctx.resource_server != flow.id or flow.scope_string not in ctx.scopes:
+        raise missing_scope(flow.scope_string)
+
+
+def check_input(access: FlowAccess, body: dict[str, t.Any]) -> None:
+    """The run input against the flow's ``input_schema``: a 400 naming each failing path."""
+    problems = validate_input(access.flow.input_schema, body)
+    if problems:
+        raise BadRequest("Input does not match the flow's input_schema: " + "; ".join(problems))
+
+
+def _context(
+    session: Session, run_id: str, flow_id: str, ctx: AuthContext, token: str
+) -> dict[str, t.Any]:
+    """What ``$._context`` reads during the run."""
+    identity = get_identity(session, ctx.identity_id)
+    row = lookup_token(session, token)
+    issued = row.issued_at if row is not None else None
+    return {
+        "flow_id": flow_id,
+        "run_id": run_id,
+        "action_id": run_id,
+        "username": ctx.username,
+        "email": identity.email if identity is not None else None,
+        "user_id": identity_urn(ctx.identity_id),
+        "identities": [identity_urn(i) for i in ctx.identity_set],
+        "token_info": {
+            "exp": row.expires_at if row is not None else None,
+            "iat": issued,
+            "nbf": issued,
+        },
+    }
+
+
+def start_run(
+    session: Session,
+    settings: Settings,
+    access: FlowAccess,
+    ctx: AuthContext,
+    token: str,
+    raw: t.Any,
+) -> RunAccess:
+    access.require_starter()
+    require_flow_token(access, ctx)
+    request = RunRequest.parse(raw)
+    check_input(access, request.body)
+    flow = access.flow
+    run_id = new_id()
+    now = utcnow()
+    run = Run(
+        id=run_id,
+        flow_id=flow.id,
+        flow_title=flow.title,
+        flow_last_updated=flow.updated_at,
+        definition=flow.definition,
+        input_schema=flow.input_schema,
+        action_scopes=flow.action_scopes,
+        owner_id=ctx.identity_id,
+        label=request.label,
+        tags=request.tags,
+        run_managers=request.run_managers,
+        run_monitors=request.run_monitors,
+        activity_notification_policy=request.notification_policy,
+        status=RunStatus.ACTIVE.value,
+        details={
+            "code": "FlowStarting",
+            "description": "The Flow is starting execution",
+            "details": {"input": request.body},
+        },
+        input=request.body,
+        context=_context(session, run_id, flow.id, ctx, token),
+        public_root=settings.root_url,
+        start_time=now,
+        state_name=start(flow.definition),
+        document=request.body,
+    )
+    run.state_entries = {run.state_name: 1} if run.state_name else {}
+    session.add(run)
+    session.flush()
+    _set_roles(session, run)
+    grant_run_tokens(session, settings, run_id, flow.id, token)
+    run_log.append(
+        session,
+        run,
+        [
+            {
+                "code": "FlowStarted",
+                "description": "The Flow Instance started execution",
+                "details": {"input": request.body},
+            }
+        ],
+    )
+    run.job_id = enqueue(session, JOB_KIND, {"run_id": run_id})
+    session.flush()
+    return RunAccess(run, flow, access.caller, run_roles(run, flow, access.caller))
+
+
+def _set_roles(session: Session, run: Run) -> None:
+    session.execute(delete(RunRole).where(RunRole.run_id == run.id))
+    rows = {("run_owner", identity_urn(run.owner_id))}
+    rows.update(("run_managers", p) for p in run.run_managers)
+    rows.update(("run_monitors", p) for p in run.run_monitors)
+    session.add_all(RunRole(run_id=run.id, role=r, principal=p) for r, p in sorted(rows))
+
+
+def update_run(session: Session, access: RunAccess, raw: t.Any) -> RunAccess:
+    """``PUT /runs/{id}``: label, tags (replaced whole) and the run's role lists."""
+    access.require_manage()
+    raw = expect_object(raw)
+    run = access.run
+    if "label" in raw:
+        run.label = _label(raw["label"])
+    if "tags" in raw:
+        run.tags = _tags(raw["tags"])
+    for name, specials in RUN_LISTS.items():
+        if name in raw:
+            setattr(run, name, check_principals(raw[name], name, specials))
+    _set_roles(session, run)
+    session.flush()
+    return access
+
+
+def cancel_run(session: Session, access: RunAccess) -> RunAccess:
+    """End the run at once (FAILED, ``FlowCanceled``); its job is asked to stop and a new
+    one cancels the action the run was waiting on, if any."""
+    access.require_manage()
+    run = session.get(Run, access.run.id, with_for_update=True) or access.run
+    if RunStatus(run.status).final:
+        return access
+    details = {
+        "code": "FlowCanceled",
+        "description": "The Flow Instance was canceled by the user",
+        "details": {},
+        "time": utcnow().isoformat(),
+    }
+    finish(session, run, RunStatus.FAILED, details, [details])
+    if run.job_id:
+        request_cancel(session, run.job_id, detail="run canceled")
+    run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id}) if run.action_id else None
+    session.flush()
+    return access
+
+
+def finish(
+    session: Session,
+    run: Run,
+    status: RunStatus,
+    details: dict[str, t.Any],
+    entries: list[dict[str, t.Any]],
+) -> None:
+    """A run's end: its status, details and completion time, with its last log entries."""
+    run.status = status.value
+    run.details = details
+    run.completion_time = utcnow()
+    run.state_name = None
+    run.wait_until = None
+    run.wait_then = None
+    run_log.append(session, run, entries)
+
+
+def resume_run(
+    session: Session, settings: Settings, access: RunAccess, ctx: AuthContext, token: str
+) -> RunAccess:
+    """An INACTIVE run goes on; with a token for the flow's scope, its provider tokens are
+    first renewed from it (the consent the run waited for)."""
+    access.require_manage()
+    run = access.run
+    if run.status != RunStatus.INACTIVE:
+        return access
+    if access.flow is not None and ctx.resource_server == run.flow_id:
+        grant_run_tokens(session, settings, run.id, run.flow_id, token)
+    run.status = RunStatus.ACTIVE.value
+    run.details = {"code": "FlowResumed", "description": "The Flow Instance was resumed"}
+    if run.action is not None and run.action_id is not None:
+        run.action = {**run.action, "resume": True}
+    run_log.append(session, run, [dict(run.details)])
+    run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id})
+    session.flush()
+    return access
+
+
+def release_run(session: Session, access: RunAccess) -> RunAccess:
+    """Forget an ended run; one still going is a 409."""
+    access.require_manage()
+    run = access.run
+    if run.status not in ENDED:
+        raise state_conflict(
+            f"Run {run.id} has status '{run.status}' but must have status in "
+            "{'ENDED', 'SUCCEEDED', 'FAILED'} for requested operation"
+        )
+    run.released = True
+    session.flush()
+    return access
+
+
+def log_page(
+    session: Session, access: RunAccess, query: t.Mapping[str, t.Any]
+) -> tuple[list[RunLogEntry], dict[str, t.Any]]:
+    """A page of the run's log, oldest first (newest first with ``reverse_order``)."""
+    limit = query_int(
+        query.get("limit") or query.get("per_page"), "limit", 10, minimum=1, maximum=LOG_LIMIT_MAX
+    )
+    reverse = (
+        parse_bool(query["reverse_order"], "reverse_order") if query.get("reverse_order") else False
+    )
+    position = decode_marker(query.get("marker") or query.get("pagination_token"))
+    stmt = select(RunLogEntry).where(RunLogEntry.run_id == access.run.id)
+    if position is not None:
+        after = position.get("seq")
+        if not isinstance(after, int) or position.get("rev") != reverse:
+            raise BadRequest("The marker belongs to a different query")
+        stmt = stmt.where(RunLogEntry.seq < after if reverse else RunLogEntry.seq > after)
+    order = RunLogEntry.seq.desc() if reverse else RunLogEntry.seq.asc()
+    rows = list(session.scalars(stmt.order_by(order).limit(limit + 1)))
+    page, more = rows[:limit], len(rows) > limit
+    doc: dict[str, t.Any] = {"limit": limit, "has_next_page": more}
+    if more:
+        doc["marker"] = encode_marker({"seq": page[-1].seq, "rev": reverse})
+    return page, doc
+
+
+def log_document(
+    session: Session, access: RunAccess, query: t.Mapping[str, t.Any]
+) -> dict[str, t.Any]:
+    """``GET /runs/{id}/log``: the page with private values hidden from non-admins."""
+    from globus_local.services.flows.documents import log_entry_document, private_names_for
+
+    entries, doc = log_page(session, access, query)
+    private = private_names_for(access)
+    return {**doc, "entries": [log_entry_document(e, private) for e in entries]}
+
+
+def validate_run(access: FlowAccess, raw: t.Any) -> RunRequest:
+    """What starting a run checks of the caller and the request, without starting it."""
+    access.require_starter()
+    request = RunRequest.parse(raw)
+    check_input(access, request.body)
+    return request
+
+
+def dry_run(access: FlowAccess, raw: t.Any) -> dict[str, t.Any]:
+    """Legacy Automate dry run: the checked request and where the run would begin."""
+    request = validate_run(access, raw)
+    return {
+        "flow_id": access.flow.id,
+        "valid": True,
+        "start_at": start(access.flow.definition),
+        "input": request.body,
+        "label": request.label,
+        "required_scope": access.flow.scope_string,
+    }

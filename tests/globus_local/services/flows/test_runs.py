@@ -1,0 +1,258 @@
+"""Runs over HTTP: starting (input checks, scopes), Pass chains, Choice, Wait, Fail, the
+hello_world provider, cancel, release, listing and the paged log."""
+
+from __future__ import annotations
+
+import typing as t
+
+from .support import FlowsUser, MakeUser, hello_world, pass_chain
+from .test_flows_api import error_of, urn
+
+CHOICE = {
+    "StartAt": "Which",
+    "States": {
+        "Which": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.n", "NumericGreaterThan": 10, "Next": "Big"},
+                {
+                    "And": [
+                        {"Variable": "$.name", "IsPresent": True},
+                        {"Variable": "$.name", "StringMatches": "a*"},
+                    ],
+                    "Next": "Named",
+                },
+            ],
+            "Default": "Small",
+        },
+        "Big": {
+            "Type": "Pass",
+            "Parameters": {"size": "big"},
+            "ResultPath": "$.result",
+            "End": True,
+        },
+        "Named": {
+            "Type": "Pass",
+            "Parameters": {"size.$": "$.name"},
+            "ResultPath": "$.result",
+            "End": True,
+        },
+        "Small": {"Type": "Fail", "Error": "TooSmall", "Cause": "n was small"},
+    },
+}
+
+SCHEMA = {
+    "type": "object",
+    "properties": {"n": {"type": "integer"}, "name": {"type": "string"}},
+    "required": ["n"],
+    "additionalProperties": False,
+}
+
+
+def codes(entries: list[dict[str, t.Any]]) -> list[str]:
+    return [e["code"] for e in entries]
+
+
+def test_pass_chain_runs_to_success(owner: FlowsUser) -> None:
+    flow = owner.create_flow(pass_chain(5))
+    run = owner.run(flow, {"start": "go"}, label="five passes", tags=["t1"])
+    assert run["status"] == "ACTIVE" and run["run_id"] == run["action_id"]
+    assert run["flow_id"] == flow["id"] and run["label"] == "five passes" and run["tags"] == ["t1"]
+    assert run["run_owner"] == urn(owner) and run["user_role"] == "run_owner"
+    assert run["details"]["code"] == "FlowStarting"
+    done = owner.wait_run(run["run_id"])
+    assert done["status"] == "SUCCEEDED", done
+    assert done["details"]["code"] == "FlowSucceeded"
+    expected: t.Any = "go"
+    for i in range(5):
+        expected = {"step": i, "prev": expected}
+    assert done["details"]["output"]["last"] == expected
+    assert done["completion_time"] is not None
+    log = owner.log(run["run_id"])
+    assert codes(log) == ["FlowStarted", *["PassStarted", "PassCompleted"] * 5, "FlowSucceeded"]
+    assert log[1]["details"]["state_name"] == "P0" and log[1]["description"]
+    definition = owner.get(f"runs/{run['run_id']}/definition").json()
+    assert definition == {"flow_id": flow["id"], "definition": pass_chain(5), "input_schema": {}}
+
+
+def test_choice_flow_and_input_schema(owner: FlowsUser) -> None:
+    flow = owner.create_flow(CHOICE, input_schema=SCHEMA)
+    big = owner.run(flow, {"n": 11})
+    named = owner.run(flow, {"n": 1, "name": "alice"})
+    small = owner.run(flow, {"n": 1})
+    assert owner.wait_run(big["run_id"])["details"]["output"]["result"] == {"size": "big"}
+    assert owner.wait_run(named["run_id"])["details"]["output"]["result"] == {"size": "alice"}
+    failed = owner.wait_run(small["run_id"])
+    assert failed["status"] == "FAILED" and failed["details"]["code"] == "FlowFailed"
+    assert failed["details"]["details"]["error"] == "TooSmall"
+    # Input that breaks the schema is refused before anything runs.
+    r = owner.start(flow, {"n": "eleven", "extra": 1})
+    assert r.status_code == 400, r.text
+    error = error_of(r)
+    assert error["code"] == "BAD_REQUEST" and "$.n" in error["detail"]
+    r = owner.post(f"flows/{flow['id']}/validate_run", json={"body": {"n": 3}})
+    assert r.status_code == 200 and r.json() == {"message": "success"}
+    r = owner.post(f"flows/{flow['id']}/validate_run", json={"body": {}})
+    assert r.status_code == 400
+
+
+def test_hello_world_flow(owner: FlowsUser) -> None:
+    flow = owner.create_flow(hello_world())
+    run = owner.run(flow, {"echo": "hi there"})
+    done = owner.wait_run(run["run_id"])
+    assert done["status"] == "SUCCEEDED", done
+    result = done["details"]["output"]["hello"]
+    assert result["status"] == "SUCCEEDED" and result["state_name"] == "Hello"
+    assert result["details"]["hello"] == "hi there"
+    assert codes(owner.log(run["run_id"])) == [
+        "FlowStarted",
+        "ActionStarted",
+        "ActionCompleted",
+        "FlowSucceeded",
+    ]
+
+
+def test_wait_then_action_polled(owner: FlowsUser) -> None:
+    """A Wait state and a slow action both let the run wait without holding a worker."""
+    definition = {
+        "StartAt": "Pause",
+        "States": {
+            "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Slow"},
+            "Slow": {
+                "Type": "Action",
+                "ActionUrl": "https://actions.globus.org/hello_world",
+                "Parameters": {"echo_string": "slow", "sleep_time": 2},
+                "ResultPath": "$.slow",
+                "End": True,
+            },
+        },
+    }
+    flow = owner.create_flow(definition)
+    run = owner.run(flow, {})
+    done = owner.wait_run(run["run_id"])
+    assert done["status"] == "SUCCEEDED", done
+    assert done["details"]["output"]["slow"]["details"]["hello"] == "slow"
+    assert codes(owner.log(run["run_id"])) == [
+        "FlowStarted",
+        "WaitStarted",
+        "WaitCompleted",
+        "ActionStarted",
+        "ActionCompleted",
+        "FlowSucceeded",
+    ]
+
+
+def test_cancel_release_and_roles_on_runs(owner: FlowsUser, make_user: MakeUser) -> None:
+    manager, monitor, stranger = make_user("manager"), make_user("monitor"), make_user("stranger")
+    definition = {
+        "StartAt": "Long",
+        "States": {"Long": {"Type": "Wait", "Seconds": 600, "End": True}},
+    }
+    flow = owner.create_flow(definition)
+    run = owner.run(flow, {}, run_managers=[urn(manager)], run_monitors=[urn(monitor)])
+    rid = run["run_id"]
+    owner.wait_run(rid, statuses=("ACTIVE",))
+    # Releasing a run that has not ended is a conflict.
+    r = owner.post(f"runs/{rid}/release")
+    assert r.status_code == 409, r.text
+    error = error_of(r)
+    assert error["code"] == "STATE_CONFLICT" and "'ACTIVE'" in error["detail"]
+    # Who sees and who manages.
+    assert stranger.get(f"runs/{rid}").status_code == 404
+    assert monitor.get(f"runs/{rid}").json()["user_role"] == "run_monitor"
+    assert monitor.post(f"runs/{rid}/cancel").status_code == 403
+    r = manager.put(f"runs/{rid}", json={"label": "renamed", "tags": ["x", "y"]})
+    assert (
+        r.status_code == 200 and r.json()["label"] == "renamed" and r.json()["tags"] == ["x", "y"]
+    )
+    listed = monitor.get("runs", params={"filter_flow_id": flow["id"]}).json()
+    assert [x["run_id"] for x in listed["runs"]] == [rid]
+    # The manager cancels: the run ends at once.
+    r = manager.post(f"runs/{rid}/cancel")
+    assert r.status_code == 202, r.text
+    assert r.json()["status"] == "FAILED" and r.json()["details"]["code"] == "FlowCanceled"
+    assert codes(owner.log(rid))[-1] == "FlowCanceled"
+    # Now it may be released, and is gone.
+    r = owner.post(f"runs/{rid}/release")
+    assert r.status_code == 200 and r.json()["run_id"] == rid
+    assert owner.get(f"runs/{rid}").status_code == 404
+
+
+def test_cancel_cancels_the_running_action(owner: FlowsUser) -> None:
+    definition = hello_world()
+    definition["States"]["Hello"]["Parameters"] = {"echo_string": "x", "sleep_time": 120}
+    flow = owner.create_flow(definition)
+    run = owner.run(flow, {})
+    rid = run["run_id"]
+    owner.wait_run(rid, statuses=("ACTIVE",))
+
+    def action_started() -> bool:
+        return "ActionStarted" in codes(owner.log(rid))
+
+    from tests.support.waiting import wait_until
+
+    wait_until(action_started, "the action to start")
+    r = owner.post(f"runs/{rid}/cancel")
+    assert r.status_code == 202 and r.json()["status"] == "FAILED"
+    assert owner.get(f"runs/{rid}").json()["status"] == "FAILED"
+
+
+def test_log_paging(owner: FlowsUser) -> None:
+    flow = owner.create_flow(pass_chain(6))
+    rid = owner.run(flow, {"start": 0})["run_id"]
+    owner.wait_run(rid)
+    everything = owner.log(rid)
+    assert len(everything) == 14
+    pages, marker = [], None
+    while True:
+        params = {"limit": 4, **({"marker": marker} if marker else {})}
+        page = owner.get(f"runs/{rid}/log", params=params).json()
+        assert page["limit"] == 4 and len(page["entries"]) <= 4
+        pages.append(page["entries"])
+        if not page["has_next_page"]:
+            break
+        marker = page["marker"]
+    assert [len(p) for p in pages] == [4, 4, 4, 2]
+    assert [e for p in pages for e in p] == everything
+    newest = owner.get(f"runs/{rid}/log", params={"limit": 2, "reverse_order": "true"}).json()
+    assert newest["entries"] == everything[::-1][:2] and newest["has_next_page"]
+    for bad in ({"limit": 0}, {"limit": 101}, {"marker": "garbage!"}):
+        r = owner.get(f"runs/{rid}/log", params=bad)
+        assert r.status_code == 400, (bad, r.text)
+        assert error_of(r)["code"] == "BAD_REQUEST"
+
+
+def test_legacy_automate_routes(owner: FlowsUser) -> None:
+    from tests.support.platform import call
+
+    flow = owner.create_flow(pass_chain(2))
+    token = owner.flow_token(flow)
+    body = {
+        "request_id": "req-1",
+        "body": {"start": 1},
+        "label": "legacy",
+        "monitor_by": [],
+        "manage_by": [],
+    }
+    r = call(owner.base_url, "POST", f"flows/{flow['id']}/run", token, json=body)
+    assert r.status_code == 201, r.text
+    rid = r.json()["action_id"]
+    owner.wait_run(rid)
+    r = call(owner.base_url, "GET", f"flows/{flow['id']}/{rid}/status", token)
+    assert r.status_code == 200 and r.json()["status"] == "SUCCEEDED"
+    r = call(owner.base_url, "GET", f"flows/{flow['id']}/{rid}/log", token)
+    assert r.status_code == 200 and r.json()["entries"][0]["code"] == "FlowStarted"
+    r = owner.get(f"flows/{flow['id']}/runs")
+    assert [x["run_id"] for x in r.json()["runs"]] == [rid]
+    r = owner.get(f"flows/{flow['id']}/actions")
+    assert [x["action_id"] for x in r.json()["actions"]] == [rid]
+    r = call(
+        owner.base_url, "POST", f"flows/{flow['id']}/dry-run", token, json={"body": {"start": 2}}
+    )
+    assert r.status_code == 200 and r.json()["valid"] is True
+    r = owner.post("flows/dry-run", json={"definition": pass_chain(1)})
+    assert r.status_code == 200 and r.json() == {"scopes": {}}
+    r = call(owner.base_url, "POST", f"flows/{flow['id']}/{rid}/release", token)
+    assert r.status_code == 200
+    r = call(owner.base_url, "GET", f"flows/{flow['id']}/{rid}/status", token)
+    assert r.status_code == 404
