@@ -3,6 +3,9 @@ over raw HTTP, and waiting for an action to end."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import typing as t
 import uuid
 from dataclasses import dataclass
@@ -83,3 +86,44 @@ class Provider:
     def result(self, body: dict[str, t.Any], **request: t.Any) -> dict[str, t.Any]:
         """Run an action to its end: its final status."""
         return self.wait(self.started(body, **request)["action_id"])
+
+
+class SmtpSink:
+    """A minimal SMTP server on loopback that keeps each message it is sent (as bytes),
+    to see the notify provider speak SMTP to a real socket."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = self._listener.accept()
+                with connection, connection.makefile("rb") as lines:
+                    self._session(connection, lines)
+
+    def _session(self, connection: socket.socket, lines: t.BinaryIO) -> None:
+        connection.sendall(b"220 sink ready\r\n")
+        for line in lines:
+            verb = line[:4].upper()
+            if verb == b"DATA":
+                connection.sendall(b"354 go ahead\r\n")
+                body = []
+                for data in lines:
+                    if data in (b".\r\n", b".\n"):
+                        break
+                    body.append(data[1:] if data.startswith(b"..") else data)
+                self.messages.append(b"".join(body))
+                connection.sendall(b"250 kept\r\n")
+            elif verb == b"QUIT":
+                connection.sendall(b"221 bye\r\n")
+                return
+            else:
+                connection.sendall(b"250 ok\r\n")
+
+    def close(self) -> None:
+        self._listener.close()

@@ -10,7 +10,7 @@ import uuid
 
 from tests.support.platform import call
 
-from .support import Caller
+from .support import Caller, SmtpSink
 
 INGEST = "https://actions.globus.org/search/ingest"
 DELETE = "https://actions.globus.org/search/delete"
@@ -129,3 +129,31 @@ def test_notify_to_an_unreachable_smtp_server_fails_the_action(alice: Caller) ->
     )
     assert final["status"] == "FAILED"
     assert final["details"]["code"] == "SendFailed"
+
+
+def test_notify_speaks_smtp_to_the_server_it_is_given(alice: Caller) -> None:
+    sink = SmtpSink()
+    try:
+        final = alice.provider(NOTIFY).result(
+            {
+                "destination": ["someone@example.org"],
+                "subject": "Hi $who",
+                "body_template": "<p>Dear $who</p>",
+                "body_mimetype": "text/html",
+                "body_variables": {"who": "Grace"},
+                "send_credentials": [
+                    {
+                        "credential_type": "smtp",
+                        "credential_value": {"hostname": "127.0.0.1", "port": sink.port},
+                    }
+                ],
+            }
+        )
+    finally:
+        sink.close()
+    assert final["status"] == "SUCCEEDED", final
+    assert len(sink.messages) == 1
+    message = email.message_from_bytes(sink.messages[0], policy=email.policy.default)
+    assert message["Subject"] == "Hi Grace"
+    assert message.get_content_type() == "text/html"
+    assert "<p>Dear Grace</p>" in message.get_content()
