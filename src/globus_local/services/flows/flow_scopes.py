@@ -21,7 +21,7 @@ from globus_local.services.auth.scopes import (
 )
 from globus_local.services.flows.errors import unprocessable
 from globus_local.services.flows.language.validation import action_states
-from globus_local.services.flows.providers import provider_scope
+from globus_local.services.flows.providers import hosted_flow_id, provider_scope
 
 
 def flow_scope_name(flow_id: str) -> str:
@@ -37,7 +37,12 @@ def find_action_scopes(definition: dict[str, t.Any], public_root: str) -> dict[s
     a 422 naming its state. Asks providers over HTTP: call it before writing anything."""
     found: dict[str, str] = {}
     for state in action_states(definition):
-        scope = state.action_scope or provider_scope(public_root, state.action_url)
+        flow_id = hosted_flow_id(state.action_url)
+        scope = (
+            state.action_scope
+            or (flow_scope_string(flow_id) if flow_id else None)
+            or provider_scope(public_root, state.action_url)
+        )
         if not scope:
             message = (
                 f"State {state.name}: no ActionScope given and the action provider at "

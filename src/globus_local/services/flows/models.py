@@ -86,7 +86,11 @@ class Run(Base):
     """A run of a flow: its document fields, and the engine's state between steps."""
 
     __tablename__ = "flows_runs"
-    __table_args__ = (Index("ix_flows_runs_flow_start", "flow_id", "start_time"),)
+    __table_args__ = (
+        Index("ix_flows_runs_flow_start", "flow_id", "start_time"),
+        # A run started with a request_id (as an action provider is) is that request's.
+        Index("ix_flows_runs_request", "flow_id", "owner_id", "request_id", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     flow_id: Mapped[str] = mapped_column(ForeignKey("flows_flows.id"))
@@ -96,6 +100,7 @@ class Run(Base):
     input_schema: Mapped[dict[str, t.Any]] = mapped_column(JSON, default=dict)
     action_scopes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     owner_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(255), default=None)
     label: Mapped[str] = mapped_column(String(255), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     run_managers: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -25,6 +25,10 @@ INTROSPECT_TIMEOUT = 10.0
 # The hosts of the Globus-hosted providers, which the platform serves under /actions/.
 HOSTED_HOSTS = frozenset({"actions.globus.org", "transfer.actions.globus.org"})
 ACTIONS_PATH = "actions"
+# A flow is itself an action provider at https://flows.globus.org/flows/<id>; the
+# platform serves its flows under /flows/.
+FLOWS_HOSTS = frozenset({"flows.globus.org", "flows.automate.globus.org"})
+FLOWS_PATH = "flows"
 
 _local = threading.local()
 
@@ -52,10 +56,21 @@ def _http() -> requests.Session:
 def action_base(public_root: str, action_url: str) -> str:
     """Where the provider behind ``action_url`` is reached, without a trailing slash."""
     parts = urlsplit(action_url)
-    if parts.scheme != "https" or parts.netloc not in HOSTED_HOSTS:
-        return action_url.rstrip("/")
     root = public_root if public_root.endswith("/") else public_root + "/"
-    return f"{root}{ACTIONS_PATH}/{parts.netloc}{parts.path}".rstrip("/")
+    if parts.scheme == "https" and parts.netloc in HOSTED_HOSTS:
+        return f"{root}{ACTIONS_PATH}/{parts.netloc}{parts.path}".rstrip("/")
+    if parts.scheme == "https" and parts.netloc in FLOWS_HOSTS:
+        return f"{root}{FLOWS_PATH}{parts.path}".rstrip("/")
+    return action_url.rstrip("/")
+
+
+def hosted_flow_id(action_url: str) -> str | None:
+    """The flow an ActionUrl names when it is a flow's (``https://flows.globus.org/flows/<id>``)."""
+    parts = urlsplit(action_url)
+    segments = parts.path.strip("/").split("/")
+    if parts.netloc in FLOWS_HOSTS and len(segments) == 2 and segments[0] == "flows":
+        return segments[1].lower()
+    return None
 
 
 def _call(method: str, url: str, token: str | None, body: t.Any = None) -> dict[str, t.Any]:

@@ -18,7 +18,7 @@ from globus_local.config import Settings
 from globus_local.db import utcnow
 from globus_local.jobs import enqueue, request_cancel
 from globus_local.kit.documents import new_id
-from globus_local.kit.errors import BadRequest
+from globus_local.kit.errors import BadRequest, Conflict
 from globus_local.kit.paging import decode_marker, encode_marker
 from globus_local.kit.params import parse_bool, query_int
 from globus_local.kit.tokens import AuthContext
@@ -52,6 +52,7 @@ class RunRequest:
     """The body of a run request, in either the current or the legacy (AP-style) shape."""
 
     body: dict[str, t.Any]
+    request_id: str | None
     label: str
     tags: list[str]
     run_managers: list[str]
@@ -69,8 +70,14 @@ class RunRequest:
         policy = raw.get("activity_notification_policy") or {"status": ["INACTIVE"]}
         if not isinstance(policy, dict):
             raise BadRequest("activity_notification_policy must be an object")
+        request_id = raw.get("request_id")
+        if request_id is not None and (
+            not isinstance(request_id, str) or not 0 < len(request_id) <= 255
+        ):
+            raise BadRequest("request_id must be a string of 1 to 255 characters")
         return cls(
             body=body,
+            request_id=request_id,
             label=_label(raw.get("label")),
             tags=_tags(raw.get("tags")),
             run_managers=check_principals(managers, "run_managers", RUN_LISTS["run_managers"]),
@@ -149,6 +156,9 @@ def start_run(
     request = RunRequest.parse(raw)
     check_input(access, request.body)
     flow = access.flow
+    earlier = _same_request(session, flow.id, ctx.identity_id, request)
+    if earlier is not None:
+        return RunAccess(earlier, flow, access.caller, run_roles(earlier, flow, access.caller))
     run_id = new_id()
     now = utcnow()
     run = Run(
@@ -160,6 +170,7 @@ def start_run(
         input_schema=flow.input_schema,
         action_scopes=flow.action_scopes,
         owner_id=ctx.identity_id,
+        request_id=request.request_id,
         label=request.label,
         tags=request.tags,
         run_managers=request.run_managers,
@@ -197,6 +208,21 @@ def start_run(
     run.job_id = enqueue(session, JOB_KIND, {"run_id": run_id})
     session.flush()
     return RunAccess(run, flow, access.caller, run_roles(run, flow, access.caller))
+
+
+def _same_request(session: Session, flow_id: str, owner_id: str, request: RunRequest) -> Run | None:
+    """The run an earlier request with this request_id started: the same run for the same
+    input, a conflict for another (as action providers treat a repeated request_id)."""
+    if request.request_id is None:
+        return None
+    earlier = session.scalar(
+        select(Run).where(
+            Run.flow_id == flow_id, Run.owner_id == owner_id, Run.request_id == request.request_id
+        )
+    )
+    if earlier is not None and earlier.input != request.body:
+        raise Conflict(f"request_id {request.request_id} was already used with another input")
+    return earlier
 
 
 def _set_roles(session: Session, run: Run) -> None:

@@ -256,3 +256,69 @@ def test_legacy_automate_routes(owner: FlowsUser) -> None:
     assert r.status_code == 200
     r = call(owner.base_url, "GET", f"flows/{flow['id']}/{rid}/status", token)
     assert r.status_code == 404
+
+
+def test_missing_consent_makes_the_run_inactive_until_resumed(owner: FlowsUser) -> None:
+    """A run that holds no token for an action's scope waits, INACTIVE, and goes on once
+    resumed with a flow token (whose dependent tokens it then takes)."""
+    from sqlalchemy import delete
+
+    from globus_local.services.flows.models import RunToken
+    from tests.support.platform import call
+
+    definition = hello_world()
+    definition["StartAt"] = "Pause"
+    definition["States"]["Pause"] = {"Type": "Wait", "Seconds": 1, "Next": "Hello"}
+    flow = owner.create_flow(definition)
+    rid = owner.run(flow, {"echo": "later"})["run_id"]
+    # What no server provokes on demand: the consent is gone by the time the action runs.
+    with owner.server.db.session() as session:
+        session.execute(delete(RunToken).where(RunToken.run_id == rid))
+    inactive = owner.wait_run(rid, statuses=("INACTIVE",))
+    assert inactive["details"]["code"] == "ConsentRequired"
+    assert inactive["details"]["state_name"] == "Hello"
+    assert (
+        inactive["details"]["required_scope"]
+        == "https://auth.globus.org/scopes/actions.globus.org/hello_world"
+    )
+    assert codes(owner.log(rid))[-1] == "FlowInactive"
+    r = call(owner.base_url, "POST", f"runs/{rid}/resume", owner.flow_token(flow))
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "ACTIVE"
+    done = owner.wait_run(rid)
+    assert done["status"] == "SUCCEEDED", done
+    assert done["details"]["output"]["hello"]["details"]["hello"] == "later"
+
+
+def test_a_flow_runs_another_flow_as_its_action(owner: FlowsUser) -> None:
+    inner = owner.create_flow(hello_world())
+    outer_definition = {
+        "StartAt": "Inner",
+        "States": {
+            "Inner": {
+                "Type": "Action",
+                "ActionUrl": f"https://flows.globus.org/flows/{inner['id']}",
+                "Parameters": {"echo.$": "$.word"},
+                "ResultPath": "$.inner",
+                "End": True,
+            }
+        },
+    }
+    outer = owner.create_flow(outer_definition)
+    r = owner.post("flows/validate", json={"definition": outer_definition})
+    assert r.json() == {"scopes": {"User": [inner["globus_auth_scope"]]}}
+    done = owner.wait_run(owner.run(outer, {"word": "nested"})["run_id"])
+    assert done["status"] == "SUCCEEDED", done
+    inner_run = done["details"]["output"]["inner"]
+    assert inner_run["status"] == "SUCCEEDED" and inner_run["flow_id"] == inner["id"]
+    assert inner_run["details"]["output"]["hello"]["details"]["hello"] == "nested"
+
+
+def test_request_id_names_one_run(owner: FlowsUser) -> None:
+    flow = owner.create_flow(pass_chain(1))
+    first = owner.run(flow, {"start": 1}, request_id="once")
+    again = owner.run(flow, {"start": 1}, request_id="once")
+    assert again["run_id"] == first["run_id"]
+    r = owner.start(flow, {"start": 2}, request_id="once")
+    assert r.status_code == 409 and error_of(r)["code"] == "CONFLICT"
+    assert owner.run(flow, {"start": 1}, request_id="twice")["run_id"] != first["run_id"]
