@@ -276,11 +276,12 @@ class Engine:
 
     # -- Action states -------------------------------------------------------------------
     def _token(self, snap: Snapshot) -> str | None:
-        scope = (snap.action or {}).get("scope")
+        action = snap.action or {}
+        scope = action.get("scope")
         if not scope:
             return None
         with self.db.session() as session:
-            return token_for(session, snap.id, snap.flow_id, scope)
+            return token_for(session, snap.id, snap.flow_id, scope, action.get("run_as") or "User")
 
     def _drive_action(self, snap: Snapshot) -> bool:
         action = snap.action or {}

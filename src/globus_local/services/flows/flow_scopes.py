@@ -64,11 +64,15 @@ def _resource_server_of(scope: str) -> str | None:
     return None
 
 
-def register_flow_scope(session: Session, flow_id: str, action_scopes: dict[str, str]) -> str:
-    """Store (or update) the flow's scope with its dependencies; a provider scope Auth does
-    not know yet is added under the resource server its string names."""
-    dependencies = list(dict.fromkeys(action_scopes.values()))
-    known = set(lookup_scopes(session, dependencies))
+def register_flow_scope(
+    session: Session, flow_id: str, definition: dict[str, t.Any], action_scopes: dict[str, str]
+) -> str:
+    """Store (or update) the flow's scope, depending on the scopes its states use as the
+    user (a RunAs Flow state acts as the flow and needs no consent of the user); a
+    provider scope Auth does not know yet is added under the resource server its string
+    names."""
+    dependencies = scopes_by_run_as(definition, action_scopes).get("User", [])
+    known = set(lookup_scopes(session, action_scopes.values()))
     for state_name, scope in action_scopes.items():
         if scope in known:
             continue

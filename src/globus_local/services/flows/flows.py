@@ -144,7 +144,7 @@ def create_flow(session: Session, caller: Caller, body: t.Any, public_root: str)
     )
     session.add(flow)
     session.flush()
-    register_flow_scope(session, flow_id, action_scopes)
+    register_flow_scope(session, flow_id, definition, action_scopes)
     _set_roles(session, flow)
     session.flush()
     return FlowAccess(flow, caller, flow_roles(flow, caller))
@@ -166,7 +166,7 @@ def update_flow(session: Session, access: FlowAccess, body: t.Any, public_root: 
     if "definition" in body:
         flow.definition = checked_definition(body["definition"])
         flow.action_scopes = find_action_scopes(flow.definition, public_root)
-        register_flow_scope(session, flow.id, flow.action_scopes)
+        register_flow_scope(session, flow.id, flow.definition, flow.action_scopes)
     if "input_schema" in body:
         flow.input_schema = checked_input_schema(body["input_schema"])
     for key in ("title", "subtitle", "description"):

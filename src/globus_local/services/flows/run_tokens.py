@@ -4,6 +4,9 @@ run that outlives them, or a worker that resumes it, can go on.
 
 The flow is the resource server its scope names, so it is the flow's own id that asks
 Auth for the dependent tokens, in-process, exactly as an outside resource server would.
+An action state with ``"RunAs": "Flow"`` acts as the flow's own identity
+(``<flow_id>@clients.auth.globus.org``) instead, with a token minted for it as for a
+client acting for itself.
 """
 
 from __future__ import annotations
@@ -14,12 +17,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from globus_local.config import Settings
+from globus_local.services.auth.identities import client_identity
 from globus_local.services.auth.models import Client
-from globus_local.services.auth.tokens import dependent_token_grant, refresh_grant
+from globus_local.services.auth.scopes import resolve_scopes
+from globus_local.services.auth.tokens import dependent_token_grant, refresh_grant, token_response
 from globus_local.services.flows.models import RunToken
 
 # A token this close to its expiry is refreshed before use.
 REFRESH_MARGIN = 300
+# The RunAs value that acts as the flow's own identity; its tokens are kept under this prefix.
+RUN_AS_FLOW = "Flow"
 
 
 def _as_client(flow_id: str) -> Client:
@@ -55,13 +62,25 @@ def grant_run_tokens(
     return scopes
 
 
-def token_for(session: Session, run_id: str, flow_id: str, scope: str) -> str | None:
-    """The run's access token for ``scope``, refreshed when near its end; None when the
-    run holds none (the user never consented to that scope)."""
-    row = session.scalar(select(RunToken).where(RunToken.run_id == run_id, RunToken.scope == scope))
+def token_for(
+    session: Session, run_id: str, flow_id: str, scope: str, run_as: str = "User"
+) -> str | None:
+    """The run's access token for ``scope`` (the user's, or the flow's own for RunAs
+    Flow), renewed when near its end; None when the run holds none (the user never
+    consented to that scope)."""
+    key = f"{RUN_AS_FLOW}:{scope}" if run_as == RUN_AS_FLOW else scope
+    row = session.scalar(select(RunToken).where(RunToken.run_id == run_id, RunToken.scope == key))
+    fresh = row is not None and row.expires_at - REFRESH_MARGIN > time.time()
+    if run_as == RUN_AS_FLOW:
+        if not fresh:
+            if row is not None:
+                session.delete(row)
+                session.flush()
+            row = _flow_token(session, run_id, flow_id, scope, key)
+        return row.access_token if row is not None else None
     if row is None:
         return None
-    if row.expires_at - REFRESH_MARGIN > time.time() or not row.refresh_token:
+    if fresh or not row.refresh_token:
         return row.access_token
     doc = refresh_grant(
         session,
@@ -73,6 +92,32 @@ def token_for(session: Session, run_id: str, flow_id: str, scope: str) -> str | 
     row.expires_at = int(time.time()) + int(doc["expires_in"])
     session.flush()
     return row.access_token
+
+
+def _flow_token(session: Session, run_id: str, flow_id: str, scope: str, key: str) -> RunToken:
+    """A token of the flow's own identity for ``scope``, kept for the rest of the run."""
+    settings = Settings.from_env()
+    identity = client_identity(session, flow_id, f"Flow {flow_id}")
+    doc = token_response(
+        session,
+        settings,
+        client_id=flow_id,
+        identity=identity,
+        scopes=resolve_scopes(session, [scope]),
+        refresh=False,
+        id_token=False,
+    )
+    row = RunToken(
+        run_id=run_id,
+        scope=key,
+        resource_server=doc["resource_server"],
+        access_token=doc["access_token"],
+        refresh_token=None,
+        expires_at=int(time.time()) + int(doc["expires_in"]),
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def drop_run_tokens(session: Session, run_id: str) -> None:

@@ -322,3 +322,15 @@ def test_request_id_names_one_run(owner: FlowsUser) -> None:
     r = owner.start(flow, {"start": 2}, request_id="once")
     assert r.status_code == 409 and error_of(r)["code"] == "CONFLICT"
     assert owner.run(flow, {"start": 1}, request_id="twice")["run_id"] != first["run_id"]
+
+
+def test_run_as_flow_acts_as_the_flows_identity(owner: FlowsUser) -> None:
+    definition = hello_world()
+    definition["States"]["Hello"]["RunAs"] = "Flow"
+    flow = owner.create_flow(definition)
+    done = owner.wait_run(owner.run(flow, {"echo": "as flow"})["run_id"])
+    assert done["status"] == "SUCCEEDED", done
+    assert done["details"]["output"]["hello"]["creator_id"] == flow["principal_urn"]
+    plain = owner.create_flow(hello_world())
+    done = owner.wait_run(owner.run(plain, {"echo": "as me"})["run_id"])
+    assert done["details"]["output"]["hello"]["creator_id"] == urn(owner)
