@@ -26,6 +26,8 @@ import typing as t
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from globus_local.db import Database, utcnow
 from globus_local.jobs import JobContext, enqueue, job_handler
 from globus_local.services.flows import providers, run_log
@@ -140,7 +142,7 @@ class Engine:
             except Superseded:
                 continue
         try:
-            self._write(self._read_or_fail(), lambda run: self._hand_over(run, 0.0))
+            self._write(self._read_or_fail(), lambda session, run: _hand_over(session, run, 0.0))
         except Superseded:
             return {"superseded": True}
         return {"status": "handed over"}
@@ -168,7 +170,7 @@ class Engine:
             raise Superseded()
         return snap
 
-    def _write(self, snap: Snapshot, change: t.Callable[[Run], None]) -> None:
+    def _write(self, snap: Snapshot, change: t.Callable[[Session, Run], None]) -> None:
         """Apply ``change`` to the run in one fenced transaction, provided the run is as
         ``snap`` saw it and still this job's; :class:`Superseded` otherwise."""
         with self.db.session() as session:
@@ -181,30 +183,22 @@ class Engine:
                 or run.log_count != snap.log_count
             ):
                 raise Superseded()
-            self._session = session
-            change(run)
+            change(session, run)
             session.flush()
-
-    def _log(self, run: Run, entries: t.Iterable[dict[str, t.Any]]) -> None:
-        run_log.append(self._session, run, entries)
-
-    def _hand_over(self, run: Run, delay: float) -> None:
-        """The run's next move belongs to a new job, due after ``delay`` seconds."""
-        run.job_id = enqueue(self._session, JOB_KIND, {"run_id": run.id}, delay=delay)
 
     # -- outcomes of the interpreter ---------------------------------------------------
     def _apply(self, snap: Snapshot, outcome: Outcome) -> bool:
         if isinstance(outcome, CallAction):
-            self._write(snap, lambda run: self._record_call(run, snap, outcome))
+            self._write(snap, lambda session, run: self._record_call(session, run, snap, outcome))
             return True
         if isinstance(outcome, WaitUntil):
-            self._write(snap, lambda run: self._record_wait(run, outcome))
+            self._write(snap, lambda session, run: self._record_wait(session, run, outcome))
             return True
-        self._write(snap, lambda run: self._transition(run, outcome))
+        self._write(snap, lambda session, run: self._transition(session, run, outcome))
         return True
 
-    def _transition(self, run: Run, outcome: Goto | Succeed | Fail) -> None:
-        self._log(run, outcome.entries)
+    def _transition(self, session: Session, run: Run, outcome: Goto | Succeed | Fail) -> None:
+        run_log.append(session, run, outcome.entries)
         run.action = None
         run.action_id = None
         run.action_started_at = None
@@ -225,9 +219,7 @@ class Engine:
                 "description": "The Flow run reached a successful completion state",
                 "output": outcome.document,
             }
-            finish(
-                self._session, run, RunStatus.SUCCEEDED, details, _final(outcome.entries, details)
-            )
+            finish(session, run, RunStatus.SUCCEEDED, details, _final(outcome.entries, details))
         else:
             run.document = outcome.document
             details = {
@@ -235,9 +227,9 @@ class Engine:
                 "description": "The Flow run failed",
                 "details": {"error": outcome.error, "cause": outcome.cause},
             }
-            finish(self._session, run, RunStatus.FAILED, details, _final(outcome.entries, details))
+            finish(session, run, RunStatus.FAILED, details, _final(outcome.entries, details))
 
-    def _record_call(self, run: Run, snap: Snapshot, call: CallAction) -> None:
+    def _record_call(self, session: Session, run: Run, snap: Snapshot, call: CallAction) -> None:
         """Store the action about to be started, with its request_id, before the call."""
         attempt = int((run.state_entries or {}).get(call.state_name, 1))
         scope = call.action_scope or snap.action_scopes.get(call.state_name)
@@ -254,11 +246,11 @@ class Engine:
         }
         run.action_id = None
         run.poll_interval = 0.0
-        self._log(run, call.entries)
+        run_log.append(session, run, call.entries)
         run.details = _last_details(call.entries, run.details)
 
-    def _record_wait(self, run: Run, wait: WaitUntil) -> None:
-        self._log(run, wait.entries)
+    def _record_wait(self, session: Session, run: Run, wait: WaitUntil) -> None:
+        run_log.append(session, run, wait.entries)
         run.wait_until = wait.when
         run.wait_then = _encode_then(wait.then)
         run.details = _last_details(wait.entries, run.details)
@@ -268,10 +260,10 @@ class Engine:
         assert snap.wait_until is not None
         left = (snap.wait_until - utcnow()).total_seconds()
         if left > 0:
-            self._write(snap, lambda run: self._hand_over(run, left))
+            self._write(snap, lambda session, run: _hand_over(session, run, left))
             return False
         then = _decode_then(snap.wait_then or {})
-        self._write(snap, lambda run: self._transition(run, then))
+        self._write(snap, lambda session, run: self._transition(session, run, then))
         return True
 
     # -- Action states -------------------------------------------------------------------
@@ -288,7 +280,7 @@ class Engine:
         base = providers.action_base(snap.public_root, action["action_url"])
         token = self._token(snap)
         if token is None and action.get("scope"):
-            self._write(snap, lambda run: self._needs_consent(run, action, None))
+            self._write(snap, lambda session, run: self._needs_consent(session, run, action, None))
             return False
         if snap.action_id is None:
             return self._start_action(snap, base, token)
@@ -308,25 +300,25 @@ class Engine:
             tries = int(action.get("tries", 0)) + 1
             if tries < START_TRIES:
                 log.info("run %s: provider not reached (%s); trying again", snap.id, exc)
-                self._write(snap, lambda run: self._retry_start(run, tries))
+                self._write(snap, lambda session, run: self._retry_start(session, run, tries))
                 return False
             error = {"code": "ActionUnableToRun", "description": str(exc)}
             return self._action_error(snap, "ActionUnableToRun", error)
         except providers.ProviderRefused as exc:
             return self._action_error(snap, "ActionUnableToRun", exc.body)
         try:
-            self._write(snap, lambda run: self._started(run, status))
+            self._write(snap, lambda session, run: self._started(session, run, status))
         except Superseded:
             # Canceled while the provider started it: the action must not run on.
             self._abandon(base, token, str(status.get("action_id")))
             raise
         return True
 
-    def _retry_start(self, run: Run, tries: int) -> None:
+    def _retry_start(self, session: Session, run: Run, tries: int) -> None:
         run.action = {**(run.action or {}), "tries": tries}
-        self._hand_over(run, min(FIRST_POLL * 2**tries, MAX_POLL))
+        _hand_over(session, run, min(FIRST_POLL * 2**tries, MAX_POLL))
 
-    def _started(self, run: Run, status: dict[str, t.Any]) -> None:
+    def _started(self, session: Session, run: Run, status: dict[str, t.Any]) -> None:
         run.action_id = str(status["action_id"])
         run.action_started_at = utcnow()
         run.poll_interval = 0.0
@@ -346,19 +338,23 @@ class Engine:
         if state in ACTION_DONE:
             return self._action_done(snap, base, token, status)
         if state == "INACTIVE":
-            self._write(snap, lambda run: self._needs_consent(run, action, status))
+            self._write(
+                snap, lambda session, run: self._needs_consent(session, run, action, status)
+            )
             return False
         if self._timed_out(snap, action):
             self._abandon(base, token, str(snap.action_id))
             return self._action_error(snap, "ActionTimeout", status)
         delay = min(max(FIRST_POLL, snap.poll_interval * 2), MAX_POLL)
-        self._write(snap, lambda run: self._schedule_poll(run, delay, status))
+        self._write(snap, lambda session, run: self._schedule_poll(session, run, delay, status))
         return False
 
-    def _schedule_poll(self, run: Run, delay: float, status: dict[str, t.Any]) -> None:
+    def _schedule_poll(
+        self, session: Session, run: Run, delay: float, status: dict[str, t.Any]
+    ) -> None:
         run.poll_interval = delay
         run.action = {**(run.action or {}), "last_status": status}
-        self._hand_over(run, delay)
+        _hand_over(session, run, delay)
 
     def _timed_out(self, snap: Snapshot, action: dict[str, t.Any]) -> bool:
         wait_time = action.get("wait_time")
@@ -374,7 +370,7 @@ class Engine:
         except providers.ProviderRefused as exc:
             return self._action_error(snap, "ActionUnableToRun", exc.body)
 
-        def resumed(run: Run) -> None:
+        def resumed(session: Session, run: Run) -> None:
             action = {k: v for k, v in (run.action or {}).items() if k != "resume"}
             run.action = {**action, "last_status": status}
             run.poll_interval = 0.0
@@ -388,18 +384,18 @@ class Engine:
         action = snap.action or {}
         result = {**status, "state_name": action["state_name"]}
         outcome = after_action(snap.definition, action["state_name"], snap.document, result)
-        self._write(snap, lambda run: self._transition(run, outcome))
+        self._write(snap, lambda session, run: self._transition(session, run, outcome))
         self._release(base, token, str(status.get("action_id", snap.action_id)))
         return True
 
     def _action_error(self, snap: Snapshot, error_name: str, output: t.Any) -> bool:
         state_name = (snap.action or {})["state_name"]
         outcome = after_error(snap.definition, state_name, snap.document, error_name, output)
-        self._write(snap, lambda run: self._transition(run, outcome))
+        self._write(snap, lambda session, run: self._transition(session, run, outcome))
         return True
 
     def _needs_consent(
-        self, run: Run, action: dict[str, t.Any], status: dict[str, t.Any] | None
+        self, session: Session, run: Run, action: dict[str, t.Any], status: dict[str, t.Any] | None
     ) -> None:
         """The run waits, INACTIVE, for its user (a consent to give, then ``resume``)."""
         cause = (status or {}).get("details") or {}
@@ -415,7 +411,8 @@ class Engine:
         }
         if status is not None:
             run.action = {**(run.action or {}), "last_status": status}
-        self._log(
+        run_log.append(
+            session,
             run,
             [
                 {
@@ -456,6 +453,11 @@ class Engine:
             providers.release_action(base, token, action_id)
         except (providers.ProviderUnavailable, providers.ProviderRefused) as exc:
             log.info("run %s: release of action %s: %s", self.run_id, action_id, exc)
+
+
+def _hand_over(session: Session, run: Run, delay: float) -> None:
+    """The run's next move belongs to a new job, due after ``delay`` seconds."""
+    run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id}, delay=delay)
 
 
 def _last_details(entries: list[dict[str, t.Any]], current: dict[str, t.Any]) -> dict[str, t.Any]:
