@@ -17,7 +17,7 @@ import urllib.parse
 
 import pytest
 
-from globus_automate_client.cli.main import build_parser
+from globus_automate_client.cli.main import build_parser, main
 from globus_automate_client.flows_client import MANAGE_FLOWS_SCOPE, RUN_STATUS_SCOPE
 from tests.globus_automate_client.support import (
     HELLO_FLOW,
@@ -83,7 +83,7 @@ def _commands() -> list[list[str]]:
     return paths
 
 
-def test_help_works_everywhere(cli: Cli) -> None:
+def test_help_works_everywhere(cli: Cli, capsys: pytest.CaptureFixture[str]) -> None:
     commands = _commands()
     names = {" ".join(c) for c in commands}
     for expected in (
@@ -108,9 +108,15 @@ def test_help_works_everywhere(cli: Cli) -> None:
         "session whoami",
     ):
         assert expected in names
+    # every command's help, in this process; then the command itself prints some
     for command in commands:
-        done = cli(*command, "--help")
-        assert done.stdout.startswith(f"usage: globus-automate {' '.join(command)}".rstrip())
+        with pytest.raises(SystemExit) as exit_info:
+            main([*command, "--help"])
+        assert exit_info.value.code == 0
+        usage = capsys.readouterr().out
+        assert usage.startswith(f"usage: globus-automate {' '.join(command)}".rstrip()), command
+    for command in ([], ["flow", "run"], ["action", "log"]):
+        assert cli(*command, "--help").stdout.startswith("usage: globus-automate")
     assert cli("--version").stdout.startswith("globus-automate ")
     # a group without its command prints its help and fails as a usage error
     assert "deploy" in cli("flow", status=2).stderr
@@ -219,6 +225,21 @@ def test_flow_commands(cli: Cli) -> None:
     assert log["entries"][-1]["code"] == "FlowSucceeded"
     log_table = cli("flow", "action-log", run_id, "--flow-id", flow_id, "--limit", "100").stdout
     assert "FlowSucceeded" in log_table
+    watched = cli(
+        "flow",
+        "run",
+        flow_id,
+        "--flow-input",
+        json.dumps({"input": {"echo": "w", "sleep": 0}}),
+        "-l",
+        "watched",
+        "--watch",
+        "-f",
+        "json",
+    ).stdout
+    assert '"code": "FlowSucceeded"' in watched  # the run, then its log until it ends
+    starters = cli.json("flow", "list", "--role", "runnable_by", "-f", "json")["flows"]
+    assert flow_id in [f["id"] for f in starters]
     listed = cli.json("flow", "run-list", "--flow-id", flow_id, "-f", "json")
     assert run_id in [r["run_id"] for r in listed["runs"]]
     enumerated = cli.json("flow", "action-enumerate", "--status", "SUCCEEDED", "-f", "json")
