@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from globus_local.db import utcnow
 from globus_local.kit.documents import new_id
 from globus_local.kit.errors import BadRequest
+from globus_local.kit.params import parse_uuid
 from globus_local.services.flows.access import (
     FLOW_LISTS,
     Caller,
@@ -153,8 +154,6 @@ def create_flow(session: Session, caller: Caller, body: t.Any, public_root: str)
 def _subscription(value: t.Any) -> str | None:
     if value is None or value == "DEFAULT":
         return None
-    from globus_local.kit.params import parse_uuid
-
     return parse_uuid(value, "subscription_id")
 
 

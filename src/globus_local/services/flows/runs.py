@@ -33,6 +33,7 @@ from globus_local.services.flows.access import (
     identity_urn,
     run_roles,
 )
+from globus_local.services.flows.documents import log_entry_document, private_names_for
 from globus_local.services.flows.errors import missing_scope, state_conflict
 from globus_local.services.flows.flows import expect_object
 from globus_local.services.flows.language.interpreter import start
@@ -353,8 +354,6 @@ def log_document(
     session: Session, access: RunAccess, query: t.Mapping[str, t.Any]
 ) -> dict[str, t.Any]:
     """``GET /runs/{id}/log``: the page with private values hidden from non-admins."""
-    from globus_local.services.flows.documents import log_entry_document, private_names_for
-
     entries, doc = log_page(session, access, query)
     private = private_names_for(access)
     return {**doc, "entries": [log_entry_document(e, private) for e in entries]}

@@ -3,7 +3,10 @@ filters and marker paging, and Flows error documents."""
 
 from __future__ import annotations
 
+import typing as t
+
 import pytest
+import requests
 
 from globus_local.services.auth.scopes import FLOWS_VIEW_FLOWS, TRANSFER_ALL
 
@@ -26,11 +29,12 @@ SECRET_DEFINITION = {
 }
 
 
-def error_of(r: object) -> dict:  # type: ignore[type-arg]
-    doc = r.json()  # type: ignore[attr-defined]
+def error_of(r: requests.Response) -> dict[str, t.Any]:
+    """The ``error`` of a Flows error document, checking the document's shape."""
+    doc = r.json()
     assert set(doc) == {"error", "debug_id"}, doc
     assert {"code", "detail"} <= set(doc["error"]), doc
-    return doc["error"]  # type: ignore[no-any-return]
+    return t.cast(dict[str, t.Any], doc["error"])
 
 
 def urn(user: FlowsUser) -> str:
