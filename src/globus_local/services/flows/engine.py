@@ -155,7 +155,9 @@ class Engine:
             return self._drive_wait(snap)
         if snap.state_name is None:
             raise Superseded()
-        outcome = step(snap.definition, snap.state_name, snap.document, snap.context)
+        outcome = _interpret(
+            snap, step, snap.definition, snap.state_name, snap.document, snap.context
+        )
         return self._apply(snap, outcome)
 
     # -- reading and writing the run ---------------------------------------------------
@@ -383,14 +385,18 @@ class Engine:
     ) -> bool:
         action = snap.action or {}
         result = {**status, "state_name": action["state_name"]}
-        outcome = after_action(snap.definition, action["state_name"], snap.document, result)
+        outcome = _interpret(
+            snap, after_action, snap.definition, action["state_name"], snap.document, result
+        )
         self._write(snap, lambda session, run: self._transition(session, run, outcome))
         self._release(base, token, str(status.get("action_id", snap.action_id)))
         return True
 
     def _action_error(self, snap: Snapshot, error_name: str, output: t.Any) -> bool:
         state_name = (snap.action or {})["state_name"]
-        outcome = after_error(snap.definition, state_name, snap.document, error_name, output)
+        outcome = _interpret(
+            snap, after_error, snap.definition, state_name, snap.document, error_name, output
+        )
         self._write(snap, lambda session, run: self._transition(session, run, outcome))
         return True
 
@@ -453,6 +459,19 @@ class Engine:
             providers.release_action(base, token, action_id)
         except (providers.ProviderUnavailable, providers.ProviderRefused) as exc:
             log.info("run %s: release of action %s: %s", self.run_id, action_id, exc)
+
+
+Decision = t.TypeVar("Decision")
+
+
+def _interpret(snap: Snapshot, decide: t.Callable[..., Decision], *args: t.Any) -> Decision | Fail:
+    """The interpreter's answer; should it fail on a definition it accepted, the run fails
+    (rather than its job retrying the same step for ever)."""
+    try:
+        return decide(*args)
+    except Exception as exc:
+        log.exception("run %s: the flow language failed on state %s", snap.id, snap.state_name)
+        return Fail("States.Runtime", f"{type(exc).__name__}: {exc}", snap.document)
 
 
 def _hand_over(session: Session, run: Run, delay: float) -> None:

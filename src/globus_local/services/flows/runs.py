@@ -253,7 +253,7 @@ def update_run(session: Session, access: RunAccess, raw: t.Any) -> RunAccess:
 
 def cancel_run(session: Session, access: RunAccess) -> RunAccess:
     """End the run at once (FAILED, ``FlowCanceled``); its job is asked to stop and a new
-    one cancels the action the run was waiting on, if any."""
+    one cancels the action the run was waiting on, if any, and drops its tokens."""
     access.require_manage()
     run = session.get(Run, access.run.id, with_for_update=True) or access.run
     if RunStatus(run.status).final:
@@ -267,7 +267,7 @@ def cancel_run(session: Session, access: RunAccess) -> RunAccess:
     finish(session, run, RunStatus.FAILED, details, [details])
     if run.job_id:
         request_cancel(session, run.job_id, detail="run canceled")
-    run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id}) if run.action_id else None
+    run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id})
     session.flush()
     return access
 

@@ -53,6 +53,22 @@ def codes(entries: list[dict[str, t.Any]]) -> list[str]:
     return [e["code"] for e in entries]
 
 
+def tokens_gone(user: FlowsUser, run_id: str) -> None:
+    """An ended run keeps none of the tokens it acted with."""
+    from sqlalchemy import select
+
+    from globus_local.services.flows.models import RunToken
+    from tests.support.waiting import wait_until
+
+    def gone() -> bool:
+        with user.server.db.session() as session:
+            return (
+                session.scalars(select(RunToken).where(RunToken.run_id == run_id)).first() is None
+            )
+
+    wait_until(gone, f"run {run_id}'s tokens to be dropped")
+
+
 def test_pass_chain_runs_to_success(owner: FlowsUser) -> None:
     flow = owner.create_flow(pass_chain(5))
     run = owner.run(flow, {"start": "go"}, label="five passes", tags=["t1"])
@@ -110,6 +126,7 @@ def test_hello_world_flow(owner: FlowsUser) -> None:
         "ActionCompleted",
         "FlowSucceeded",
     ]
+    tokens_gone(owner, run["run_id"])
 
 
 def test_wait_then_action_polled(owner: FlowsUser) -> None:
@@ -172,6 +189,7 @@ def test_cancel_release_and_roles_on_runs(owner: FlowsUser, make_user: MakeUser)
     assert r.status_code == 202, r.text
     assert r.json()["status"] == "FAILED" and r.json()["details"]["code"] == "FlowCanceled"
     assert codes(owner.log(rid))[-1] == "FlowCanceled"
+    tokens_gone(owner, rid)
     # Now it may be released, and is gone.
     r = owner.post(f"runs/{rid}/release")
     assert r.status_code == 200 and r.json()["run_id"] == rid
