@@ -352,3 +352,21 @@ def test_run_as_flow_acts_as_the_flows_identity(owner: FlowsUser) -> None:
     plain = owner.create_flow(hello_world())
     done = owner.wait_run(owner.run(plain, {"echo": "as me"})["run_id"])
     assert done["details"]["output"]["hello"]["creator_id"] == urn(owner)
+
+
+def test_private_values_are_hidden_from_non_admins(owner: FlowsUser, make_user: MakeUser) -> None:
+    from .test_flows_api import SECRET_DEFINITION
+
+    starter = make_user("starter")
+    flow = owner.create_flow(SECRET_DEFINITION, flow_starters=[urn(starter)])
+    rid = starter.run(flow, {"user": "bob", "_private_note": "psst"}, run_monitors=[urn(owner)])[
+        "run_id"
+    ]
+    done = starter.wait_run(rid)
+    assert done["status"] == "SUCCEEDED"
+    assert done["details"]["output"]["shaped"] == {"user": "bob"}
+    assert "_private_note" not in done["details"]["output"]
+    assert all("hunter2" not in str(e) and "psst" not in str(e) for e in starter.log(rid))
+    # The flow's owner, an administrator of it, sees what the run was given.
+    seen = owner.get(f"runs/{rid}").json()
+    assert seen["details"]["output"]["shaped"]["password"] == "hunter2"
