@@ -197,22 +197,33 @@ def test_cancel_release_and_roles_on_runs(owner: FlowsUser, make_user: MakeUser)
 
 
 def test_cancel_cancels_the_running_action(owner: FlowsUser) -> None:
+    from globus_local.services.actions.models import Action
+    from globus_local.services.flows.models import Run
+    from tests.support.waiting import wait_until
+
     definition = hello_world()
     definition["States"]["Hello"]["Parameters"] = {"echo_string": "x", "sleep_time": 120}
     flow = owner.create_flow(definition)
-    run = owner.run(flow, {})
-    rid = run["run_id"]
-    owner.wait_run(rid, statuses=("ACTIVE",))
+    rid = owner.run(flow, {})["run_id"]
+    db = owner.server.db
 
-    def action_started() -> bool:
-        return "ActionStarted" in codes(owner.log(rid))
+    def action_id() -> str | None:
+        with db.session() as session:
+            run = session.get(Run, rid)
+            return run.action_id if run is not None else None
 
-    from tests.support.waiting import wait_until
-
-    wait_until(action_started, "the action to start")
+    started = wait_until(action_id, "the action to start")
     r = owner.post(f"runs/{rid}/cancel")
     assert r.status_code == 202 and r.json()["status"] == "FAILED"
     assert owner.get(f"runs/{rid}").json()["status"] == "FAILED"
+
+    def action_gone() -> bool:
+        with db.session() as session:
+            return session.get(Action, started) is None
+
+    # Canceled at its provider and released there.
+    wait_until(action_gone, "the action to be canceled and released")
+    tokens_gone(owner, rid)
 
 
 def test_log_paging(owner: FlowsUser) -> None:
