@@ -287,28 +287,9 @@ def test_session_whoami(cli: Cli) -> None:
     assert cache == {"__local": {}}
 
 
-def _register_cli_client(server: t.Any) -> None:
-    """The automate CLI's Native App client, as a platform that knows it would hold it."""
-    from globus_automate_client.cli.auth import CLIENT_ID
-    from globus_local.services.auth.clients import create_client, get_client
-    from tests.globus_sdk.services.auth.live import auth_code_page
-
-    with server.db.session() as session:
-        if get_client(session, CLIENT_ID) is None:
-            create_client(
-                session,
-                "native",
-                "Globus Automate CLI",
-                [auth_code_page(server)],
-                client_id=CLIENT_ID,
-                platform_redirects=True,
-            )
-
-
 def test_a_missing_token_logs_in_and_is_cached(
     globus_local_server: t.Any, tmp_path: pathlib.Path, globus_local_user: dict[str, t.Any]
 ) -> None:
-    _register_cli_client(globus_local_server)
     env = {**os.environ, **globus_local_server.sdk_env(), "HOME": str(tmp_path)}
     process = subprocess.Popen(
         [COMMAND, "action", "introspect", "--action-url", HELLO_WORLD_URL],

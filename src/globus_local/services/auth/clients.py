@@ -25,6 +25,10 @@ from globus_local.services.auth.tokens import revoke_client_tokens
 # globus-cli's native template client: anyone may mint a confidential "instance" client from it.
 TEMPLATE_CLIENT_ID = "95fdeba8-fac2-42bd-a357-e068d82ff78e"
 AUTH_CODE_PAGE_PATH = "/v2/web/auth-code"
+# Native clients that Globus's own tools ship with and every Auth server knows: their users
+# log in without registering anything (the automate CLI and its create_*_client helpers).
+AUTOMATE_CLI_CLIENT_ID = "e6c75d97-532a-4c88-b031-8584a319fa3e"
+WELL_KNOWN_NATIVE_CLIENTS = {AUTOMATE_CLI_CLIENT_ID: "Globus Automate Command Line Interface"}
 
 
 def get_client(session: Session, client_id: str | None) -> Client | None:
@@ -37,6 +41,22 @@ def get_client(session: Session, client_id: str | None) -> Client | None:
     client = session.get(Client, client_id)
     if client is None and client_id == TEMPLATE_CLIENT_ID:
         client = ensure_template_client(session)
+    elif client is None and client_id in WELL_KNOWN_NATIVE_CLIENTS:
+        client = _ensure_well_known_client(session, client_id)
+    return client
+
+
+def _ensure_well_known_client(session: Session, client_id: str) -> Client:
+    """Register one of Globus's own native clients at its first use: public, no secret, and
+    (like any native app) allowed loopback redirects and the auth-code page."""
+    client = Client(
+        id=client_id,
+        name=WELL_KNOWN_NATIVE_CLIENTS[client_id],
+        public_client=True,
+        redirect_uris=[],
+    )
+    session.add(client)
+    session.flush()
     return client
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from globus_local.services.auth import admin
-from globus_local.services.auth.clients import TEMPLATE_CLIENT_ID
+from globus_local.services.auth.clients import AUTOMATE_CLI_CLIENT_ID, TEMPLATE_CLIENT_ID
 from tests.support.platform import basic
 
 from .support import TRANSFER_ALL, AuthApp
@@ -43,6 +43,13 @@ def test_register_instance_client_from_template(auth_app: AuthApp) -> None:
         prompt="login",
     )
     assert location.startswith("http://localhost:50123?code=")
+
+
+def test_the_automate_cli_client_is_known_without_registration(auth_app: AuthApp) -> None:
+    """globus-automate logs in with its own native client id, as against Globus."""
+    user = auth_app.user()
+    tokens = auth_app.native_tokens(user["username"], AUTOMATE_CLI_CLIENT_ID, TRANSFER_ALL)
+    assert tokens["resource_server"] == "transfer.api.globus.org" and tokens["access_token"]
 
 
 def test_delete_client_with_its_own_credentials(auth_app: AuthApp) -> None:
