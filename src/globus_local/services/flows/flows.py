@@ -53,9 +53,10 @@ def _text(body: dict[str, t.Any], key: str, *, required: bool = False) -> str | 
         if required:
             raise unprocessable(f"{key} is required", [key])
         return None
-    if not isinstance(value, str) or len(value) > TEXT_LIMITS[key]:
+    if not isinstance(value, str) or len(value) > TEXT_LIMITS[key] or "\x00" in value:
         raise unprocessable(
-            f"{key} must be a string of at most {TEXT_LIMITS[key]} characters", [key]
+            f"{key} must be a string of at most {TEXT_LIMITS[key]} characters, without NUL",
+            [key],
         )
     if required and not value.strip():
         raise unprocessable(f"{key} must not be empty", [key])

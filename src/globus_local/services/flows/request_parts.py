@@ -8,14 +8,19 @@ import typing as t
 from fastapi import Request
 
 from globus_local.config import Settings
+from globus_local.kit.errors import BadRequest
 
 # Query parameters a client may send more than once (or comma-joined).
 MULTI_VALUED = frozenset({"filter_roles", "orderby", "filter_status", "filter_flow_id"})
 
 
 def query_of(request: Request) -> dict[str, t.Any]:
-    """The query as a dict: lists for the multi-valued keys, the last value for the rest."""
+    """The query as a dict: lists for the multi-valued keys, the last value for the rest.
+    A NUL anywhere is a 400 (PostgreSQL compares no text holding one)."""
     params = request.query_params
+    for key, value in params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            raise BadRequest(f"Query parameter {key!r} holds a NUL character")
     return {
         key: params.getlist(key) if key in MULTI_VALUED else params.getlist(key)[-1]
         for key in params.keys()

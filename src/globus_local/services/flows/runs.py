@@ -73,9 +73,11 @@ class RunRequest:
             raise BadRequest("activity_notification_policy must be an object")
         request_id = raw.get("request_id")
         if request_id is not None and (
-            not isinstance(request_id, str) or not 0 < len(request_id) <= 255
+            not isinstance(request_id, str)
+            or not 0 < len(request_id) <= 255
+            or "\x00" in request_id
         ):
-            raise BadRequest("request_id must be a string of 1 to 255 characters")
+            raise BadRequest("request_id must be a string of 1 to 255 characters, without NUL")
         return cls(
             body=body,
             request_id=request_id,
@@ -90,8 +92,8 @@ class RunRequest:
 def _label(value: t.Any) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str) or len(value) > MAX_LABEL:
-        raise BadRequest(f"label must be a string of at most {MAX_LABEL} characters")
+    if not isinstance(value, str) or len(value) > MAX_LABEL or "\x00" in value:
+        raise BadRequest(f"label must be a string of at most {MAX_LABEL} characters, without NUL")
     return value
 
 

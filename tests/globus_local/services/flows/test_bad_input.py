@@ -163,3 +163,21 @@ def test_whole_bodies_of_other_shapes(make_user: MakeUser) -> None:
     r = owner.http("POST", "flows", data=b"{not json", headers={"Content-Type": "application/json"})
     _answered(r)
     assert r.status_code == 400
+
+
+def test_nul_characters_are_refused(make_user: MakeUser) -> None:
+    """PostgreSQL stores and compares no text holding NUL: a 4xx on both databases."""
+    owner = make_user("nul")
+    flow = owner.create_flow(pass_chain(1))
+    for r in (
+        owner.post("flows", json={"title": "a\x00b", "definition": pass_chain(1)}),
+        owner.put(f"flows/{flow['id']}", json={"description": "d\x00"}),
+        owner.get("flows", params={"filter_title": "a\x00b"}),
+        owner.get("runs", params={"filter_label": "a\x00b"}),
+        owner.start(flow, {"x": 1}, label="l\x00"),
+        owner.start(flow, {"x": 1}, request_id="r\x00"),
+    ):
+        _answered(r)
+        assert 400 <= r.status_code < 500
+    # NUL inside JSON values is kept as JSON keeps it.
+    assert owner.start(flow, {"x": "a\x00"}).status_code == 201
