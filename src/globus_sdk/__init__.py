@@ -69,6 +69,16 @@ _LAZY: dict[str, str] = {
     "CollectionDocument": "globus_sdk.services.gcs",
     "MappedCollectionDocument": "globus_sdk.services.gcs",
     "GuestCollectionDocument": "globus_sdk.services.gcs",
+    # gcs, as later SDKs export it
+    "IterableGCSResponse": "globus_sdk.services.gcs",
+    "UnpackingGCSResponse": "globus_sdk.services.gcs",
+    "EndpointDocument": "globus_sdk.services.gcs",
+    "StorageGatewayDocument": "globus_sdk.services.gcs",
+    "POSIXStoragePolicies": "globus_sdk.services.gcs",
+    "S3StoragePolicies": "globus_sdk.services.gcs",
+    "POSIXCollectionPolicies": "globus_sdk.services.gcs",
+    "GCSRoleDocument": "globus_sdk.services.gcs",
+    "UserCredentialDocument": "globus_sdk.services.gcs",
 }
 
 # the documented subpackages and modules: each is an attribute of the package, imported
