@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.compat.venv import (
+    APT,
     CLI_3_2,
     CLI_3_44,
     SDK_3_66,
@@ -57,3 +58,9 @@ def compat_python_newest_cli() -> Path:
 def compat_python_sdk3() -> Path:
     """The last real 3.x globus-sdk (3.66.0)."""
     return _python(SDK_3_66)
+
+
+@pytest.fixture(scope="session")
+def compat_python_apt() -> Path:
+    """The real globus-action-provider-tools (0.21.0) with Flask."""
+    return _python(APT)

@@ -42,7 +42,9 @@ SDK_4_10 = CompatVenv("sdk-4.10", ("globus-sdk==4.10.0",))
 CLI_3_44 = CompatVenv("cli-3.44", ("globus-cli==3.44.0", "globus-sdk==4.9.0"))
 # The last 3.x SDK.
 SDK_3_66 = CompatVenv("sdk-3.66", ("globus-sdk==3.66.0",))
-VENVS = {venv.name: venv for venv in (CLI_3_2, SDK_4_10, CLI_3_44, SDK_3_66)}
+# The real Action Provider tools with the web framework they build a provider on.
+APT = CompatVenv("apt", ("globus-action-provider-tools[flask]==0.21.0",))
+VENVS = {venv.name: venv for venv in (CLI_3_2, SDK_4_10, CLI_3_44, SDK_3_66, APT)}
 
 
 class CompatUnavailable(RuntimeError):
