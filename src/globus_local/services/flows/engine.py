@@ -126,9 +126,9 @@ class Engine:
 
     # -- the loop ----------------------------------------------------------------------
     def work(self) -> dict[str, t.Any] | None:
+        snap = self._read()
         for _ in range(STEPS_PER_JOB):
             self.ctx.raise_if_stopped()
-            snap = self._read()
             if snap is None or snap.job_id != self.ctx.job_id:
                 return {"superseded": True}
             if RunStatus(snap.status).final:
@@ -137,18 +137,22 @@ class Engine:
             if snap.status != RunStatus.ACTIVE:
                 return {"status": snap.status}
             try:
-                if not self._advance(snap):
-                    return {"status": "waiting"}
+                moved = self._advance(snap)
             except Superseded:
+                snap = self._read()
                 continue
+            if moved is None:
+                return {"status": "waiting"}
+            snap = moved
         try:
             self._write(self._read_or_fail(), lambda session, run: _hand_over(session, run, 0.0))
         except Superseded:
             return {"superseded": True}
         return {"status": "handed over"}
 
-    def _advance(self, snap: Snapshot) -> bool:
-        """One move of the run; False when it now waits for a later job."""
+    def _advance(self, snap: Snapshot) -> Snapshot | None:
+        """One move of the run: the run as it now stands, or None when it waits for a
+        later job."""
         if snap.action is not None:
             return self._drive_action(snap)
         if snap.wait_until is not None:
@@ -172,9 +176,10 @@ class Engine:
             raise Superseded()
         return snap
 
-    def _write(self, snap: Snapshot, change: t.Callable[[Session, Run], None]) -> None:
+    def _write(self, snap: Snapshot, change: t.Callable[[Session, Run], None]) -> Snapshot:
         """Apply ``change`` to the run in one fenced transaction, provided the run is as
-        ``snap`` saw it and still this job's; :class:`Superseded` otherwise."""
+        ``snap`` saw it and still this job's (:class:`Superseded` otherwise); the run as
+        written, so the next move needs no read."""
         with self.db.session() as session:
             self.ctx.fence(session)
             run = session.get(Run, self.run_id, with_for_update=True)
@@ -187,17 +192,17 @@ class Engine:
                 raise Superseded()
             change(session, run)
             session.flush()
+            return Snapshot.of(run)
 
     # -- outcomes of the interpreter ---------------------------------------------------
-    def _apply(self, snap: Snapshot, outcome: Outcome) -> bool:
+    def _apply(self, snap: Snapshot, outcome: Outcome) -> Snapshot:
         if isinstance(outcome, CallAction):
-            self._write(snap, lambda session, run: self._record_call(session, run, snap, outcome))
-            return True
+            return self._write(
+                snap, lambda session, run: self._record_call(session, run, snap, outcome)
+            )
         if isinstance(outcome, WaitUntil):
-            self._write(snap, lambda session, run: self._record_wait(session, run, outcome))
-            return True
-        self._write(snap, lambda session, run: self._transition(session, run, outcome))
-        return True
+            return self._write(snap, lambda session, run: self._record_wait(session, run, outcome))
+        return self._write(snap, lambda session, run: self._transition(session, run, outcome))
 
     def _transition(self, session: Session, run: Run, outcome: Goto | Succeed | Fail) -> None:
         run_log.append(session, run, outcome.entries)
@@ -258,15 +263,14 @@ class Engine:
         run.details = _last_details(wait.entries, run.details)
 
     # -- Wait states ---------------------------------------------------------------------
-    def _drive_wait(self, snap: Snapshot) -> bool:
+    def _drive_wait(self, snap: Snapshot) -> Snapshot | None:
         assert snap.wait_until is not None
         left = (snap.wait_until - utcnow()).total_seconds()
         if left > 0:
             self._write(snap, lambda session, run: _hand_over(session, run, left))
-            return False
+            return None
         then = _decode_then(snap.wait_then or {})
-        self._write(snap, lambda session, run: self._transition(session, run, then))
-        return True
+        return self._write(snap, lambda session, run: self._transition(session, run, then))
 
     # -- Action states -------------------------------------------------------------------
     def _token(self, snap: Snapshot) -> str | None:
@@ -277,20 +281,20 @@ class Engine:
         with self.db.session() as session:
             return token_for(session, snap.id, snap.flow_id, scope, action.get("run_as") or "User")
 
-    def _drive_action(self, snap: Snapshot) -> bool:
+    def _drive_action(self, snap: Snapshot) -> Snapshot | None:
         action = snap.action or {}
         base = providers.action_base(snap.public_root, action["action_url"])
         token = self._token(snap)
         if token is None and action.get("scope"):
             self._write(snap, lambda session, run: self._needs_consent(session, run, action, None))
-            return False
+            return None
         if snap.action_id is None:
             return self._start_action(snap, base, token)
         if action.get("resume"):
             return self._resume_action(snap, base, token)
         return self._poll_action(snap, base, token)
 
-    def _start_action(self, snap: Snapshot, base: str, token: str | None) -> bool:
+    def _start_action(self, snap: Snapshot, base: str, token: str | None) -> Snapshot | None:
         action = dict(snap.action or {})
         request = {"request_id": action["request_id"], "body": action["body"]}
         if action.get("label"):
@@ -303,18 +307,17 @@ class Engine:
             if tries < START_TRIES:
                 log.info("run %s: provider not reached (%s); trying again", snap.id, exc)
                 self._write(snap, lambda session, run: self._retry_start(session, run, tries))
-                return False
+                return None
             error = {"code": "ActionUnableToRun", "description": str(exc)}
             return self._action_error(snap, "ActionUnableToRun", error)
         except providers.ProviderRefused as exc:
             return self._action_error(snap, "ActionUnableToRun", exc.body)
         try:
-            self._write(snap, lambda session, run: self._started(session, run, status))
+            return self._write(snap, lambda session, run: self._started(session, run, status))
         except Superseded:
             # Canceled while the provider started it: the action must not run on.
             self._abandon(base, token, str(status.get("action_id")))
             raise
-        return True
 
     def _retry_start(self, session: Session, run: Run, tries: int) -> None:
         run.action = {**(run.action or {}), "tries": tries}
@@ -326,7 +329,7 @@ class Engine:
         run.poll_interval = 0.0
         run.action = {**(run.action or {}), "last_status": status}
 
-    def _poll_action(self, snap: Snapshot, base: str, token: str | None) -> bool:
+    def _poll_action(self, snap: Snapshot, base: str, token: str | None) -> Snapshot | None:
         action = snap.action or {}
         status = action.get("last_status") or {}
         if status.get("status") not in ACTION_DONE and snap.poll_interval > 0:
@@ -343,13 +346,13 @@ class Engine:
             self._write(
                 snap, lambda session, run: self._needs_consent(session, run, action, status)
             )
-            return False
+            return None
         if self._timed_out(snap, action):
             self._abandon(base, token, str(snap.action_id))
             return self._action_error(snap, "ActionTimeout", status)
         delay = min(max(FIRST_POLL, snap.poll_interval * 2), MAX_POLL)
         self._write(snap, lambda session, run: self._schedule_poll(session, run, delay, status))
-        return False
+        return None
 
     def _schedule_poll(
         self, session: Session, run: Run, delay: float, status: dict[str, t.Any]
@@ -364,7 +367,7 @@ class Engine:
             return False
         return (utcnow() - snap.action_started_at).total_seconds() > float(wait_time)
 
-    def _resume_action(self, snap: Snapshot, base: str, token: str | None) -> bool:
+    def _resume_action(self, snap: Snapshot, base: str, token: str | None) -> Snapshot | None:
         try:
             status = providers.resume_action(base, token, str(snap.action_id))
         except providers.ProviderUnavailable:
@@ -377,28 +380,26 @@ class Engine:
             run.action = {**action, "last_status": status}
             run.poll_interval = 0.0
 
-        self._write(snap, resumed)
-        return True
+        return self._write(snap, resumed)
 
     def _action_done(
         self, snap: Snapshot, base: str, token: str | None, status: dict[str, t.Any]
-    ) -> bool:
+    ) -> Snapshot | None:
         action = snap.action or {}
         result = {**status, "state_name": action["state_name"]}
         outcome = _interpret(
             snap, after_action, snap.definition, action["state_name"], snap.document, result
         )
-        self._write(snap, lambda session, run: self._transition(session, run, outcome))
+        moved = self._write(snap, lambda session, run: self._transition(session, run, outcome))
         self._release(base, token, str(status.get("action_id", snap.action_id)))
-        return True
+        return moved
 
-    def _action_error(self, snap: Snapshot, error_name: str, output: t.Any) -> bool:
+    def _action_error(self, snap: Snapshot, error_name: str, output: t.Any) -> Snapshot | None:
         state_name = (snap.action or {})["state_name"]
         outcome = _interpret(
             snap, after_error, snap.definition, state_name, snap.document, error_name, output
         )
-        self._write(snap, lambda session, run: self._transition(session, run, outcome))
-        return True
+        return self._write(snap, lambda session, run: self._transition(session, run, outcome))
 
     def _needs_consent(
         self, session: Session, run: Run, action: dict[str, t.Any], status: dict[str, t.Any] | None
