@@ -1,4 +1,5 @@
-"""`make demo` (examples/demo.py) runs the whole tutorial against a platform of its own."""
+"""`make demo` (examples/demo.py) runs the whole tutorial against a platform of its own, then
+a flow that moves part of the data and indexes it."""
 
 from __future__ import annotations
 
@@ -26,6 +27,19 @@ def test_the_demo_moves_and_checks_the_sample_data() -> None:
     assert re.search(rf"^  \[{UUID}\] Demo Endpoint 2$", out, re.M), out
     assert "task SUCCEEDED: 120 files" in out
     assert "MD5 of every file matches the source: yes" in out
+    codes = re.findall(r"^  \d\d:\d\d:\d\d\.\d{3}  (\w+)", out, re.M)
+    assert codes == [
+        "FlowStarted",
+        "ActionStarted",
+        "ActionCompleted",
+        "ActionStarted",
+        "ActionCompleted",
+        "FlowSucceeded",
+    ], out
+    assert "flow SUCCEEDED" in out
+    found = rf"^search found globus://{UUID}/flow-copy/run-00/: Demo dataset, run 00, 20 files, "
+    assert re.search(found, out, re.M), out
+    assert "demo complete" in out
 
 
 def test_endpoint_ids_in_brackets_are_shown_whatever_they_start_with() -> None:
