@@ -257,7 +257,7 @@ def cancel_run(session: Session, access: RunAccess) -> RunAccess:
     """End the run at once (FAILED, ``FlowCanceled``); its job is asked to stop and a new
     one cancels the action the run was waiting on, if any, and drops its tokens."""
     access.require_manage()
-    run = session.get(Run, access.run.id, with_for_update=True) or access.run
+    run = _locked(session, access.run)
     if RunStatus(run.status).final:
         return access
     details = {
@@ -272,6 +272,11 @@ def cancel_run(session: Session, access: RunAccess) -> RunAccess:
     run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id})
     session.flush()
     return access
+
+
+def _locked(session: Session, run: Run) -> Run:
+    """The run's row locked and read afresh (the engine may have moved it since)."""
+    return session.get(Run, run.id, with_for_update=True, populate_existing=True) or run
 
 
 def finish(
@@ -297,7 +302,7 @@ def resume_run(
     """An INACTIVE run goes on; with a token for the flow's scope, its provider tokens are
     first renewed from it (the consent the run waited for)."""
     access.require_manage()
-    run = access.run
+    run = _locked(session, access.run)
     if run.status != RunStatus.INACTIVE:
         return access
     if access.flow is not None and ctx.resource_server == run.flow_id:
