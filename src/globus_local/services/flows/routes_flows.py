@@ -21,6 +21,7 @@ from globus_local.services.auth.scopes import (
 from globus_local.services.flows import documents, flows, listing, runs
 from globus_local.services.flows.access import (
     Caller,
+    FlowAccess,
     caller_of,
     check_scopes,
     flow_access,
@@ -40,7 +41,7 @@ RUN_STATUS = (FLOWS_ALL, FLOWS_RUN_STATUS, FLOWS_RUN_MANAGE, FLOWS_RUN)
 RUN_MANAGE = (FLOWS_ALL, FLOWS_RUN_MANAGE, FLOWS_RUN)
 
 
-def _flow_doc(request: Request, access: t.Any) -> dict[str, t.Any]:
+def _flow_doc(request: Request, access: FlowAccess) -> dict[str, t.Any]:
     return documents.flow_document(access, settings_of(request).service_url("flows"))
 
 
