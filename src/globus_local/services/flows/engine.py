@@ -350,22 +350,30 @@ class Engine:
         if self._timed_out(snap, action):
             self._abandon(base, token, str(snap.action_id))
             return self._action_error(snap, "ActionTimeout", status)
-        delay = min(max(FIRST_POLL, snap.poll_interval * 2), MAX_POLL)
-        self._write(snap, lambda session, run: self._schedule_poll(session, run, delay, status))
+        interval = min(max(FIRST_POLL, snap.poll_interval * 2), MAX_POLL)
+        # The next look comes no later than the moment the action would time out.
+        delay = min(interval, max(FIRST_POLL, self._time_left(snap, action)))
+        self._write(
+            snap, lambda session, run: self._schedule_poll(session, run, interval, delay, status)
+        )
         return None
 
     def _schedule_poll(
-        self, session: Session, run: Run, delay: float, status: dict[str, t.Any]
+        self, session: Session, run: Run, interval: float, delay: float, status: dict[str, t.Any]
     ) -> None:
-        run.poll_interval = delay
+        run.poll_interval = interval
         run.action = {**(run.action or {}), "last_status": status}
         _hand_over(session, run, delay)
 
-    def _timed_out(self, snap: Snapshot, action: dict[str, t.Any]) -> bool:
+    def _time_left(self, snap: Snapshot, action: dict[str, t.Any]) -> float:
+        """Seconds until the action counts as timed out (its state's WaitTime)."""
         wait_time = action.get("wait_time")
         if wait_time is None or snap.action_started_at is None:
-            return False
-        return (utcnow() - snap.action_started_at).total_seconds() > float(wait_time)
+            return MAX_POLL
+        return float(wait_time) - (utcnow() - snap.action_started_at).total_seconds()
+
+    def _timed_out(self, snap: Snapshot, action: dict[str, t.Any]) -> bool:
+        return self._time_left(snap, action) < 0
 
     def _resume_action(self, snap: Snapshot, base: str, token: str | None) -> Snapshot | None:
         try:

@@ -381,3 +381,17 @@ def test_private_values_are_hidden_from_non_admins(owner: FlowsUser, make_user: 
     # The flow's owner, an administrator of it, sees what the run was given.
     seen = owner.get(f"runs/{rid}").json()
     assert seen["details"]["output"]["shaped"]["password"] == "hunter2"
+
+
+def test_an_action_past_its_wait_time_is_caught_as_timed_out(owner: FlowsUser) -> None:
+    definition = hello_world()
+    hello = definition["States"]["Hello"]
+    hello["Parameters"] = {"echo_string": "slow", "sleep_time": 60}
+    hello["WaitTime"] = 2
+    hello["Catch"] = [{"ErrorEquals": ["ActionTimeout"], "ResultPath": "$.late", "Next": "Late"}]
+    definition["States"]["Late"] = {"Type": "Pass", "End": True}
+    flow = owner.create_flow(definition)
+    done = owner.wait_run(owner.run(flow, {})["run_id"], timeout=30)
+    assert done["status"] == "SUCCEEDED", done
+    late = done["details"]["output"]["late"]
+    assert late["status"] == "ACTIVE"
