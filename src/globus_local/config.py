@@ -9,6 +9,7 @@ from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8700
+DEFAULT_TLS_PORT = 8743
 
 
 def default_data_dir() -> Path:
@@ -43,6 +44,8 @@ class Settings:
     # Where the notify action provider sends mail (smtp://host:port, smtps://...); without
     # it, each message is a file in <data_dir>/mail/.
     smtp_url: str | None = None
+    # The TLS listener serving the GCS Manager API (0: none).
+    tls_port: int = DEFAULT_TLS_PORT
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -62,6 +65,9 @@ class Settings:
         smtp_url = os.environ.get("GLOBUS_LOCAL_SMTP_URL")
         if smtp_url:
             settings = replace(settings, smtp_url=smtp_url)
+        tls_port = os.environ.get("GLOBUS_LOCAL_TLS_PORT")
+        if tls_port:
+            settings = replace(settings, tls_port=int(tls_port))
         public_url = os.environ.get("GLOBUS_LOCAL_PUBLIC_URL")
         if public_url:
             settings = replace(settings, public_url=public_url)
@@ -79,6 +85,14 @@ class Settings:
         """The platform root with a trailing slash, e.g. ``http://127.0.0.1:8700/``."""
         url = self.public_url or f"http://{self.host}:{self.port}/"
         return url if url.endswith("/") else url + "/"
+
+    @property
+    def gcs_manager_root(self) -> str:
+        """Where GCS Managers are served (``<root><endpoint_id>/api/``): the TLS listener
+        when there is one, as the real SDK only speaks HTTPS to them."""
+        if self.tls_port:
+            return f"https://{self.host}:{self.tls_port}/gcs/"
+        return self.service_url("gcs")
 
     def service_url(self, service: str) -> str:
         return f"{self.root_url}{service}/"

@@ -59,6 +59,9 @@ class LocalServer:
         self._db: Database | None = None
         self.app: t.Any = None  # the FastAPI app, once started
         self.port = 0
+        self.tls_port = 0
+        self._tls_server: uvicorn.Server | None = None
+        self._tls_thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> LocalServer:
@@ -70,11 +73,14 @@ class LocalServer:
 
         sock = _listening_socket(self.host)
         self.port = sock.getsockname()[1]
+        tls_sock = _listening_socket(self.host)
+        self.tls_port = tls_sock.getsockname()[1]
         self._settings = Settings(
             data_dir=self.data_dir,
             database_url=self.database_url,
             host=self.host,
             port=self.port,
+            tls_port=self.tls_port,
         )
         self._db = Database(self.database_url, connections=self._settings.database_connections)
         app = self.app = create_app(self._settings, database=self._db)
@@ -85,6 +91,7 @@ class LocalServer:
             target=server.run, kwargs={"sockets": [sock]}, name="globus-local-server", daemon=True
         )
         self._thread.start()
+        self._start_tls(app, tls_sock)
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not server.started:
             if not self._thread.is_alive():
@@ -96,7 +103,44 @@ class LocalServer:
             time.sleep(0.01)
         return self
 
+    def _start_tls(self, app: t.Any, sock: socket.socket) -> None:
+        """The same app over TLS (the GCS Manager API's listener), certificate from the
+        data dir's CA (``ca_bundle``)."""
+        import uvicorn
+
+        from globus_local.services.gcs.tls import ensure_certificate
+
+        cert, key = ensure_certificate(self.data_dir, self.host)
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ssl_certfile=str(cert),
+            ssl_keyfile=str(key),
+        )
+        self._tls_server = uvicorn.Server(config)
+        self._tls_thread = threading.Thread(
+            target=self._tls_server.run,
+            kwargs={"sockets": [sock]},
+            name="globus-local-tls",
+            daemon=True,
+        )
+        self._tls_thread.start()
+
+    @property
+    def ca_bundle(self) -> str:
+        """The CA file that makes ``requests`` trust the TLS listener."""
+        from globus_local.services.gcs.tls import ca_path
+
+        return str(ca_path(self.data_dir))
+
     def stop(self) -> None:
+        if self._tls_server is not None:
+            self._tls_server.should_exit = True
+        if self._tls_thread is not None:
+            self._tls_thread.join(timeout=STARTUP_TIMEOUT)
+        self._tls_server = self._tls_thread = None
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

@@ -262,9 +262,25 @@ _NEED_WORDS = {
 }
 
 
+# Rules the storage behind some entity types adds to Transfer's own (a GCS collection's
+# storage gateway): given Transfer's answer for a path, the permissions that stand.
+PathPolicy = Callable[[Session, AuthContext, Endpoint, str, str], str]
+_path_policies: dict[str, PathPolicy] = {}
+
+
+def register_path_policy(entity_type: str, fn: PathPolicy) -> None:
+    _path_policies[entity_type] = fn
+
+
 def path_permissions(session: Session, ctx: AuthContext, endpoint: Endpoint, path: str) -> str:
     """``"rw"``, ``"r"`` or ``""``: what the caller may do at ``path`` of ``endpoint``."""
     path = normalize(path)
+    perms = _rule_permissions(session, ctx, endpoint, path)
+    policy = _path_policies.get(endpoint.entity_type)
+    return perms if policy is None else policy(session, ctx, endpoint, path, perms)
+
+
+def _rule_permissions(session: Session, ctx: AuthContext, endpoint: Endpoint, path: str) -> str:
     if is_owner(ctx, endpoint):  # the owner administers it: no roles or groups to look up
         return "rw"
     urns = principal_urns(session, ctx)
