@@ -14,6 +14,7 @@ import typing as t
 from sqlalchemy.orm import Session
 
 from globus_local.services.auth.scopes import (
+    BUILTIN_SCOPES,
     URL_PREFIX,
     URN_PREFIX,
     lookup_scopes,
@@ -21,6 +22,7 @@ from globus_local.services.auth.scopes import (
 )
 from globus_local.services.flows.errors import unprocessable
 from globus_local.services.flows.language.validation import action_states
+from globus_local.services.flows.models import Flow
 from globus_local.services.flows.providers import hosted_flow_id, provider_scope
 
 
@@ -53,6 +55,13 @@ def find_action_scopes(definition: dict[str, t.Any], public_root: str) -> dict[s
     return found
 
 
+_PLATFORM_SERVERS = frozenset(info.resource_server for info in BUILTIN_SCOPES.values())
+
+
+def _is_flow_id(session: Session, resource_server: str) -> bool:
+    return session.get(Flow, resource_server) is not None
+
+
 def _resource_server_of(scope: str) -> str | None:
     if scope.startswith(URL_PREFIX):
         rest = scope[len(URL_PREFIX) :]
@@ -77,9 +86,11 @@ def register_flow_scope(
         if scope in known:
             continue
         rs = _resource_server_of(scope)
-        if rs is None:
+        if rs is None or rs in _PLATFORM_SERVERS or _is_flow_id(session, rs):
+            # Only a provider's own resource server gets a new scope: none is added to a
+            # platform service's or a flow's.
             raise unprocessable(
-                f"State {state_name}: ActionScope {scope!r} is not a Globus Auth scope string",
+                f"State {state_name}: ActionScope {scope!r} is not a scope Globus Auth knows",
                 ["definition", "States", state_name, "ActionScope"],
             )
         name = scope.rsplit("/" if scope.startswith(URL_PREFIX) else ":", 1)[1]

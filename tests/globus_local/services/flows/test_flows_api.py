@@ -272,3 +272,23 @@ def test_unknown_route_is_a_flows_error(owner: FlowsUser) -> None:
     assert error_of(r)["code"] == "NOT_FOUND"
     r = owner.get("flows/not-a-uuid")
     assert r.status_code == 404 and error_of(r)["code"] == "NOT_FOUND"
+
+
+def test_no_new_scope_for_a_platform_service(owner: FlowsUser) -> None:
+    """An ActionScope Auth does not know is added only under a provider's own resource
+    server, never under a platform service's."""
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {
+                "Type": "Action",
+                "ActionUrl": "https://example.org/ap",
+                "ActionScope": "https://auth.globus.org/scopes/transfer.api.globus.org/sneaky",
+                "Parameters": {},
+                "End": True,
+            }
+        },
+    }
+    r = owner.post("flows", json={"title": "x", "definition": definition})
+    assert r.status_code == 422, r.text
+    assert error_of(r)["detail"][0]["loc"] == ["definition", "States", "A", "ActionScope"]
