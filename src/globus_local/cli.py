@@ -97,8 +97,14 @@ def _wait_for_signal() -> None:
 
 # -- commands ------------------------------------------------------------------------------
 def cmd_env(args: argparse.Namespace) -> int:
-    url = args.url or _settings(args).root_url
-    print(export_lines(sdk_environment(url)))
+    settings = _settings(args)
+    env = sdk_environment(args.url or settings.root_url)
+    if settings.tls_port:
+        from globus_local.services.gcs.tls import ca_path
+
+        # requests then trusts the GCS Managers' TLS listener, verification left on
+        env["REQUESTS_CA_BUNDLE"] = str(ca_path(settings.data_dir))
+    print(export_lines(env))
     return 0
 
 
@@ -169,6 +175,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, database=db)
     demo = ensure_demo(db, settings)
     print(_demo_banner(demo, settings), flush=True)
+    if settings.tls_port:
+        _serve_tls(app, settings)
     tune_gc()
     # uvicorn shuts down gracefully on SIGTERM/SIGINT and then re-raises the signal for the
     # previous handler; a no-op one makes that graceful stop exit with status 0.
@@ -186,6 +194,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
     return 0
+
+
+def _serve_tls(app: t.Any, settings: Settings) -> None:
+    """The same app over TLS in a background thread: where GCS Managers are reached."""
+    import uvicorn
+
+    from globus_local.services.gcs.tls import ensure_certificate
+
+    cert, key = ensure_certificate(settings.data_dir, settings.host)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.tls_port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        ssl_certfile=str(cert),
+        ssl_keyfile=str(key),
+    )
+    threading.Thread(target=uvicorn.Server(config).run, name="tls", daemon=True).start()
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -240,6 +268,20 @@ def cmd_admin(args: argparse.Namespace) -> int:
             from globus_local.services.transfer.admin import create_endpoint
 
             result = create_endpoint(db, args.owner, args.name, args.path)
+        elif args.admin_command == "create-gcs-endpoint":
+            from globus_local.services.gcs.admin import create_gcs_endpoint
+
+            result = create_gcs_endpoint(
+                db,
+                args.owner,
+                args.name,
+                manager_root=settings.gcs_manager_root,
+                storage_dir=args.path or str(settings.data_dir / "gcs"),
+            )
+        elif args.admin_command == "list-gcs-endpoints":
+            from globus_local.services.gcs.admin import list_gcs_endpoints
+
+            result = list_gcs_endpoints(db)
         else:
             result = admin.issue_token(
                 db, args.user, list(args.scope), client_id=args.client_id, settings=settings
@@ -321,6 +363,18 @@ def build_parser() -> argparse.ArgumentParser:
     endpoint.add_argument(
         "--path", required=True, help="directory, or a storage URL such as s3://bucket/prefix"
     )
+
+    gcs = admin_sub.add_parser(
+        "create-gcs-endpoint",
+        parents=[data_dir],
+        help="create a Globus Connect Server endpoint whose GCS Manager the platform serves",
+    )
+    gcs.add_argument("--owner", required=True, help="username of the owner")
+    gcs.add_argument("--name", required=True, help="display name")
+    gcs.add_argument(
+        "--path", help="directory its POSIX storage gateways live under (default: <data dir>/gcs)"
+    )
+    admin_sub.add_parser("list-gcs-endpoints", parents=[data_dir], help="list GCS endpoints")
 
     token = admin_sub.add_parser(
         "token", parents=[data_dir], help="issue tokens for a user without a login flow"
