@@ -15,12 +15,13 @@ from sqlalchemy import select
 from globus_local.config import Settings
 from globus_local.db import Database
 from globus_local.services.auth import clients as _clients
+from globus_local.services.auth import consents as _consents
 from globus_local.services.auth import tokens as _tokens
 from globus_local.services.auth.documents import identity_document
 from globus_local.services.auth.hashing import hash_password
 from globus_local.services.auth.identities import create_identity, get_identity_by_username
 from globus_local.services.auth.models import Client, Identity
-from globus_local.services.auth.scopes import resolve_scopes, split_scopes
+from globus_local.services.auth.scopes import requested_scopes
 
 # The client that tokens issued by administrators (``issue_token``) belong to.
 ADMIN_CLIENT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "globus-local:admin-token-client"))
@@ -128,7 +129,7 @@ def issue_token(
             if found is None:
                 raise LookupError(f"no such client: {client_id}")
             client = found
-        infos = resolve_scopes(session, split_scopes(scopes))
+        infos, _ = requested_scopes(session, scopes)
         if not infos:
             raise ValueError("no scopes requested")
         return _tokens.token_response(
@@ -150,6 +151,16 @@ def revoke_token(db: Database, token: str) -> bool:
             return False
         _tokens.revoke(session, row)
         return True
+
+
+def revoke_consent(db: Database, username: str, client_id: str | None = None) -> int:
+    """The user withdraws their consent to a client (the administrators' token client when
+    None): its tokens and the dependent tokens services hold for them are revoked."""
+    with db.session() as session:
+        identity = get_identity_by_username(session, username)
+        if identity is None:
+            raise LookupError(f"no such user: {username}")
+        return _consents.revoke_consent(session, identity.id, client_id or ADMIN_CLIENT_ID)
 
 
 def ensure_demo(db: Database, settings: Settings) -> dict[str, t.Any] | None:

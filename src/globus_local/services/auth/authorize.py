@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from globus_local.kit.errors import ServiceError
 from globus_local.services.auth.clients import get_client, redirect_uri_allowed
 from globus_local.services.auth.models import Client, Consent, Identity, LoginSession
-from globus_local.services.auth.scopes import ScopeInfo, resolve_scopes, split_scopes
+from globus_local.services.auth.scope_requests import ScopeRequest
+from globus_local.services.auth.scopes import ScopeInfo, requested_scopes
 from globus_local.services.auth.tokens import issue_code
 
 # Query parameters of an authorize request that are carried through the forms.
@@ -62,6 +63,8 @@ class AuthorizeRequest:
     client: Client
     redirect_uri: str
     scopes: list[ScopeInfo]
+    # The request trees of ``scope``: each top-level scope with the dependencies asked for.
+    requests: list[ScopeRequest]
 
     @property
     def state(self) -> str:
@@ -70,6 +73,11 @@ class AuthorizeRequest:
     @property
     def scope_strings(self) -> list[str]:
         return [s.scope_string for s in self.scopes]
+
+    @property
+    def consent_strings(self) -> list[str]:
+        """What the user consents to: each requested scope with its dependencies."""
+        return [str(r) for r in self.requests]
 
     def encoded(self, **overrides: str | None) -> str:
         params = dict(self.params)
@@ -97,7 +105,7 @@ def parse_authorize(
             "Invalid redirect_uri",
             "The redirect_uri is missing or not registered for this client.",
         )
-    request_with_uri = AuthorizeRequest(params, client, redirect_uri, [])
+    request_with_uri = AuthorizeRequest(params, client, redirect_uri, [], [])
     if params.get("response_type", "code") != "code":
         raise RedirectError("unsupported_response_type", "Only response_type=code is supported")
     if params.get("access_type", "online") not in ("online", "offline"):
@@ -110,20 +118,21 @@ def parse_authorize(
             raise RedirectError("invalid_request", "Malformed code_challenge")
     elif client.public_client:
         raise RedirectError("invalid_request", "Native apps must use PKCE (code_challenge, S256)")
-    requested = split_scopes(params.get("scope"))
-    if not requested:
-        raise RedirectError("invalid_scope", "No scope was requested")
     try:
-        request_with_uri.scopes = resolve_scopes(session, requested)
+        scopes, requests = requested_scopes(session, params.get("scope"))
     except ServiceError as err:
         raise RedirectError("invalid_scope", err.message) from None
+    if not scopes:
+        raise RedirectError("invalid_scope", "No scope was requested")
+    request_with_uri.scopes, request_with_uri.requests = scopes, requests
     return request_with_uri
 
 
 def consented(session: Session, ar: AuthorizeRequest, identity: Identity) -> bool:
-    """Whether the identity consented before to every scope the client asks for."""
+    """Whether the identity consented before to every scope the client asks for, each
+    with the dependencies it asks for now."""
     consent = session.get(Consent, (identity.id, ar.client.id))
-    return consent is not None and set(ar.scope_strings) <= set(consent.scopes)
+    return consent is not None and set(ar.consent_strings) <= set(consent.scopes)
 
 
 def record_consent(session: Session, ar: AuthorizeRequest, identity: Identity) -> None:
@@ -131,10 +140,10 @@ def record_consent(session: Session, ar: AuthorizeRequest, identity: Identity) -
     consent = session.get(Consent, (identity.id, ar.client.id))
     if consent is None:
         session.add(
-            Consent(identity_id=identity.id, client_id=ar.client.id, scopes=ar.scope_strings)
+            Consent(identity_id=identity.id, client_id=ar.client.id, scopes=ar.consent_strings)
         )
     else:
-        consent.scopes = list(dict.fromkeys([*consent.scopes, *ar.scope_strings]))
+        consent.scopes = list(dict.fromkeys([*consent.scopes, *ar.consent_strings]))
 
 
 def code_for(

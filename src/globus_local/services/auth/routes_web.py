@@ -20,7 +20,7 @@ from globus_local.kit.session import DbSession
 from globus_local.services.auth import authorize as flow
 from globus_local.services.auth.authorize import AuthorizeRequest, PageError, RedirectError
 from globus_local.services.auth.login_throttle import verify_login
-from globus_local.services.auth.scopes import describe_scope
+from globus_local.services.auth.scopes import consent_items
 from globus_local.services.auth.web_session import (
     csrf_cookie_value,
     csrf_token,
@@ -141,9 +141,7 @@ def proceed(
         authorize_request=ar.encoded(prompt=None),
         client_name=ar.client.name,
         username=identity.username,
-        scopes=[
-            {"scope_string": s.scope_string, "description": describe_scope(s)} for s in ar.scopes
-        ],
+        scopes=consent_items(session, ar.requests),
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from globus_local.services.auth.errors import oauth_error
 from globus_local.services.auth.models import Scope
+from globus_local.services.auth.scope_requests import ScopeRequest, parse_scope_requests, walk
 
 # Resource servers (Globus's names, so SDK constants and documented code work unchanged).
 AUTH_RS = "auth.globus.org"
@@ -26,6 +27,9 @@ SEARCH_RS = "search.api.globus.org"
 FLOWS_RS = "flows.globus.org"
 # The Flows service's client id, which its URL-form scope strings are built on.
 FLOWS_CLIENT_ID = "eec9b274-0c81-4334-bdc2-54e90e689b9a"
+# The Timers service's client id, which is also its resource server's name.
+TIMER_CLIENT_ID = "524230d7-ea86-4a52-8312-86065a9e0417"
+TIMER_RS = TIMER_CLIENT_ID
 
 URN_PREFIX = "urn:globus:auth:scope:"
 URL_PREFIX = "https://auth.globus.org/scopes/"
@@ -60,6 +64,7 @@ FLOWS_VIEW_FLOWS = url_scope(FLOWS_CLIENT_ID, "view_flows")
 FLOWS_RUN = url_scope(FLOWS_CLIENT_ID, "run")
 FLOWS_RUN_STATUS = url_scope(FLOWS_CLIENT_ID, "run_status")
 FLOWS_RUN_MANAGE = url_scope(FLOWS_CLIENT_ID, "run_manage")
+TIMER = url_scope(TIMER_CLIENT_ID, "timer")
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ BUILTIN_SCOPES: dict[str, ScopeInfo] = {
         _builtin(FLOWS_RUN, FLOWS_RS, "run", _FLOWS_DEPS),
         _builtin(FLOWS_RUN_STATUS, FLOWS_RS, "run_status"),
         _builtin(FLOWS_RUN_MANAGE, FLOWS_RS, "run_manage", _FLOWS_DEPS),
+        # A transfer timer's runs submit Transfer tasks as the user.
+        _builtin(TIMER, TIMER_RS, "timer", (TRANSFER_ALL,)),
     )
 }
 
@@ -146,32 +153,28 @@ def register_scope(
 
 
 def split_scopes(value: str | Iterable[str] | None) -> list[str]:
-    """Parse a space-separated ``scope`` parameter, in order and without duplicates.
+    """The top-level scopes of a ``scope`` parameter, in order and without duplicates
+    (dependent scopes in brackets are checked by :func:`requested_scopes`)."""
+    return [r.scope for r in parse_scope_requests(value)]
 
-    The dependent-scope syntax ``scope[dep1 *dep2]`` is accepted; only the outer scope
-    is kept (the platform grants dependencies through its scope table instead).
-    """
-    if value is None:
-        return []
-    text = value if isinstance(value, str) else " ".join(value)
-    out: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for ch in text:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            if ch.isspace():
-                if current:
-                    out.append("".join(current))
-                    current = []
-            else:
-                current.append(ch)
-    if current:
-        out.append("".join(current))
-    return list(dict.fromkeys(out))
+
+def requested_scopes(
+    session: Session, value: str | Iterable[str] | None
+) -> tuple[list[ScopeInfo], list[ScopeRequest]]:
+    """The top-level scopes a ``scope`` parameter asks for, resolved, and its request
+    trees. Every scope in the trees must be known, and each dependent scope in brackets
+    must be one its parent declares: an ``invalid_scope`` error otherwise."""
+    requests = parse_scope_requests(value)
+    known = lookup_scopes(session, [r.scope for _, r in walk(requests)])
+    unknown = [s for s in dict.fromkeys(r.scope for _, r in walk(requests)) if s not in known]
+    if unknown:
+        raise oauth_error("invalid_scope", "Unknown scope(s): " + " ".join(unknown))
+    for parent, req in walk(requests):
+        if parent is not None and req.scope not in known[parent.scope].dependencies:
+            raise oauth_error(
+                "invalid_scope", f"{req.scope} is not a dependent scope of {parent.scope}"
+            )
+    return [known[r.scope] for r in requests], requests
 
 
 def lookup_scopes(session: Session, scope_strings: Iterable[str]) -> dict[str, ScopeInfo]:
@@ -246,12 +249,31 @@ _DESCRIPTIONS = {
     FLOWS_RUN: "Run flows",
     FLOWS_RUN_STATUS: "View the status of your flow runs",
     FLOWS_RUN_MANAGE: "Manage your flow runs",
+    TIMER: "Schedule and manage your Globus Timers",
 }
 
 
 def describe_scope(info: ScopeInfo) -> str:
     """A one-line description for the consent page."""
     return _DESCRIPTIONS.get(info.scope_string) or f"Use {info.resource_server} ({info.name})"
+
+
+def consent_items(session: Session, requests: Iterable[ScopeRequest]) -> list[dict[str, t.Any]]:
+    """The consent page's list: each requested scope described, with the dependent scopes
+    the user lets it use nested under it."""
+    requests = list(requests)
+    known = lookup_scopes(session, [r.scope for _, r in walk(requests)])
+
+    def item(req: ScopeRequest) -> dict[str, t.Any]:
+        info = known.get(req.scope)
+        return {
+            "scope_string": req.scope,
+            "description": describe_scope(info) if info else req.scope,
+            "optional": req.optional,
+            "dependencies": [item(d) for d in req.dependencies],
+        }
+
+    return [item(r) for r in requests]
 
 
 # -- Globus-hosted action providers -------------------------------------------------------------

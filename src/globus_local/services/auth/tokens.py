@@ -46,9 +46,9 @@ from globus_local.services.auth.scopes import (
     ScopeInfo,
     group_by_resource_server,
     lookup_scopes,
+    requested_scopes,
     resolve_scopes,
     scope_owner_clients,
-    split_scopes,
 )
 
 if t.TYPE_CHECKING:
@@ -401,8 +401,7 @@ DEFAULT_CLIENT_CREDENTIALS_SCOPES = (
 def client_credentials_grant(
     session: Session, settings: Settings, client: Client, form: t.Mapping[str, str]
 ) -> dict[str, t.Any]:
-    requested = split_scopes(form.get("scope") or DEFAULT_CLIENT_CREDENTIALS_SCOPES)
-    scopes = resolve_scopes(session, requested)
+    scopes, _ = requested_scopes(session, form.get("scope") or DEFAULT_CLIENT_CREDENTIALS_SCOPES)
     if not scopes:
         raise oauth_error("invalid_scope", "No scope requested")
     return token_response(
@@ -437,13 +436,15 @@ def dependent_token_grant(
     for info in lookup_scopes(session, upstream.scopes).values():
         dependencies.extend(info.dependencies)
     dependencies = list(dict.fromkeys(dependencies))
-    requested = split_scopes(form.get("scope")) if form.get("scope") else dependencies
-    not_allowed = [s for s in requested if s not in dependencies]
+    if form.get("scope"):
+        scopes, _ = requested_scopes(session, form.get("scope"))
+    else:
+        scopes = resolve_scopes(session, dependencies)
+    not_allowed = [s.scope_string for s in scopes if s.scope_string not in dependencies]
     if not_allowed:
         raise oauth_error(
             "invalid_scope", "Not a dependent scope of this token: " + " ".join(not_allowed)
         )
-    scopes = resolve_scopes(session, requested)
     if not scopes:
         return []
     principal = Principal(
