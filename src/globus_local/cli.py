@@ -102,8 +102,8 @@ def cmd_env(args: argparse.Namespace) -> int:
     if settings.tls_port:
         from globus_local.services.gcs.tls import ca_path
 
-        # requests then trusts the GCS Managers' TLS listener, verification left on
-        env["REQUESTS_CA_BUNDLE"] = str(ca_path(settings.data_dir))
+        # requests and globus-sdk then trust the GCS Managers' TLS listener, verification on
+        env["REQUESTS_CA_BUNDLE"] = env["GLOBUS_SDK_VERIFY_SSL"] = str(ca_path(settings.data_dir))
     print(export_lines(env))
     return 0
 

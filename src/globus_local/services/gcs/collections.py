@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from globus_local.kit.errors import Conflict, Forbidden, NotFound
 from globus_local.kit.tokens import AuthContext
-from globus_local.services.gcs import access, connectors, gateways, mapping, transfer_view
+from globus_local.services.gcs import (
+    access,
+    connectors,
+    documents,
+    gateways,
+    mapping,
+    transfer_view,
+)
 from globus_local.services.gcs.errors import invalid_input
 from globus_local.services.gcs.models import (
     Collection,
@@ -426,3 +433,23 @@ def mirror_roles(session: Session, endpoint: GcsEndpoint, collection_id: str | N
     pairs = [(r.principal, r.role) for r in rows]
     pairs.append((f"urn:globus:auth:identity:{collection.identity_id}", "administrator"))
     transfer_view.mirror_roles(session, collection, pairs)
+
+
+def document(
+    session: Session,
+    ctx: AuthContext,
+    endpoint: GcsEndpoint,
+    collection: Collection,
+    *,
+    private: bool,
+) -> dict[str, t.Any]:
+    """The collection's document; private policies only when asked for by an administrator."""
+    gateway = session.get(StorageGateway, collection.storage_gateway_id)
+    assert gateway is not None
+    return documents.collection_doc(
+        collection,
+        endpoint,
+        gateway,
+        private=private and access.is_collection_admin(session, ctx, endpoint, collection),
+        root_path=root_path(session, collection),
+    )

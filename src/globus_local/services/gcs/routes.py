@@ -129,13 +129,11 @@ def delete_gateway(
 
 
 # -- collections ---------------------------------------------------------------------------
-def _collection_doc(db: t.Any, ctx: t.Any, endpoint: t.Any, c: t.Any, include: str | None) -> dict:
-    private = "private_policies" in parse_csv(include) and access.is_collection_admin(
-        db, ctx, endpoint, c
-    )
-    gateway = db.get(gateways.StorageGateway, c.storage_gateway_id)
-    return documents.collection_doc(
-        c, endpoint, gateway, private=private, root_path=collections.root_path(db, c)
+def _collection_doc(
+    db: t.Any, ctx: t.Any, endpoint: t.Any, c: t.Any, include: str | None
+) -> dict[str, t.Any]:
+    return collections.document(
+        db, ctx, endpoint, c, private="private_policies" in parse_csv(include)
     )
 
 

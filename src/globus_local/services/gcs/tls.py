@@ -1,6 +1,8 @@
 """A local certificate authority and the certificate of the GCS Manager's TLS listener,
 kept in the data directory: clients that only speak HTTPS to a GCS Manager (the real
-globus-sdk's GCSClient) trust the CA through REQUESTS_CA_BUNDLE, verification left on."""
+globus-sdk's GCSClient) trust the CA, verification left on, through a bundle holding it
+and the usual public roots (``REQUESTS_CA_BUNDLE`` for requests, ``GLOBUS_SDK_VERIFY_SSL``
+for globus-sdk, which hands ``verify`` to requests itself)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import os
 from pathlib import Path
 
 CA_FILE = "ca.pem"
+BUNDLE_FILE = "ca-bundle.pem"
 CERT_FILE = "server.pem"
 KEY_FILE = "server-key.pem"
 _DAYS = 3650
@@ -20,7 +23,18 @@ def tls_dir(data_dir: Path) -> Path:
 
 
 def ca_path(data_dir: Path) -> Path:
-    return tls_dir(data_dir) / CA_FILE
+    """The bundle clients trust: the local CA, then the public roots (certifi's)."""
+    return tls_dir(data_dir) / BUNDLE_FILE
+
+
+def _write_bundle(directory: Path, ca_pem: bytes) -> None:
+    try:
+        import certifi
+
+        roots = Path(certifi.where()).read_bytes()
+    except ImportError:  # the local CA alone
+        roots = b""
+    (directory / BUNDLE_FILE).write_bytes(ca_pem + b"\n" + roots)
 
 
 def ensure_certificate(data_dir: Path, host: str) -> tuple[Path, Path]:
@@ -28,7 +42,7 @@ def ensure_certificate(data_dir: Path, host: str) -> tuple[Path, Path]:
     once and reused, so a client that trusts the CA keeps trusting the server."""
     directory = tls_dir(data_dir)
     cert, key = directory / CERT_FILE, directory / KEY_FILE
-    if cert.exists() and key.exists() and (directory / CA_FILE).exists():
+    if cert.exists() and key.exists() and (directory / BUNDLE_FILE).exists():
         return cert, key
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -95,6 +109,7 @@ def ensure_certificate(data_dir: Path, host: str) -> tuple[Path, Path]:
     )
     pem = serialization.Encoding.PEM
     (directory / CA_FILE).write_bytes(ca_cert.public_bytes(pem))
+    _write_bundle(directory, ca_cert.public_bytes(pem))
     cert.write_bytes(server_cert.public_bytes(pem) + ca_cert.public_bytes(pem))
     key_bytes = server_key.private_bytes(
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
