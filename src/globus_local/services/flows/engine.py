@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from globus_local.db import Database, utcnow
-from globus_local.jobs import JobContext, enqueue, job_handler
+from globus_local.jobs import JobContext, JobStopped, LeaseLost, enqueue, job_handler
 from globus_local.services.flows import providers, run_log
 from globus_local.services.flows.language import (
     CallAction,
@@ -44,7 +44,7 @@ from globus_local.services.flows.language import (
 )
 from globus_local.services.flows.models import Run, RunStatus
 from globus_local.services.flows.run_tokens import drop_run_tokens, token_for
-from globus_local.services.flows.runs import JOB_KIND, finish
+from globus_local.services.flows.runs import JOB_KIND, MAX_ATTEMPTS, finish
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,17 @@ class Superseded(Exception):
 
 @job_handler(JOB_KIND)
 def work_run(ctx: JobContext) -> dict[str, t.Any] | None:
-    return Engine(ctx, str(ctx.payload["run_id"])).work()
+    engine = Engine(ctx, str(ctx.payload["run_id"]))
+    try:
+        return engine.work()
+    except (JobStopped, LeaseLost):
+        raise
+    except Exception as exc:
+        # The queue tries a job again after an error; on its last try the run fails
+        # rather than stay ACTIVE with no job to move it.
+        if ctx.attempt >= MAX_ATTEMPTS:
+            engine.give_up(exc)
+        raise
 
 
 class Engine:
@@ -439,6 +449,22 @@ class Engine:
         )
         run.job_id = None
 
+    def give_up(self, exc: Exception) -> None:
+        """End the run FAILED for an error its job could not get past."""
+        details = {
+            "code": "FlowFailed",
+            "description": "The Flow run failed",
+            "details": {"error": "States.Runtime", "cause": f"{type(exc).__name__}: {exc}"},
+        }
+        with self.db.session() as session:
+            self.ctx.fence(session)
+            run = session.get(Run, self.run_id, with_for_update=True)
+            if run is not None and run.job_id == self.ctx.job_id and run.status == RunStatus.ACTIVE:
+                finish(session, run, RunStatus.FAILED, details, [details])
+                run.job_id = enqueue(
+                    session, JOB_KIND, {"run_id": run.id}, max_attempts=MAX_ATTEMPTS
+                )
+
     # -- after the end -----------------------------------------------------------------
     def _wind_up(self, snap: Snapshot) -> None:
         """An ended run: cancel and release the action it still waited on (a cancel), then
@@ -485,7 +511,9 @@ def _interpret(snap: Snapshot, decide: t.Callable[..., Decision], *args: t.Any) 
 
 def _hand_over(session: Session, run: Run, delay: float) -> None:
     """The run's next move belongs to a new job, due after ``delay`` seconds."""
-    run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id}, delay=delay)
+    run.job_id = enqueue(
+        session, JOB_KIND, {"run_id": run.id}, delay=delay, max_attempts=MAX_ATTEMPTS
+    )
 
 
 def _last_details(entries: list[dict[str, t.Any]], current: dict[str, t.Any]) -> dict[str, t.Any]:

@@ -42,6 +42,8 @@ from globus_local.services.flows.models import Run, RunLogEntry, RunRole, RunSta
 from globus_local.services.flows.run_tokens import grant_run_tokens
 
 JOB_KIND = "flows.run"
+# Tries of one job of a run (a worker that dies holding it uses one).
+MAX_ATTEMPTS = 5
 MAX_LABEL = 255
 MAX_TAGS = 100
 LOG_LIMIT_MAX = 100
@@ -208,7 +210,7 @@ def start_run(
             }
         ],
     )
-    run.job_id = enqueue(session, JOB_KIND, {"run_id": run_id})
+    run.job_id = enqueue(session, JOB_KIND, {"run_id": run_id}, max_attempts=MAX_ATTEMPTS)
     session.flush()
     return RunAccess(run, flow, access.caller, run_roles(run, flow, access.caller))
 
@@ -269,7 +271,7 @@ def cancel_run(session: Session, access: RunAccess) -> RunAccess:
     finish(session, run, RunStatus.FAILED, details, [details])
     if run.job_id:
         request_cancel(session, run.job_id, detail="run canceled")
-    run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id})
+    run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id}, max_attempts=MAX_ATTEMPTS)
     session.flush()
     return access
 
@@ -312,7 +314,7 @@ def resume_run(
     if run.action is not None and run.action_id is not None:
         run.action = {**run.action, "resume": True}
     run_log.append(session, run, [dict(run.details)])
-    run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id})
+    run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id}, max_attempts=MAX_ATTEMPTS)
     session.flush()
     return access
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import typing as t
 
+import pytest
+
 from .support import FlowsUser, MakeUser, hello_world, pass_chain
 from .test_flows_api import error_of, urn
 
@@ -395,3 +397,25 @@ def test_an_action_past_its_wait_time_is_caught_as_timed_out(owner: FlowsUser) -
     assert done["status"] == "SUCCEEDED", done
     late = done["details"]["output"]["late"]
     assert late["status"] == "ACTIVE"
+
+
+@pytest.mark.timeout(120)
+def test_a_run_whose_job_keeps_failing_fails(
+    owner: FlowsUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What no server provokes on demand: an error the engine cannot get past. The queue
+    tries the job again; on its last try the run fails instead of staying ACTIVE."""
+    from globus_local.services.flows import providers
+
+    def broken(*_: t.Any, **__: t.Any) -> t.NoReturn:
+        raise RuntimeError("engine fault")
+
+    monkeypatch.setattr(providers, "run_action", broken)
+    flow = owner.create_flow(hello_world())
+    done = owner.wait_run(owner.run(flow, {"echo": "x"})["run_id"], timeout=90)
+    assert done["status"] == "FAILED", done
+    assert done["details"]["details"] == {
+        "error": "States.Runtime",
+        "cause": "RuntimeError: engine fault",
+    }
+    tokens_gone(owner, done["run_id"])
