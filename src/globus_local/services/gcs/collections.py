@@ -295,7 +295,18 @@ def create_collection(
         session, endpoint, collection, gateway, storage_dir=_storage_dir(endpoint)
     )
     mirror_roles(session, endpoint, collection.id)
+    _register_scopes(session, collection)
     return collection
+
+
+def _register_scopes(session: Session, collection: Collection) -> None:
+    """Auth learns the collection's scopes, which clients ask for by its id (a mapped
+    collection's ``data_access`` as a dependency of Transfer's scope, ``https``)."""
+    from globus_local.services.auth.scopes import register_scope
+
+    names = ("data_access", "https") if collection.collection_type == "mapped" else ("https",)
+    for name in names:
+        register_scope(session, collection.id, name)
 
 
 def _new_guest(

@@ -232,3 +232,55 @@ def test_roles_and_paging(site: Site) -> None:
     assert first["has_next_page"] is True
     items = list(gcs.paginated.get_collection_list(query_params={"page_size": 2}).items())
     assert len(items) == 3
+
+
+def test_a_collection_with_active_tasks_is_not_deleted(
+    site: Site, globus_local_server: LocalServer, tmp_path: Path
+) -> None:
+    from globus_local.services.transfer import admin
+
+    owner = site.owner
+    mapped = owner.gcs.create_collection(
+        globus_sdk.MappedCollectionDocument(
+            display_name="Busy", storage_gateway_id=_gateway(site), collection_base_path="/shared"
+        )
+    )
+    # its administrator holds reads from it with a pause rule, so the task stays active
+    rule = owner.tc.post(
+        "/endpoint_manager/pause_rule",
+        data={
+            "DATA_TYPE": "pause_rule",
+            "endpoint_id": mapped["id"],
+            "pause_task_transfer_read": True,
+            "message": "held for the test",
+        },
+    )
+    dest = admin.create_endpoint(
+        globus_local_server.db, owner.username, "Owner dest", str(tmp_path / "dest")
+    )
+    tdata = globus_sdk.TransferData(owner.tc, mapped["id"], dest["id"])
+    tdata.add_item("/data.txt", "/data.txt")
+    task_id = owner.tc.submit_transfer(tdata)["task_id"]
+    with pytest.raises(GCSAPIError) as busy:
+        owner.gcs.delete_collection(mapped["id"])
+    assert busy.value.http_status == 409
+    assert busy.value.code == "conflict"
+    assert "active transfer tasks" in busy.value.message
+
+    owner.tc.delete(f"/endpoint_manager/pause_rule/{rule['id']}")
+    assert owner.tc.task_wait(task_id, timeout=60, polling_interval=1)
+    assert (tmp_path / "dest" / "data.txt").read_text() == "shared bytes"
+    assert owner.gcs.delete_collection(mapped["id"])["code"] == "success"
+
+
+def test_auth_knows_a_mapped_collection_s_scopes(
+    site: Site, globus_local_server: LocalServer
+) -> None:
+    mapped = site.owner.gcs.create_collection(
+        globus_sdk.MappedCollectionDocument(
+            display_name="Scoped", storage_gateway_id=_gateway(site), collection_base_path="/"
+        )
+    )
+    scopes = GCSClient.get_gcs_collection_scopes(mapped["id"])
+    tokens = globus_local_server.token(site.owner.username, [scopes.data_access])
+    assert access_token(tokens, mapped["id"])
