@@ -14,7 +14,16 @@ from globus_local.kit.router import ServiceRouter
 
 # Every service the platform serves, by the name the SDK uses for it (GLOBUS_SDK_SERVICE_URL_<NAME>).
 # A service is listed here once its package exists.
-SERVICE_NAMES: tuple[str, ...] = ("actions", "auth", "flows", "gcs", "groups", "search", "transfer")
+SERVICE_NAMES: tuple[str, ...] = (
+    "actions",
+    "auth",
+    "flows",
+    "gcs",
+    "groups",
+    "search",
+    "timer",
+    "transfer",
+)
 
 
 @dataclass(frozen=True)
