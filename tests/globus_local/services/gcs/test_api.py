@@ -16,20 +16,20 @@ if t.TYPE_CHECKING:
 
 
 @pytest.fixture
-def gcs(globus_local_server: LocalServer, tmp_path: Path) -> dict[str, t.Any]:
+def gcs(platform_server: LocalServer, tmp_path: Path) -> dict[str, t.Any]:
     from globus_local.services.gcs.admin import create_gcs_endpoint
 
-    owner = new_identity(globus_local_server.db, "gcsapi")
+    owner = new_identity(platform_server.db, "gcsapi")
     doc = create_gcs_endpoint(
-        globus_local_server.db,
+        platform_server.db,
         owner["username"],
         "API test",
-        manager_root=globus_local_server.settings.gcs_manager_root,
+        manager_root=platform_server.settings.gcs_manager_root,
         storage_dir=str(tmp_path),
     )
     scope = f"urn:globus:auth:scope:{doc['id']}:manage_collections"
-    token = access_token(globus_local_server.token(owner["username"], [scope]), doc["id"])
-    base = globus_local_server.service_url("gcs") + doc["id"] + "/api/"
+    token = access_token(platform_server.token(owner["username"], [scope]), doc["id"])
+    base = platform_server.service_url("gcs") + doc["id"] + "/api/"
     return {"id": doc["id"], "token": token, "base": base, "doc": doc}
 
 
@@ -43,24 +43,24 @@ def _envelope(r: requests.Response, status: int, code: str) -> dict[str, t.Any]:
     return body
 
 
-def test_manager_url_is_the_tls_listener(gcs: dict, globus_local_server: LocalServer) -> None:
+def test_manager_url_is_the_tls_listener(gcs: dict, platform_server: LocalServer) -> None:
     url = gcs["doc"]["gcs_manager_url"]
-    assert url.startswith(f"https://127.0.0.1:{globus_local_server.tls_port}/gcs/")
-    info = requests.get(url + "/api/info", verify=globus_local_server.ca_bundle, timeout=30)
+    assert url.startswith(f"https://127.0.0.1:{platform_server.tls_port}/gcs/")
+    info = requests.get(url + "/api/info", verify=platform_server.ca_bundle, timeout=30)
     body = _envelope(info, 200, "success")
     assert body["data"][0]["endpoint_id"] == gcs["id"]
     with pytest.raises(requests.exceptions.SSLError):
         requests.get(url + "/api/info", timeout=30, verify=True)
 
 
-def test_errors_are_gcs_result_documents(gcs: dict, globus_local_server: LocalServer) -> None:
+def test_errors_are_gcs_result_documents(gcs: dict, platform_server: LocalServer) -> None:
     base, token = gcs["base"], gcs["token"]
     body = _envelope(requests.get(base + "collections", timeout=30), 401, "not_authorized")
     assert body["data"] == [] and body["has_next_page"] is False
 
-    other = new_identity(globus_local_server.db, "gcsother")
+    other = new_identity(platform_server.db, "gcsother")
     transfer_only = access_token(
-        globus_local_server.token(
+        platform_server.token(
             other["username"], ["urn:globus:auth:scope:transfer.api.globus.org:all"]
         ),
         "transfer.api.globus.org",
