@@ -172,15 +172,17 @@ def test_a_method_no_route_takes_answers_405_in_the_service_s_own_document(
     root = globus_local_server.url.rstrip("/")
     keys, code = _document_keys(service, 405, "MethodNotAllowed")
     tried = 0
-    for route in routes:
-        if "{" in route.path:
-            continue
+    # a service whose every path starts with a parameter (GCS's endpoint id) is tried with
+    # the parameters filled in
+    literal = [r for r in routes if "{" not in r.path] or routes
+    for route in literal:
+        path = re.sub(r"\{[^}/]+\}", "0", route.path)
         for method in _METHODS:
-            scope = {"type": "http", "path": route.path, "method": method, "root_path": ""}
+            scope = {"type": "http", "path": path, "method": method, "root_path": ""}
             found = _first_match(routes, scope)
             if found is None or method in found.methods:
                 continue  # some route takes it (or none has the path): not a 405
-            resp = requests.request(method, root + service.prefix + route.path, timeout=30)
+            resp = requests.request(method, root + service.prefix + path, timeout=30)
             assert resp.status_code == 405, (method, route.path, resp.text)
             assert set(resp.json()) == keys, (method, route.path, resp.text)
             assert _code(resp.json()) == code
