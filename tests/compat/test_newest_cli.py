@@ -1,10 +1,10 @@
 """The REAL newest globus-cli (3.44.0, from PyPI, in its compat venv) against a live
 globus-local.
 
-Its ``globus login`` asks for the Timers service's scope, which the platform does not
-serve yet (issue 18), so the commands run as a confidential client whose id and secret
-are in the CLI's environment (``GLOBUS_CLI_CLIENT_ID``/``GLOBUS_CLI_CLIENT_SECRET``): the
-CLI then gets its tokens with the client-credentials grant, as a robot user would.
+``globus login`` (which asks for the Timers scope with Transfer as its dependency) is
+tested through the login pages; the other commands run as a confidential client whose id
+and secret are in the CLI's environment (``GLOBUS_CLI_CLIENT_ID``/``GLOBUS_CLI_CLIENT_SECRET``):
+the CLI then gets its tokens with the client-credentials grant, as a robot user would.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import pytest
 import requests
 
 from globus_local.kit.service import SERVICE_NAMES
-from globus_local.services.auth.scopes import GROUPS_ALL, GROUPS_RS
+from globus_local.services.auth.scopes import GROUPS_ALL, GROUPS_RS, TIMER, TRANSFER_ALL
 from tests.compat.support import compat_env, paste_login_code
-from tests.support.platform import access_token, bearer
+from tests.support.platform import access_token, bearer, query_of
 
 if t.TYPE_CHECKING:
     from globus_local.testing import LocalServer
@@ -162,7 +162,6 @@ def test_an_unknown_path_is_the_service_s_error_not_a_crash(robot: Robot, servic
         assert NOT_FOUND_CODES[service] in proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18: the newest CLI's login asks for Timers' scope")
 def test_login(robot: Robot, globus_local_server: LocalServer, tmp_path: Path) -> None:
     server = globus_local_server
     username = f"newest-cli-login-{tmp_path.name}@example.org"
@@ -177,5 +176,17 @@ def test_login(robot: Robot, globus_local_server: LocalServer, tmp_path: Path) -
         cwd=tmp_path,
         env=env,
     )
-    _url, output = paste_login_code(proc, server, username, "pw-for-the-newest-cli", 60)
+    url, output = paste_login_code(proc, server, username, "pw-for-the-newest-cli", 60)
     assert proc.returncode == 0, output
+    # It asked for Timers with Transfer as its dependency, and holds its tokens now.
+    assert f"{TIMER}[{TRANSFER_ALL}]" in query_of(url)["scope"].split()
+    who = subprocess.run(
+        [str(robot.globus), "whoami"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+    assert who.returncode == 0 and who.stdout.strip() == username, who.stderr
