@@ -198,22 +198,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _serve_tls(app: t.Any, settings: Settings) -> None:
     """The same app over TLS in a background thread: where GCS Managers are reached."""
+    import socket
+    from urllib.parse import urlsplit
+
     import uvicorn
 
     from globus_local.services.gcs.tls import ensure_certificate
 
-    cert, key = ensure_certificate(settings.data_dir, settings.host)
+    try:
+        sock = socket.create_server((settings.host, settings.tls_port))
+    except OSError as exc:  # the platform still serves; only HTTPS-only GCS clients miss it
+        logging.getLogger("globus_local").warning(
+            "no TLS listener on port %d (%s): GCS Managers are reachable over HTTP only",
+            settings.tls_port,
+            exc,
+        )
+        return
+    manager_host = urlsplit(settings.gcs_manager_root).hostname or settings.host
+    cert, key = ensure_certificate(settings.data_dir, manager_host)
     config = uvicorn.Config(
         app,
-        host=settings.host,
-        port=settings.tls_port,
         log_config=None,
         access_log=False,
         lifespan="off",
         ssl_certfile=str(cert),
         ssl_keyfile=str(key),
     )
-    threading.Thread(target=uvicorn.Server(config).run, name="tls", daemon=True).start()
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="tls", daemon=True).start()
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import os
 import typing as t
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8700
@@ -91,7 +92,8 @@ class Settings:
         """Where GCS Managers are served (``<root><endpoint_id>/api/``): the TLS listener
         when there is one, as the real SDK only speaks HTTPS to them."""
         if self.tls_port:
-            return f"https://{self.host}:{self.tls_port}/gcs/"
+            host = urlsplit(self.root_url).hostname or self.host
+            return f"https://{host}:{self.tls_port}/gcs/"
         return self.service_url("gcs")
 
     def service_url(self, service: str) -> str:
