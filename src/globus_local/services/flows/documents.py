@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import typing as t
 
+from globus_local.flow_language import hide_private, private_names, strip_private
 from globus_local.services.flows.access import (
     FLOW_LISTS,
     FlowAccess,
@@ -12,7 +13,6 @@ from globus_local.services.flows.access import (
     identity_urn,
     top_flow_role,
 )
-from globus_local.services.flows.language import hide_private, private_names, strip_private
 from globus_local.services.flows.models import Flow, Run, RunLogEntry
 
 

@@ -29,9 +29,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from globus_local.db import Database, utcnow
-from globus_local.jobs import JobContext, JobStopped, LeaseLost, enqueue, job_handler
-from globus_local.services.flows import providers, run_log
-from globus_local.services.flows.language import (
+from globus_local.flow_language import (
     CallAction,
     Fail,
     Goto,
@@ -42,6 +40,8 @@ from globus_local.services.flows.language import (
     after_error,
     step,
 )
+from globus_local.jobs import JobContext, JobStopped, LeaseLost, enqueue, job_handler
+from globus_local.services.flows import providers, run_log
 from globus_local.services.flows.models import Run, RunStatus
 from globus_local.services.flows.run_tokens import drop_run_tokens, token_for
 from globus_local.services.flows.runs import JOB_KIND, MAX_ATTEMPTS, finish

@@ -13,6 +13,7 @@ import typing as t
 
 from sqlalchemy.orm import Session
 
+from globus_local.flow_language.validation import action_states
 from globus_local.services.auth.scopes import (
     BUILTIN_SCOPES,
     URL_PREFIX,
@@ -21,7 +22,6 @@ from globus_local.services.auth.scopes import (
     register_scope,
 )
 from globus_local.services.flows.errors import unprocessable
-from globus_local.services.flows.language.validation import action_states
 from globus_local.services.flows.models import Flow
 from globus_local.services.flows.providers import hosted_flow_id, provider_scope
 

@@ -13,6 +13,11 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
+from globus_local.flow_language.validation import (
+    DefinitionError,
+    check_definition,
+    check_input_schema,
+)
 from globus_local.kit.documents import new_id
 from globus_local.kit.errors import BadRequest
 from globus_local.kit.params import parse_uuid
@@ -29,11 +34,6 @@ from globus_local.services.flows.flow_scopes import (
     flow_scope_string,
     register_flow_scope,
     scopes_by_run_as,
-)
-from globus_local.services.flows.language.validation import (
-    DefinitionError,
-    check_definition,
-    check_input_schema,
 )
 from globus_local.services.flows.models import Flow, FlowRole
 

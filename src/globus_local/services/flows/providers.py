@@ -1,14 +1,11 @@
 """Calls to action providers over HTTP, as the Flows service makes them.
 
 A Globus-hosted ActionUrl (``https://actions.globus.org/hello_world``...) is called where
-the platform serves the provider of that name, ``<root>actions/<host>/<path>``; any other
-at its own URL. Each call carries the run's token for the provider's scope. Network
+the actions service serves the provider of that name (its ``platform_action_url``), and a
+flow's own URL (``https://flows.globus.org/flows/<id>``) where this service serves it; any
+other at its own URL. Each call carries the run's token for the provider's scope. Network
 failures and 5xx answers are :class:`ProviderUnavailable` (the engine tries again later);
 a 4xx answer is :class:`ProviderRefused` with the provider's error body.
-
-The rule is the one the actions service states in its ``urls`` module; it is restated
-here because that service already builds on this package's flow language, and the import
-contracts allow no cycle between two services.
 """
 
 from __future__ import annotations
@@ -19,12 +16,11 @@ from urllib.parse import urlsplit
 
 import requests
 
+from globus_local.services.actions.urls import HOSTED_PROVIDERS, hosted_base, platform_action_url
+
 TIMEOUT = 30.0
 INTROSPECT_TIMEOUT = 10.0
 
-# The hosts of the Globus-hosted providers, which the platform serves under /actions/.
-HOSTED_HOSTS = frozenset({"actions.globus.org", "transfer.actions.globus.org"})
-ACTIONS_PATH = "actions"
 # A flow is itself an action provider at https://flows.globus.org/flows/<id>; the
 # platform serves its flows under /flows/.
 FLOWS_HOSTS = frozenset({"flows.globus.org", "flows.automate.globus.org"})
@@ -57,8 +53,8 @@ def action_base(public_root: str, action_url: str) -> str:
     """Where the provider behind ``action_url`` is reached, without a trailing slash."""
     parts = urlsplit(action_url)
     root = public_root if public_root.endswith("/") else public_root + "/"
-    if parts.scheme == "https" and parts.netloc in HOSTED_HOSTS:
-        return f"{root}{ACTIONS_PATH}/{parts.netloc}{parts.path}".rstrip("/")
+    if hosted_base(action_url) is not None:
+        return platform_action_url(root, action_url).rstrip("/")
     if parts.scheme == "https" and parts.netloc in FLOWS_HOSTS:
         return f"{root}{FLOWS_PATH}{parts.path}".rstrip("/")
     return action_url.rstrip("/")
@@ -114,8 +110,12 @@ def resume_action(base: str, token: str | None, action_id: str) -> dict[str, t.A
 
 
 def provider_scope(public_root: str, action_url: str) -> str | None:
-    """The scope a provider asks for, from its introspection document (the platform's own
-    providers introspect publicly); None when it cannot be told."""
+    """The scope a provider asks for: a Globus-hosted one's from the actions service's
+    table (no request to this same server, which under full load could not answer in
+    time), any other's from its introspection document; None when it cannot be told."""
+    base = hosted_base(action_url)
+    if base is not None:
+        return HOSTED_PROVIDERS[base]
     url = action_base(public_root, action_url) + "/"
     try:
         response = _http().get(url, timeout=INTROSPECT_TIMEOUT)

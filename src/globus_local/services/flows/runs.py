@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from globus_local.config import Settings
 from globus_local.db import utcnow
+from globus_local.flow_language.interpreter import start
+from globus_local.flow_language.validation import validate_input
 from globus_local.jobs import enqueue, request_cancel
 from globus_local.kit.documents import new_id
 from globus_local.kit.errors import BadRequest, Conflict
@@ -36,8 +38,6 @@ from globus_local.services.flows.access import (
 from globus_local.services.flows.documents import log_entry_document, private_names_for
 from globus_local.services.flows.errors import missing_scope, state_conflict
 from globus_local.services.flows.flows import expect_object
-from globus_local.services.flows.language.interpreter import start
-from globus_local.services.flows.language.validation import validate_input
 from globus_local.services.flows.models import Run, RunLogEntry, RunRole, RunStatus
 from globus_local.services.flows.run_tokens import grant_run_tokens
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typing as t
 
+from globus_local.flow_language import ExpressionError, PathError, evaluate, set_path
 from globus_local.services.actions.providers.base import (
     Description,
     Progress,
@@ -23,8 +24,6 @@ from globus_local.services.actions.providers.schemas import STRING, object_schem
 
 DEFAULT_RESULT_PATH = "$.result"
 MAX_EXPRESSIONS = 100
-Evaluate = t.Callable[[str, t.Mapping[str, t.Any]], t.Any]
-SetPath = t.Callable[[t.Any, str, t.Any], dict[str, t.Any]]
 
 _ONE = {
     "expression": STRING,
@@ -52,7 +51,7 @@ DESCRIPTION = Description(
 )
 
 
-def _details(body: dict[str, t.Any], evaluate: Evaluate, set_path: SetPath) -> dict[str, t.Any]:
+def _details(body: dict[str, t.Any]) -> dict[str, t.Any]:
     if "expression" in body:
         value = evaluate(body["expression"], body.get("arguments") or {})
         return set_path({}, body.get("result_path") or DEFAULT_RESULT_PATH, value)
@@ -66,20 +65,9 @@ def _details(body: dict[str, t.Any], evaluate: Evaluate, set_path: SetPath) -> d
 
 
 def evaluate_body(body: dict[str, t.Any]) -> Progress:
-    """SUCCEEDED with the values, or FAILED with the language's message.
-
-    The flow language is imported here, at the first evaluation: the Flows service, whose
-    package holds the language, imports this service's URL rule, and either service may
-    load first."""
-    from globus_local.services.flows.language import (
-        ExpressionError,
-        PathError,
-        evaluate,
-        set_path,
-    )
-
+    """SUCCEEDED with the values, or FAILED with the language's message."""
     try:
-        return succeeded(_details(body, evaluate, set_path))
+        return succeeded(_details(body))
     except (ExpressionError, PathError) as exc:
         return failed("ExpressionEvalError", str(exc))
 

@@ -9,7 +9,7 @@ from jsonschema import exceptions as schema_errors
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 
-from globus_local.services.flows.language.errors import DefinitionError
+from globus_local.flow_language.errors import DefinitionError
 
 MAX_INPUT_ERRORS = 20
 

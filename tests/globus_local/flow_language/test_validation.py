@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from globus_local.services.flows.language.validation import (
+from globus_local.flow_language.validation import (
     MAX_DEFINITION_BYTES,
     ActionState,
     DefinitionError,

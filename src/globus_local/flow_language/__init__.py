@@ -4,10 +4,10 @@ Pure code, no database, HTTP or web framework: the Flows engine and the expressi
 provider build on it.
 """
 
-from globus_local.services.flows.language.errors import DefinitionError
-from globus_local.services.flows.language.expressions import ExpressionError, evaluate
-from globus_local.services.flows.language.interpreter import after_action, after_error, start, step
-from globus_local.services.flows.language.outcomes import (
+from globus_local.flow_language.errors import DefinitionError
+from globus_local.flow_language.expressions import ExpressionError, evaluate
+from globus_local.flow_language.interpreter import after_action, after_error, start, step
+from globus_local.flow_language.outcomes import (
     CallAction,
     Fail,
     Goto,
@@ -16,21 +16,21 @@ from globus_local.services.flows.language.outcomes import (
     Transition,
     WaitUntil,
 )
-from globus_local.services.flows.language.paths import (
+from globus_local.flow_language.paths import (
     PathError,
     PathNotFound,
     get_path,
     is_path,
     set_path,
 )
-from globus_local.services.flows.language.templating import (
+from globus_local.flow_language.templating import (
     TemplateError,
     hide_private,
     private_names,
     render,
     strip_private,
 )
-from globus_local.services.flows.language.validation import (
+from globus_local.flow_language.validation import (
     ActionState,
     action_states,
     check_definition,

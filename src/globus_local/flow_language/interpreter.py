@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from globus_local.services.flows.language import choices, paths, templating
-from globus_local.services.flows.language.outcomes import (
+from globus_local.flow_language import choices, paths, templating
+from globus_local.flow_language.outcomes import (
     CallAction,
     Fail,
     Goto,
@@ -24,8 +24,8 @@ from globus_local.services.flows.language.outcomes import (
     Transition,
     WaitUntil,
 )
-from globus_local.services.flows.language.state_rules import DEFAULT_WAIT_TIME, MAX_WAIT_SECONDS
-from globus_local.services.flows.language.timestamps import parse_timestamp
+from globus_local.flow_language.state_rules import DEFAULT_WAIT_TIME, MAX_WAIT_SECONDS
+from globus_local.flow_language.timestamps import parse_timestamp
 
 MAX_STATE_BYTES = 200_000
 """The largest a run's state document may grow, as JSON."""

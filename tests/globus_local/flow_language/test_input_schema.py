@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from globus_local.services.flows.language.validation import (
+from globus_local.flow_language.validation import (
     DefinitionError,
     check_input_schema,
     validate_input,

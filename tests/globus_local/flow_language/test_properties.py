@@ -7,17 +7,17 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from globus_local.services.flows.language.expressions import ExpressionError, evaluate
-from globus_local.services.flows.language.interpreter import after_action, after_error, step
-from globus_local.services.flows.language.outcomes import (
+from globus_local.flow_language.expressions import ExpressionError, evaluate
+from globus_local.flow_language.interpreter import after_action, after_error, step
+from globus_local.flow_language.outcomes import (
     CallAction,
     Fail,
     Goto,
     Succeed,
     WaitUntil,
 )
-from globus_local.services.flows.language.templating import TemplateError, render
-from globus_local.services.flows.language.validation import DefinitionError, check_definition
+from globus_local.flow_language.templating import TemplateError, render
+from globus_local.flow_language.validation import DefinitionError, check_definition
 
 SETTINGS = settings(
     max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]

@@ -22,7 +22,7 @@ from typing import Any
 
 import simpleeval
 
-from globus_local.services.flows.language import paths
+from globus_local.flow_language import paths
 
 MAX_EXPRESSION_LENGTH = 4096
 MAX_DEPTH = 64

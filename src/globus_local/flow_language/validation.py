@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from globus_local.services.flows.language.errors import DefinitionError
-from globus_local.services.flows.language.input_schema import check_input_schema, validate_input
-from globus_local.services.flows.language.state_rules import (
+from globus_local.flow_language.errors import DefinitionError
+from globus_local.flow_language.input_schema import check_input_schema, validate_input
+from globus_local.flow_language.state_rules import (
     MAX_NAME_LENGTH,
     check_optional_string,
     check_state,

@@ -11,9 +11,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from globus_local.services.flows.language import paths
-from globus_local.services.flows.language.errors import DefinitionError
-from globus_local.services.flows.language.timestamps import parse_timestamp
+from globus_local.flow_language import paths
+from globus_local.flow_language.errors import DefinitionError
+from globus_local.flow_language.timestamps import parse_timestamp
 
 MAX_RULE_DEPTH = 32
 MAX_PATTERN_LENGTH = 1024

@@ -7,21 +7,21 @@ from typing import Any
 
 import pytest
 
-from globus_local.services.flows.language.interpreter import (
+from globus_local.flow_language.interpreter import (
     MAX_STATE_BYTES,
     after_action,
     after_error,
     start,
     step,
 )
-from globus_local.services.flows.language.outcomes import (
+from globus_local.flow_language.outcomes import (
     CallAction,
     Fail,
     Goto,
     Succeed,
     WaitUntil,
 )
-from globus_local.services.flows.language.validation import check_definition
+from globus_local.flow_language.validation import check_definition
 
 HELLO = "https://actions.globus.org/hello_world"
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)

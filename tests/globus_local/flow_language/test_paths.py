@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from globus_local.services.flows.language.paths import (
+from globus_local.flow_language.paths import (
     InvalidPath,
     PathError,
     PathNotFound,

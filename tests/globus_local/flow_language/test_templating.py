@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from globus_local.services.flows.language.templating import (
+from globus_local.flow_language.templating import (
     MAX_SHOWN_DEPTH,
     TOO_DEEP,
     TemplateError,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from globus_local.services.flows.language import expressions, paths
+from globus_local.flow_language import expressions, paths
 
 PRIVATE_KEY = "__Private_Parameters"
 PRIVATE_PREFIX = "_private"

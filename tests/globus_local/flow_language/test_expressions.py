@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from globus_local.services.flows.language.expressions import (
+from globus_local.flow_language.expressions import (
     MAX_EXPRESSION_LENGTH,
     ExpressionError,
     check_expression,

@@ -10,9 +10,9 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from globus_local.services.flows.language import choices, expressions, paths, templating
-from globus_local.services.flows.language.errors import DefinitionError
-from globus_local.services.flows.language.timestamps import parse_timestamp
+from globus_local.flow_language import choices, expressions, paths, templating
+from globus_local.flow_language.errors import DefinitionError
+from globus_local.flow_language.timestamps import parse_timestamp
 
 MAX_NAME_LENGTH = 128
 MAX_WAIT_SECONDS = 365 * 24 * 3600

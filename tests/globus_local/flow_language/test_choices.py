@@ -6,14 +6,14 @@ import time
 
 import pytest
 
-from globus_local.services.flows.language.choices import (
+from globus_local.flow_language.choices import (
     OPERATORS,
     ChoiceError,
     check_rule,
     matches,
     string_matches,
 )
-from globus_local.services.flows.language.errors import DefinitionError
+from globus_local.flow_language.errors import DefinitionError
 
 STATE = {
     "name": "report.txt",
