@@ -20,7 +20,8 @@ from globus_local.config import Settings
 from globus_local.services.auth.identities import client_identity
 from globus_local.services.auth.models import Client
 from globus_local.services.auth.scopes import resolve_scopes
-from globus_local.services.auth.tokens import dependent_token_grant, refresh_grant, token_response
+from globus_local.services.auth.service_tokens import acting_client, dependent_tokens, refreshed
+from globus_local.services.auth.tokens import token_response
 from globus_local.services.flows.models import RunToken
 
 # A token this close to its expiry is refreshed before use.
@@ -31,7 +32,7 @@ RUN_AS_FLOW = "Flow"
 
 def _as_client(flow_id: str) -> Client:
     """The flow acting as the client of its own resource server (never stored)."""
-    return Client(id=flow_id, name=f"Flow {flow_id}", public_client=False)
+    return acting_client(flow_id, f"Flow {flow_id}")
 
 
 def grant_run_tokens(
@@ -39,9 +40,7 @@ def grant_run_tokens(
 ) -> list[str]:
     """Store a token for each scope the flow's scope depends on; returns those scopes.
     Replaces what the run held before (a resume brings fresh consent)."""
-    docs = dependent_token_grant(
-        session, settings, _as_client(flow_id), {"token": flow_token, "access_type": "offline"}
-    )
+    docs = dependent_tokens(session, settings, _as_client(flow_id), flow_token)
     session.execute(delete(RunToken).where(RunToken.run_id == run_id))
     scopes: list[str] = []
     now = int(time.time())
@@ -82,14 +81,9 @@ def token_for(
         return None
     if fresh or not row.refresh_token:
         return row.access_token
-    doc = refresh_grant(
-        session,
-        Settings.from_env(),
-        _as_client(flow_id),
-        {"refresh_token": row.refresh_token},
-    )
-    row.access_token = doc["access_token"]
-    row.expires_at = int(time.time()) + int(doc["expires_in"])
+    access = refreshed(session, Settings.from_env(), _as_client(flow_id), row.refresh_token)
+    row.access_token = access.value
+    row.expires_at = access.expires_at
     session.flush()
     return row.access_token
 
