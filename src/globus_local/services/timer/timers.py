@@ -36,7 +36,7 @@ _ORDER_FIELDS = {"submitted_at", "name", "last_ran_at", "next_run", "status", "j
 def _name(value: t.Any, loc: list[str | int], default: str) -> str:
     if value is None:
         return default
-    if not isinstance(value, str) or len(value) > MAX_NAME:
+    if not isinstance(value, str) or len(value) > MAX_NAME or "\x00" in value:
         raise invalid(f"name must be a string of at most {MAX_NAME} characters", loc)
     return value
 
@@ -137,6 +137,9 @@ def create_job(
     body = bodies.job_body(raw.get("callback_url"), raw.get("callback_body"))
     schedule = parse_job_schedule(raw, now)
     scope = raw.get("scope")
+    for key in ("callback_url", "scope"):
+        if isinstance(raw.get(key), str) and (len(raw[key]) > MAX_NAME or "\x00" in raw[key]):
+            raise invalid(f"{key} must be at most {MAX_NAME} characters", ["body", key])
     return _create(
         session,
         settings,
@@ -171,6 +174,9 @@ def _query_bool(query: t.Mapping[str, str], key: str) -> bool | None:
 
 def list_timers(session: Session, ctx: AuthContext, query: t.Mapping[str, str]) -> list[Timer]:
     """The caller's timers, filtered and ordered as ``GET /jobs/`` asks."""
+    for key, value in query.items():
+        if "\x00" in key or "\x00" in value:
+            raise invalid("a query parameter holds a NUL character", ["query", key])
     wanted: set[TimerStatus] = set()
     for word in parse_csv(query.get("filter_status")) or []:
         if word not in _FILTERS:

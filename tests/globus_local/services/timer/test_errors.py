@@ -100,6 +100,30 @@ def test_unknown_timers_and_queries(user: TimersUser) -> None:
     assert user.get("jobs/", params={"filter_status": "sleeping"}).status_code == 422
     assert user.get("jobs/", params={"order": "owner_id asc"}).status_code == 422
     assert user.get("no/such/route").json()["error"]["code"] == "NOT_FOUND"
+    assert user.get("jobs/", params={"filter_name": "a\x00b"}).status_code == 422
+
+
+def test_names_and_legacy_fields_that_do_not_fit_are_422(
+    user: TimersUser, platform_server: LocalServer, tmp_path: Path
+) -> None:
+    src, dst = user.endpoints(platform_server, tmp_path)
+    assert user.create({"type": "once"}, src, dst, name="x" * 300).status_code == 422
+    assert user.create({"type": "once"}, src, dst, name="a\x00b").status_code == 422
+    body = {
+        "start": _ago(0),
+        "interval": None,
+        "callback_url": "https://actions.automate.globus.org/transfer/transfer/run",
+        "callback_body": {
+            "body": {
+                "source_endpoint_id": src,
+                "destination_endpoint_id": dst,
+                "transfer_items": [{"source_path": "/a", "destination_path": "/b"}],
+            }
+        },
+        "scope": "s" * 300,
+    }
+    r = user.post("jobs/", json=body)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "scope"]
 
 
 def test_tokens_are_checked(user: TimersUser, platform_server: LocalServer) -> None:
