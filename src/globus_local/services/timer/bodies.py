@@ -46,6 +46,7 @@ _ITEM_KEYS = (
     "external_checksum",
     "checksum_algorithm",
 )
+SYNC_LEVELS = ("exists", "size", "mtime", "checksum")
 # Client fields Timers does not take: each run is its own submission.
 _DROPPED = ("submission_id", "skip_activation_check")
 
@@ -89,7 +90,26 @@ def _document(
             raise invalid(f"{key} must be a boolean", [*loc, key])
         doc[key] = value
     doc.update({k: raw[k] for k in _PASSED if raw.get(k) is not None})
+    if "sync_level" in doc:
+        doc["sync_level"] = _sync_level(doc["sync_level"], [*loc, "sync_level"])
+    if "filter_rules" in doc and not (
+        isinstance(doc["filter_rules"], list)
+        and all(isinstance(r, dict) and isinstance(r.get("name"), str) for r in doc["filter_rules"])
+    ):
+        raise invalid("filter_rules must be a list of rules with a name", [*loc, "filter_rules"])
+    for key in ("label", "source_local_user", "destination_local_user"):
+        if key in doc and not isinstance(doc[key], str):
+            raise invalid(f"{key} must be a string", [*loc, key])
     return doc
+
+
+def _sync_level(value: t.Any, loc: list[str | int]) -> int:
+    """0-3, or the CLI's names for them."""
+    if isinstance(value, str) and value in SYNC_LEVELS:
+        return SYNC_LEVELS.index(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3:
+        raise invalid("sync_level must be 0-3 (exists, size, mtime, checksum)", loc)
+    return value
 
 
 def transfer_body(raw: t.Any) -> dict[str, t.Any]:

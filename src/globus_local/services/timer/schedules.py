@@ -23,6 +23,7 @@ from globus_local.services.timer.errors import invalid
 MIN_INTERVAL_ENV = "GLOBUS_LOCAL_TIMER_MIN_INTERVAL"
 DEFAULT_MIN_INTERVAL = 60.0
 MAX_INTERVAL = 365 * 86400.0
+MAX_COUNT = 2**31 - 1  # what the run counters hold
 # How far ahead a timer may start, and how far behind "now" a once-timer's moment may be.
 MAX_START_AHEAD = dt.timedelta(days=366)
 PAST_SLACK = dt.timedelta(minutes=5)
@@ -100,8 +101,8 @@ def _interval(value: t.Any, loc: list[str | int]) -> float:
 
 
 def _count(value: t.Any, loc: list[str | int]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise invalid("count must be a positive integer", loc)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_COUNT:
+        raise invalid(f"count must be an integer from 1 to {MAX_COUNT}", loc)
     return value
 
 

@@ -34,13 +34,23 @@ class TimersUser(ApiUser):
         destination = create_endpoint(server.db, self.username, "timer destination", str(dst))
         return source["id"], destination["id"]
 
-    def create(self, schedule: dict[str, t.Any], src: str, dst: str, **extra: t.Any) -> t.Any:
+    def create(
+        self,
+        schedule: t.Any,
+        src: str,
+        dst: str,
+        body_extra: dict[str, t.Any] | None = None,
+        **extra: t.Any,
+    ) -> t.Any:
+        """``POST /v2/timer`` copying ``/data/`` to ``/copy/``; ``extra`` goes in the timer,
+        ``body_extra`` in its Transfer document."""
         body = {
             "DATA_TYPE": "transfer",
             "source_endpoint": src,
             "destination_endpoint": dst,
             "DATA": [{"source_path": "/data/", "destination_path": "/copy/", "recursive": True}],
         }
+        body.update(body_extra or {})
         timer = {"timer_type": "transfer", "name": "t", "schedule": schedule, "body": body}
         timer.update(extra)
         return self.post("v2/timer", json={"timer": timer})

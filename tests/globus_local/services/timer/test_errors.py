@@ -45,6 +45,7 @@ BAD_SCHEDULES: list[tuple[t.Any, str]] = [
         "count",
     ),
     ({"type": "recurring", "interval_seconds": 60, "end": {"condition": "forever"}}, "condition"),
+    ({"type": "recurring", "interval_seconds": 60, "end": {"count": 10**30}}, "count"),
     ({"type": "recurring", "interval_seconds": 60, "start": "yesterday"}, "start"),
     ({"type": "once", "datetime": _ago(3600)}, "datetime"),
     ({"type": "once", "datetime": "2999-01-01T00:00:00Z"}, "datetime"),
@@ -76,6 +77,8 @@ def test_bad_bodies_and_unknown_endpoints_are_422(
         json={"timer": {"timer_type": "flow", "flow_id": unknown, "schedule": {"type": "once"}}},
     )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "timer_type"
+    r = user.create({"type": "once"}, src, dst, body_extra={"sync_level": "banana"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "sync_level"
     r = user.post("v2/timer", json={"nope": 1})
     assert r.status_code == 422
     r = user.post(
