@@ -434,16 +434,24 @@ def delete_collection(
 
 
 def mirror_roles(session: Session, endpoint: GcsEndpoint, collection_id: str | None) -> None:
-    """Give the collection's Transfer endpoint the collection's roles (and its owner's)."""
-    if collection_id is None:
-        return
-    collection = session.get(Collection, collection_id)
-    if collection is None:
-        return
-    rows = session.scalars(select(Role).where(Role.collection_id == collection.id))
-    pairs = [(r.principal, r.role) for r in rows]
-    pairs.append((f"urn:globus:auth:identity:{collection.identity_id}", "administrator"))
-    transfer_view.mirror_roles(session, collection, pairs)
+    """Give a collection's Transfer endpoint (every collection's, for an endpoint role) its
+    GCS roles: the collection's own and its owner as ``administrator``; the endpoint's
+    owner and administrators as ``activity_manager`` and its activity roles as they are,
+    so they watch and manage tasks without reaching the data."""
+    query = select(Collection).where(Collection.endpoint_id == endpoint.id)
+    if collection_id is not None:
+        query = query.where(Collection.id == collection_id)
+    endpoint_pairs = [(f"urn:globus:auth:identity:{endpoint.owner_id}", "activity_manager")]
+    for role in session.scalars(
+        select(Role).where(Role.endpoint_id == endpoint.id, Role.collection_id.is_(None))
+    ):
+        as_activity = "activity_manager" if role.role in access.ENDPOINT_ADMIN else role.role
+        endpoint_pairs.append((role.principal, as_activity))
+    for collection in session.scalars(query):
+        rows = session.scalars(select(Role).where(Role.collection_id == collection.id))
+        pairs = [(r.principal, r.role) for r in rows]
+        pairs.append((f"urn:globus:auth:identity:{collection.identity_id}", "administrator"))
+        transfer_view.mirror_roles(session, collection, [*pairs, *endpoint_pairs])
 
 
 def document(

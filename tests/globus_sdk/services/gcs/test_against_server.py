@@ -3,6 +3,7 @@ collection shared through a Transfer access rule, and what each caller is refuse
 
 from __future__ import annotations
 
+import time
 import typing as t
 from pathlib import Path
 
@@ -219,15 +220,20 @@ def test_roles_and_paging(site: Site) -> None:
     with pytest.raises(GCSAPIError) as denied:
         other.gcs.delete_role(role["id"])
     assert denied.value.detail_data_type == "missing_required_role#1.0.0"
-    assert gcs.delete_role(role["id"])["message"] == f"Deleted role {role['id']}"
 
     gateway_id = _gateway(site)
-    for n in range(3):
+    made = [
         gcs.create_collection(
             globus_sdk.MappedCollectionDocument(
                 display_name=f"c{n}", storage_gateway_id=gateway_id, collection_base_path="/"
             )
-        )
+        )["id"]
+        for n in range(3)
+    ]
+    # an endpoint role shows on every collection's Transfer face, and goes with it
+    assert "activity_monitor" in other.tc.get_endpoint(made[0])["my_effective_roles"]
+    assert gcs.delete_role(role["id"])["message"] == f"Deleted role {role['id']}"
+    assert other.tc.get_endpoint(made[0])["my_effective_roles"] == []
     first = gcs.get_collection_list(query_params={"page_size": 2})
     assert first["has_next_page"] is True
     items = list(gcs.paginated.get_collection_list(query_params={"page_size": 2}).items())
@@ -267,8 +273,14 @@ def test_a_collection_with_active_tasks_is_not_deleted(
     assert busy.value.code == "conflict"
     assert "active transfer tasks" in busy.value.message
 
+    # the rule is lifted once the task has been paused by it
+    for _ in range(120):
+        if any(e["code"] == "PAUSED" for e in owner.tc.task_event_list(task_id)):
+            break
+        time.sleep(0.25)
     owner.tc.delete(f"/endpoint_manager/pause_rule/{rule['id']}")
-    assert owner.tc.task_wait(task_id, timeout=60, polling_interval=1)
+    done = owner.tc.task_wait(task_id, timeout=60, polling_interval=1)
+    assert done, (owner.tc.get_task(task_id).data, list(owner.tc.task_event_list(task_id)))
     assert (tmp_path / "dest" / "data.txt").read_text() == "shared bytes"
     assert owner.gcs.delete_collection(mapped["id"])["code"] == "success"
 
