@@ -12,6 +12,7 @@ from globus_local.services.transfer import (
     models_endpoints,
     models_tasks,
     params,
+    pause_sweep,  # noqa: F401  (registers its recurring job)
     routes_acl,
     routes_bookmarks,
     routes_endpoints,

@@ -496,6 +496,33 @@ def test_pause_rules(alice: TransferUser, bob: TransferUser, pair: t.Any) -> Non
     assert stranger.status_code in (403, 404)
 
 
+def test_a_task_left_paused_by_a_race_runs_again(
+    alice: TransferUser, bob: TransferUser, pair: t.Any, transfer_server: t.Any
+) -> None:
+    """A rule deleted while the run that saw it was ending paused: nothing requeued the
+    task then, and the recurring sweep does."""
+    from sqlalchemy import delete
+
+    from globus_local.services.transfer.models_tasks import PauseRule
+    from globus_local.services.transfer.pause_sweep import resume_unpaused
+
+    src_id, _, dst_id, dst = pair
+    _grant(alice, dst_id, bob, "activity_manager")
+    rule = bob.post("endpoint_manager/pause_rule", json={"endpoint_id": dst_id}).json()
+    task_id = submit(
+        alice, transfer_doc(src_id, dst_id, [{"source_path": "/a.txt", "destination_path": "/r"}])
+    )
+    wait_until(lambda: alice.get(f"task/{task_id}").json()["is_paused"], "the rule to pause it")
+    # The race's outcome: the rule is gone, and no one requeued the paused task.
+    with transfer_server.db.session() as session:
+        session.execute(delete(PauseRule).where(PauseRule.id == rule["id"]))
+    # The sweep (here, or the server's own every few seconds) requeues it.
+    assert resume_unpaused(transfer_server.db) in (0, 1)
+    assert wait_task(alice, task_id)["status"] == "SUCCEEDED"
+    assert (dst / "r").read_bytes() == b"aaaa"
+    assert resume_unpaused(transfer_server.db) == 0
+
+
 def test_pause_rule_list_for_activity_monitors(
     alice: TransferUser, bob: TransferUser, make_user: t.Callable[..., TransferUser], pair: t.Any
 ) -> None:
