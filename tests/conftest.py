@@ -38,6 +38,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.live)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """When real clients' tests were collected, start building their venvs at once."""
+    if any(item.get_closest_marker("compat") for item in session.items):
+        from tests.compat.venv import build_in_background
+
+        build_in_background()
+
+
 @pytest.fixture
 def http_stub() -> t.Iterator[HTTPStub]:
     """A scripted HTTP server on loopback, for SDK behaviour no real service provokes on demand."""

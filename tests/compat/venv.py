@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import typing as t
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +126,28 @@ def ensure_compat_venv(venv: CompatVenv = CLI_3_2) -> Path:
             if not _is_ready(root, venv):
                 _build(root, venv)
     return _bin(root, "python")
+
+
+def build_in_background(venvs: t.Iterable[CompatVenv] = VENVS.values()) -> list[threading.Thread]:
+    """Start building every venv not ready yet, each in its own thread, so their pip
+    installs overlap (and overlap the tests that run first) instead of each waiting for the
+    first test that needs it. A fixture asking for a venv waits on its lock; a failed build
+    here is tried again, and reported, by that fixture."""
+
+    def build(venv: CompatVenv) -> None:
+        try:
+            ensure_compat_venv(venv)
+        except CompatUnavailable:
+            pass
+
+    threads = [
+        threading.Thread(target=build, args=(v,), name=f"compat-{v.name}", daemon=True)
+        for v in venvs
+        if not _is_ready(venv_dir(v), v)
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 def compat_bin(python: Path, name: str) -> Path:
