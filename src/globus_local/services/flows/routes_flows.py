@@ -200,3 +200,24 @@ def legacy_runs_log(
 ) -> dict[str, t.Any]:
     access = _legacy_run(db, ctx, flow_id, run_id, RUN_STATUS)
     return runs.log_document(db, access, query_of(request))
+
+
+# -- each flow's Action Provider routes at the service's root --------------------------------------
+# The real automate client (0.15/0.16) builds a flow's URL by joining "/flows/<id>" to the
+# host of the Flows URL, dropping its path: with the service under "<root>flows/", its run,
+# status, cancel, release, resume, log and introspection requests arrive at "/<flow_id>...".
+# Registered last, so they are tried only after every other route missed. A run's dry run
+# 0.16 sends to ".../run/dry-run", 0.15 to ".../dry-run".
+router.add_api_route("/flows/{flow_id}/run/dry-run", dry_run, methods=["POST"])
+for _path, _endpoint, _method, _status in (
+    ("/{flow_id}", get_flow, "GET", 200),
+    ("/{flow_id}/run", run_flow, "POST", 201),
+    ("/{flow_id}/run/dry-run", dry_run, "POST", 200),
+    ("/{flow_id}/dry-run", dry_run, "POST", 200),
+    ("/{flow_id}/{run_id}/status", legacy_status, "GET", 200),
+    ("/{flow_id}/{run_id}/cancel", legacy_cancel, "POST", 200),
+    ("/{flow_id}/{run_id}/release", legacy_release, "POST", 200),
+    ("/{flow_id}/{run_id}/resume", legacy_resume, "POST", 200),
+    ("/{flow_id}/{run_id}/log", legacy_log, "GET", 200),
+):
+    router.add_api_route(_path, _endpoint, methods=[_method], status_code=_status)
