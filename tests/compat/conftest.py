@@ -15,6 +15,8 @@ import pytest
 
 from tests.compat.venv import (
     APT,
+    AUTOMATE_0_15,
+    AUTOMATE_0_16,
     CLI_3_2,
     CLI_3_44,
     SDK_3_66,
@@ -64,3 +66,15 @@ def compat_python_sdk3() -> Path:
 def compat_python_apt() -> Path:
     """The real globus-action-provider-tools (0.21.0) with Flask."""
     return _python(APT)
+
+
+@pytest.fixture(scope="session")
+def compat_python_automate() -> Path:
+    """The real globus-automate-client 0.16.1 (the last before its EOL stub)."""
+    return _python(AUTOMATE_0_16)
+
+
+@pytest.fixture(scope="session")
+def compat_python_automate_0_15() -> Path:
+    """The real globus-automate-client 0.15.0."""
+    return _python(AUTOMATE_0_15)

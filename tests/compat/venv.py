@@ -29,10 +29,12 @@ BUILD_TIMEOUT = 300  # seconds for venv creation plus pip install
 
 @dataclass(frozen=True)
 class CompatVenv:
-    """One venv: its name (the folder under the compat dir) and its pip requirements."""
+    """One venv: its name (the folder under the compat dir), its pip requirements and the
+    constraints of the build environments of any requirement pip must build from source."""
 
     name: str
     requirements: tuple[str, ...]
+    build_constraints: tuple[str, ...] = ()
 
 
 # globus-cli 3.2.0 allows click<9, but click>=8.2 changed ParamType.get_metavar() and
@@ -46,7 +48,31 @@ CLI_3_44 = CompatVenv("cli-3.44", ("globus-cli==3.44.0", "globus-sdk==4.9.0"))
 SDK_3_66 = CompatVenv("sdk-3.66", ("globus-sdk==3.66.0",))
 # The real Action Provider tools with the web framework they build a provider on.
 APT = CompatVenv("apt", ("globus-action-provider-tools[flask]==0.21.0",))
-VENVS = {venv.name: venv for venv in (CLI_3_2, SDK_4_10, CLI_3_44, SDK_3_66, APT)}
+# The real automate client, yanked from PyPI ("Project is EOL") but installable by exact pin.
+# It wants PyYAML<6, whose 5.4.1 has no wheel for this Python and does not build with
+# Cython 3; its typer 0.4 breaks on click>=8.2 ("Secondary flag is not valid for non-boolean
+# flag"). globus-sdk and click are those of each release's time; 0.15.0 imports
+# typing_extensions without requiring it.
+_AUTOMATE_BUILD = ("cython<3",)
+AUTOMATE_0_16 = CompatVenv(
+    "automate-0.16",
+    ("globus-automate-client==0.16.1", "globus-sdk==3.11.0", "click==8.1.3"),
+    _AUTOMATE_BUILD,
+)
+AUTOMATE_0_15 = CompatVenv(
+    "automate-0.15",
+    (
+        "globus-automate-client==0.15.0",
+        "globus-sdk==3.9.0",
+        "click==8.1.3",
+        "typing-extensions==4.3.0",
+    ),
+    _AUTOMATE_BUILD,
+)
+VENVS = {
+    venv.name: venv
+    for venv in (CLI_3_2, SDK_4_10, CLI_3_44, SDK_3_66, APT, AUTOMATE_0_16, AUTOMATE_0_15)
+}
 
 
 class CompatUnavailable(RuntimeError):
@@ -68,7 +94,7 @@ def _bin(root: Path, name: str) -> Path:
 
 
 def _marker_text(venv: CompatVenv) -> str:
-    return "\n".join(venv.requirements) + "\n"
+    return "\n".join(venv.requirements + venv.build_constraints) + "\n"
 
 
 def _lock_path(root: Path) -> Path:
@@ -86,10 +112,10 @@ def _is_ready(root: Path, venv: CompatVenv) -> bool:
     )
 
 
-def _run(cmd: list[str], what: str) -> None:
+def _run(cmd: list[str], what: str, env: dict[str, str] | None = None) -> None:
     try:
         proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False
+            cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False, env=env
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise CompatUnavailable(f"{what} failed: {exc}") from exc
@@ -106,9 +132,16 @@ def _build(root: Path, venv: CompatVenv) -> None:
     # short network timeouts: without PyPI (a blackholed network) the skip must come fast
     pip = [str(_bin(root, "python")), "-m", "pip", "--disable-pip-version-check"]
     pip += ["--timeout", "20", "--retries", "2"]
+    env = None
+    if venv.build_constraints:
+        # PIP_CONSTRAINT reaches the isolated build environments too; a -c option would not.
+        constraints = root / "build-constraints.txt"
+        constraints.write_text("\n".join(venv.build_constraints) + "\n")
+        env = {**os.environ, "PIP_CONSTRAINT": str(constraints)}
     _run(
         [*pip, "install", "--quiet", *venv.requirements],
         "pip install " + " ".join(venv.requirements),
+        env,
     )
     (root / MARKER).write_text(_marker_text(venv))
 
