@@ -26,8 +26,8 @@ import pytest
 from globus_local.services.auth import admin
 from globus_local.services.auth.clients import AUTOMATE_CLI_CLIENT_ID
 from globus_local.services.auth.scopes import AP_HELLO_WORLD, FLOWS_MANAGE_FLOWS
-from globus_local.testing import unique_username
-from tests.compat.support import compat_env
+from globus_local.testing import DEFAULT_PASSWORD, unique_username
+from tests.compat.support import approve, compat_env
 
 if t.TYPE_CHECKING:
     from globus_local.testing import LocalServer
@@ -297,3 +297,35 @@ def test_cli_actions(cli: AutomateCli) -> None:
         "action", "status", ran["action_id"], "--action-url", url, "--action-scope", AP_HELLO_WORLD
     )
     assert (status["status"], status["label"]) == ("SUCCEEDED", "cli action")
+
+
+def test_cli_logs_in_when_its_cache_is_empty(cli: AutomateCli) -> None:
+    """With no token cached the command logs in as its native client: the authorize URL on
+    stderr, the code read from stdin, the tokens (with a refresh token) cached, then the
+    request made."""
+    home = cli.home / "fresh"
+    home.mkdir()
+    env = {**cli.env, "HOME": str(home)}
+    proc = subprocess.Popen(
+        [str(cli.exe), "flow", "list", "-f", "json"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=env, cwd=home,
+    )  # fmt: skip
+    try:
+        assert proc.stderr is not None
+        url = ""
+        for line in iter(proc.stderr.readline, ""):
+            if "/v2/oauth2/authorize?" in line:
+                url = line.strip()
+                break
+        assert f"client_id={AUTOMATE_CLI_CLIENT_ID}" in url
+        code = approve(cli.server, url, cli.username, DEFAULT_PASSWORD)
+        out, err = proc.communicate(code + "\n", timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert cli.found["flow"]["id"] in [f["id"] for f in json.loads(out)["flows"]]
+    cached = json.loads((home / ".globus_automate_tokens.json").read_text())
+    assert cached[FLOWS_MANAGE_FLOWS]["refresh_token"]
