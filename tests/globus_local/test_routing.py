@@ -157,6 +157,12 @@ def test_unknown_paths_answer_in_the_service_s_own_document(
     ):
         for method in ("GET", "POST", "DELETE"):
             resp = requests.request(method, root + path, timeout=30)
+            if resp.status_code in (401, 405) and path == service.prefix + "/no-such-thing":
+                # Flows serves /flows/<flow_id> at its root too (for older clients): a
+                # name there is a flow, which takes a token first and has only GET/DELETE.
+                expected = _document_keys(service, resp.status_code, "x")[0]
+                assert set(resp.json()) == expected, resp.text
+                continue
             assert resp.status_code == 404, (method, path, resp.text)
             doc = resp.json()
             assert set(doc) == keys, (method, path, doc)
