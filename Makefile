@@ -27,8 +27,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# Two workers: most tests wait on servers, processes and the database, so two share the
+# two cores well. A plain `.venv/bin/pytest` runs in one process.
 pytest: $(STAMP)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --durations=25
 
 test: lint typecheck pytest
 

@@ -43,7 +43,7 @@ RESOURCE_SERVERS = {
 # Examples per operation: the whole run stays within a couple of minutes per database on
 # two cores. GLOBUS_LOCAL_SCHEMATHESIS_EXAMPLES raises it for a deeper hunt (run that with
 # pytest --timeout=0: the per-test limit is sized for the default).
-MAX_EXAMPLES = int(os.environ.get("GLOBUS_LOCAL_SCHEMATHESIS_EXAMPLES", "120"))
+MAX_EXAMPLES = int(os.environ.get("GLOBUS_LOCAL_SCHEMATHESIS_EXAMPLES", "80"))
 # No request may hang the test: a route slower than this fails as surely as a 500.
 REQUEST_TIMEOUT = 30.0
 # Operations left out, each with the reason. None so far: every DELETE runs after the
