@@ -6,17 +6,22 @@ The flow is the resource server its scope names, so it is the flow's own id that
 Auth for the dependent tokens, in-process, exactly as an outside resource server would.
 An action state with ``"RunAs": "Flow"`` acts as the flow's own identity
 (``<flow_id>@clients.auth.globus.org``) instead, with a token minted for it as for a
-client acting for itself.
+client acting for itself. A state that runs as a role of another name acts with the token
+the run's starter supplied for that role in the input's ``_tokens`` object; it is taken
+out of the input before anything is stored or logged.
 """
 
 from __future__ import annotations
 
 import time
+import typing as t
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from globus_local.config import Settings
+from globus_local.flow_language import action_states
+from globus_local.kit.errors import BadRequest
 from globus_local.services.auth.identities import client_identity
 from globus_local.services.auth.models import Client
 from globus_local.services.auth.scopes import resolve_scopes
@@ -28,6 +33,59 @@ from globus_local.services.flows.models import RunToken
 REFRESH_MARGIN = 300
 # The RunAs value that acts as the flow's own identity; its tokens are kept under this prefix.
 RUN_AS_FLOW = "Flow"
+RUN_AS_USER = "User"
+# Where a run's input carries the tokens of its RunAs roles, and how they are kept.
+ROLE_TOKENS_KEY = "_tokens"
+ROLE_PREFIX = "RunAs:"
+# A supplied role token's lifetime is not known here; it is kept this long at most.
+ROLE_TOKEN_SECONDS = 48 * 3600
+
+
+def run_as_roles(definition: dict[str, t.Any]) -> set[str]:
+    """The RunAs roles of the flow's action states other than User and Flow."""
+    return {
+        s.run_as
+        for s in action_states(definition)
+        if s.run_as and s.run_as not in (RUN_AS_USER, RUN_AS_FLOW)
+    }
+
+
+def take_role_tokens(
+    definition: dict[str, t.Any], body: dict[str, t.Any]
+) -> tuple[dict[str, t.Any], dict[str, str]]:
+    """The input without ``_tokens``, and the token of each role the flow runs as (a 400
+    naming a role whose token is missing)."""
+    supplied = body.get(ROLE_TOKENS_KEY, {})
+    if not isinstance(supplied, dict):
+        raise BadRequest(f"{ROLE_TOKENS_KEY} must be an object of role names and tokens")
+    rest = {k: v for k, v in body.items() if k != ROLE_TOKENS_KEY}
+    tokens: dict[str, str] = {}
+    for role in sorted(run_as_roles(definition)):
+        token = supplied.get(role)
+        if not isinstance(token, str) or not token or "\x00" in token:
+            raise BadRequest(
+                f"The flow runs states as the role {role!r}: its access token must be "
+                f"given in the input at {ROLE_TOKENS_KEY}.{role}"
+            )
+        tokens[role] = token
+    return rest, tokens
+
+
+def keep_role_tokens(session: Session, run_id: str, tokens: dict[str, str]) -> None:
+    """Store the supplied role tokens with the run (gone with it, like its other tokens)."""
+    expires = int(time.time()) + ROLE_TOKEN_SECONDS
+    for role, token in tokens.items():
+        session.add(
+            RunToken(
+                run_id=run_id,
+                scope=ROLE_PREFIX + role,
+                resource_server="",
+                access_token=token,
+                refresh_token=None,
+                expires_at=expires,
+            )
+        )
+    session.flush()
 
 
 def _as_client(flow_id: str) -> Client:
@@ -64,9 +122,16 @@ def grant_run_tokens(
 def token_for(
     session: Session, run_id: str, flow_id: str, scope: str, run_as: str = "User"
 ) -> str | None:
-    """The run's access token for ``scope`` (the user's, or the flow's own for RunAs
-    Flow), renewed when near its end; None when the run holds none (the user never
-    consented to that scope)."""
+    """The run's access token for ``scope`` (the user's, the flow's own for RunAs Flow,
+    or the one supplied for another RunAs role), renewed when near its end; None when the
+    run holds none (the user never consented to that scope)."""
+    if run_as not in (RUN_AS_USER, RUN_AS_FLOW):
+        role = session.scalar(
+            select(RunToken).where(
+                RunToken.run_id == run_id, RunToken.scope == ROLE_PREFIX + run_as
+            )
+        )
+        return role.access_token if role is not None else None
     key = f"{RUN_AS_FLOW}:{scope}" if run_as == RUN_AS_FLOW else scope
     row = session.scalar(select(RunToken).where(RunToken.run_id == run_id, RunToken.scope == key))
     fresh = row is not None and row.expires_at - REFRESH_MARGIN > time.time()

@@ -9,7 +9,7 @@ all in the request's transaction: the run exists, and is worked, iff the request
 from __future__ import annotations
 
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -39,7 +39,11 @@ from globus_local.services.flows.documents import log_entry_document, private_na
 from globus_local.services.flows.errors import missing_scope, state_conflict
 from globus_local.services.flows.flows import expect_object
 from globus_local.services.flows.models import Run, RunLogEntry, RunRole, RunStatus
-from globus_local.services.flows.run_tokens import grant_run_tokens
+from globus_local.services.flows.run_tokens import (
+    grant_run_tokens,
+    keep_role_tokens,
+    take_role_tokens,
+)
 
 JOB_KIND = "flows.run"
 # Tries of one job of a run (a worker that dies holding it uses one).
@@ -158,8 +162,7 @@ def start_run(
 ) -> RunAccess:
     access.require_starter()
     require_flow_token(access, ctx)
-    request = RunRequest.parse(raw)
-    check_input(access, request.body)
+    request, role_tokens = _parse_run_request(access, raw)
     flow = access.flow
     earlier = _same_request(session, flow.id, ctx.identity_id, request)
     if earlier is not None:
@@ -199,6 +202,7 @@ def start_run(
     session.flush()
     _set_roles(session, run)
     grant_run_tokens(session, settings, run_id, flow.id, token)
+    keep_role_tokens(session, run_id, role_tokens)
     run_log.append(
         session,
         run,
@@ -371,9 +375,17 @@ def log_document(
 def validate_run(access: FlowAccess, raw: t.Any) -> RunRequest:
     """What starting a run checks of the caller and the request, without starting it."""
     access.require_starter()
+    return _parse_run_request(access, raw)[0]
+
+
+def _parse_run_request(access: FlowAccess, raw: t.Any) -> tuple[RunRequest, dict[str, str]]:
+    """The request with the RunAs roles' tokens taken out of its input, and those tokens;
+    the rest of the input checked against the flow's ``input_schema``."""
     request = RunRequest.parse(raw)
+    body, role_tokens = take_role_tokens(access.flow.definition, request.body)
+    request = replace(request, body=body)
     check_input(access, request.body)
-    return request
+    return request, role_tokens
 
 
 def dry_run(access: FlowAccess, raw: t.Any) -> dict[str, t.Any]:

@@ -367,6 +367,30 @@ def test_run_as_flow_acts_as_the_flows_identity(owner: FlowsUser) -> None:
     assert done["details"]["output"]["hello"]["creator_id"] == urn(owner)
 
 
+def test_run_as_a_role_acts_with_the_token_given_for_it(
+    owner: FlowsUser, make_user: MakeUser
+) -> None:
+    """A state that runs as a named role uses the token the starter put in ``_tokens``;
+    that object is never stored with the run or shown."""
+    from globus_local.services.auth.scopes import ACTIONS_RS, AP_HELLO_WORLD
+    from tests.support.platform import access_token
+
+    curator = make_user("curator")
+    curator_token = access_token(owner.server.token(curator.username, [AP_HELLO_WORLD]), ACTIONS_RS)
+    definition = hello_world()
+    definition["States"]["Hello"]["RunAs"] = "Curator"
+    flow = owner.create_flow(definition)
+    missing = owner.start(flow, {"echo": "x"})
+    assert missing.status_code == 400 and "_tokens.Curator" in error_of(missing)["detail"]
+    rid = owner.run(flow, {"echo": "as curator", "_tokens": {"Curator": curator_token}})["run_id"]
+    done = owner.wait_run(rid)
+    assert done["status"] == "SUCCEEDED", done
+    assert done["details"]["output"]["hello"]["creator_id"] == urn(curator)
+    assert curator_token not in str(done) and "_tokens" not in str(done)
+    assert all(curator_token not in str(e) for e in owner.log(rid))
+    assert curator_token not in str(owner.get(f"runs/{rid}/definition").json())
+
+
 def test_private_values_are_hidden_from_non_admins(owner: FlowsUser, make_user: MakeUser) -> None:
     from .test_flows_api import SECRET_DEFINITION
 
