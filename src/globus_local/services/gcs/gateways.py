@@ -156,6 +156,10 @@ def _check_policies(connector_id: str, value: t.Any) -> dict[str, t.Any]:
         buckets = value.get("s3_buckets") or []
         if not isinstance(buckets, list) or not all(isinstance(b, str) for b in buckets):
             raise invalid_input("s3_buckets must be a list of bucket names", "policies.s3_buckets")
+    for key in ("groups_allow", "groups_deny"):
+        names = value.get(key) or []
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise invalid_input(f"{key} must be a list of group names", f"policies.{key}")
     return dict(value)
 
 

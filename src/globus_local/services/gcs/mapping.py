@@ -3,6 +3,9 @@ restricted paths leave of a permission: the rules GCS applies before any file is
 
 from __future__ import annotations
 
+import grp
+import os
+import pwd
 import re
 import typing as t
 
@@ -82,7 +85,38 @@ def mapped_username(session: Session, gateway: StorageGateway, identity_id: str)
     deny = gateway.fields.get("users_deny") or []
     if (allow and username not in allow) or username in deny:
         return None
+    if not groups_permit(gateway.fields.get("policies") or {}, username):
+        return None
     return username
+
+
+def local_groups(username: str) -> set[str]:
+    """The names of the host's groups ``username`` belongs to (none for a name that is
+    not a user of this host)."""
+    try:
+        primary = pwd.getpwnam(username).pw_gid
+        gids = os.getgrouplist(username, primary)
+    except (KeyError, OSError):
+        return set()
+    names = set()
+    for gid in gids:
+        try:
+            names.add(grp.getgrgid(gid).gr_name)
+        except KeyError:
+            continue
+    return names
+
+
+def groups_permit(policies: dict[str, t.Any], username: str) -> bool:
+    """A POSIX gateway's ``groups_allow``/``groups_deny``: the mapped user must be in one
+    allowed group (when any is named) and in no denied one, as the host's group database
+    says."""
+    allow = set(policies.get("groups_allow") or [])
+    deny = set(policies.get("groups_deny") or [])
+    if not allow and not deny:
+        return True
+    groups = local_groups(username)
+    return (not allow or bool(groups & allow)) and not groups & deny
 
 
 _LEVELS = (("none", ""), ("read", "r"), ("read_write", "rw"))

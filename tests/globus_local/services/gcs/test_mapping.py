@@ -95,3 +95,22 @@ def test_mapping_denial_and_read_only_paths(platform_server: LocalServer, tmp_pa
     assert mkdir(alice, "/top") == 403  # "/" is read only
     assert ls(_transfer_token(server, "blocked")) == 403  # mapped to a denied user
     assert ls(_transfer_token(server, "dot.ted")) == 403  # the expression does not match
+
+
+def test_posix_groups_allow_and_deny_follow_the_hosts_groups() -> None:
+    import grp
+    import os
+    import pwd
+
+    from globus_local.services.gcs.mapping import groups_permit, local_groups
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    mine = grp.getgrgid(pwd.getpwnam(me).pw_gid).gr_name
+    assert mine in local_groups(me)
+    assert local_groups("no-such-user-on-this-host") == set()
+    assert groups_permit({}, "no-such-user-on-this-host")
+    assert groups_permit({"groups_allow": [mine]}, me)
+    assert not groups_permit({"groups_allow": [mine]}, "no-such-user-on-this-host")
+    assert not groups_permit({"groups_allow": ["no-such-group-here"]}, me)
+    assert not groups_permit({"groups_deny": [mine]}, me)
+    assert groups_permit({"groups_deny": ["no-such-group-here"]}, me)
