@@ -523,6 +523,34 @@ def test_a_task_left_paused_by_a_race_runs_again(
     assert resume_unpaused(transfer_server.db) == 0
 
 
+def test_a_task_canceled_while_its_run_stopped_for_a_pause_ends(
+    alice: TransferUser, bob: TransferUser, pair: t.Any, transfer_server: t.Any
+) -> None:
+    """The cancel came while the run was recording its pause (so its job was running and
+    the cancel only asked it to stop): the recurring sweep ends the task."""
+    from sqlalchemy import update
+
+    from globus_local.services.transfer.models_tasks import TransferTask
+    from globus_local.services.transfer.pause_sweep import resume_unpaused
+
+    src_id, _, dst_id, dst = pair
+    _grant(alice, dst_id, bob, "activity_manager")
+    bob.post("endpoint_manager/pause_rule", json={"endpoint_id": dst_id})
+    task_id = submit(
+        alice, transfer_doc(src_id, dst_id, [{"source_path": "/a.txt", "destination_path": "/c"}])
+    )
+    wait_until(lambda: alice.get(f"task/{task_id}").json()["is_paused"], "the rule to pause it")
+    # The race's outcome: a cancel recorded, the task left paused and active.
+    with transfer_server.db.session() as session:
+        session.execute(
+            update(TransferTask).where(TransferTask.id == task_id).values(cancel_requested=True)
+        )
+    assert resume_unpaused(transfer_server.db) in (0, 1)
+    done = wait_task(alice, task_id)
+    assert done["status"] == "FAILED" and done["fatal_error"]["code"] == "CANCELED"
+    assert not (dst / "c").exists()
+
+
 def test_pause_rule_list_for_activity_monitors(
     alice: TransferUser, bob: TransferUser, make_user: t.Callable[..., TransferUser], pair: t.Any
 ) -> None:

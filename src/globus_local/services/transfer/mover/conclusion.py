@@ -48,6 +48,12 @@ def conclude(
             return RunOutcome.LOST
         if reason == HaltReason.PAUSE:
             task = session.get(TransferTask, task_id)
+            if task is not None and task.cancel_requested:
+                # Canceled while this run was stopping for the pause: no run will follow
+                # to see the cancel, so it ends here.
+                reason, message = HaltReason.CANCEL, ""
+        if reason == HaltReason.PAUSE:
+            task = session.get(TransferTask, task_id)
             if task is not None and task.status == ACTIVE:
                 task.is_paused = True
                 task.nice_status = "PAUSED_BY_ADMIN" if task.admin_paused else "PAUSED"
