@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 import typing as t
 import uuid
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ def make_caller(server: LocalServer, scopes: t.Sequence[str], prefix: str = "act
     return Caller(server, identity["id"], identity["username"], tokens)
 
 
+RETRIES_ON_503 = 5
+
+
 class Provider:
     """One provider's routes under ``/actions/<key>/``, with a bearer token (or none)."""
 
@@ -56,7 +60,14 @@ class Provider:
         self.token = token
 
     def http(self, method: str, path: str = "", **kw: t.Any) -> requests.Response:
-        return call(self.base, method, path, self.token, **kw)
+        """One request, sent again after a 503 as Globus clients do (the platform says
+        503 with Retry-After when it is too busy to take a request in time)."""
+        for _ in range(RETRIES_ON_503):
+            response = call(self.base, method, path, self.token, **kw)
+            if response.status_code != 503:
+                return response
+            time.sleep(float(response.headers.get("Retry-After") or 1))
+        return response
 
     def run(
         self, body: dict[str, t.Any], *, new_style: bool = False, **request: t.Any
