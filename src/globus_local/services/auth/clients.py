@@ -42,37 +42,33 @@ def get_client(session: Session, client_id: str | None) -> Client | None:
     if client is None and client_id == TEMPLATE_CLIENT_ID:
         client = ensure_template_client(session)
     elif client is None and client_id in WELL_KNOWN_NATIVE_CLIENTS:
-        client = _ensure_well_known_client(session, client_id)
+        client = _ensure_builtin_client(session, client_id, WELL_KNOWN_NATIVE_CLIENTS[client_id])
     return client
 
 
-def _ensure_well_known_client(session: Session, client_id: str) -> Client:
-    """Register one of Globus's own native clients at its first use: public, no secret, and
+def _ensure_builtin_client(
+    session: Session, client_id: str, name: str, *, is_template: bool = False
+) -> Client:
+    """One of Globus's own public clients, registered at its first use: no secret, and
     (like any native app) allowed loopback redirects and the auth-code page."""
-    client = Client(
-        id=client_id,
-        name=WELL_KNOWN_NATIVE_CLIENTS[client_id],
-        public_client=True,
-        redirect_uris=[],
-    )
-    session.add(client)
-    session.flush()
-    return client
-
-
-def ensure_template_client(session: Session) -> Client:
-    client = session.get(Client, TEMPLATE_CLIENT_ID)
+    client = session.get(Client, client_id)
     if client is None:
         client = Client(
-            id=TEMPLATE_CLIENT_ID,
-            name="Globus CLI (template)",
+            id=client_id,
+            name=name,
             public_client=True,
             redirect_uris=[],
-            is_template=True,
+            is_template=is_template,
         )
         session.add(client)
         session.flush()
     return client
+
+
+def ensure_template_client(session: Session) -> Client:
+    return _ensure_builtin_client(
+        session, TEMPLATE_CLIENT_ID, "Globus CLI (template)", is_template=True
+    )
 
 
 def create_client(

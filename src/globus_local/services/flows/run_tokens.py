@@ -125,15 +125,16 @@ def token_for(
     """The run's access token for ``scope`` (the user's, the flow's own for RunAs Flow,
     or the one supplied for another RunAs role), renewed when near its end; None when the
     run holds none (the user never consented to that scope)."""
-    if run_as not in (RUN_AS_USER, RUN_AS_FLOW):
-        role = session.scalar(
-            select(RunToken).where(
-                RunToken.run_id == run_id, RunToken.scope == ROLE_PREFIX + run_as
-            )
-        )
-        return role.access_token if role is not None else None
-    key = f"{RUN_AS_FLOW}:{scope}" if run_as == RUN_AS_FLOW else scope
+    if run_as == RUN_AS_USER:
+        key = scope
+    elif run_as == RUN_AS_FLOW:
+        key = f"{RUN_AS_FLOW}:{scope}"
+    else:
+        key = ROLE_PREFIX + run_as
     row = session.scalar(select(RunToken).where(RunToken.run_id == run_id, RunToken.scope == key))
+    if run_as not in (RUN_AS_USER, RUN_AS_FLOW):
+        # A role's token was given by the starter: used as it is, never renewed.
+        return row.access_token if row is not None else None
     fresh = row is not None and row.expires_at - REFRESH_MARGIN > time.time()
     if run_as == RUN_AS_FLOW:
         if not fresh:
