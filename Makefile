@@ -28,9 +28,10 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 # Two workers: most tests wait on servers, processes and the database, so two share the
-# two cores well. A plain `.venv/bin/pytest` runs in one process.
+# two cores well. Each file stays on one worker: some modules build on state their earlier
+# tests left (a login, then a logout). A plain `.venv/bin/pytest` runs in one process.
 pytest: $(STAMP)
-	$(VENV)/bin/pytest -n 2 --durations=25
+	$(VENV)/bin/pytest -n 2 --dist loadfile --durations=25
 
 test: lint typecheck pytest
 
