@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from globus_local import __version__
+from globus_local import __version__, webapp
 from globus_local.admission import RETRY_AFTER_SECONDS, Admission
 from globus_local.config import Settings
 from globus_local.db import Database
@@ -226,6 +226,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.services = services
 
     dispatchers = {service.name: service_app(service, app) for service in services}
+    # The web app's way to the services: the same dispatch, below admission (its page's
+    # request already holds a turn).
+    app.state.service_dispatch = PrefixDispatch(_no_such_service, dict(dispatchers), app.router)
     for service in services:
         # Mounted for url_for and for the paths dispatch leaves to the platform's router.
         app.mount(service.prefix, dispatchers[service.name].full)
@@ -242,7 +245,20 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     for service in services:
         if service.root_router is not None:
             app.include_router(service.root_router)
+    webapp.install(app)
     return app
+
+
+async def _no_such_service(scope: t.Any, receive: t.Any, send: t.Any) -> None:
+    body = b'{"code":"NotFound","message":"No such service"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 404,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def service_app(service: Service, platform: FastAPI) -> GroupDispatch:

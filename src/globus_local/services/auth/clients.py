@@ -28,7 +28,14 @@ AUTH_CODE_PAGE_PATH = "/v2/web/auth-code"
 # Native clients that Globus's own tools ship with and every Auth server knows: their users
 # log in without registering anything (the automate CLI and its create_*_client helpers).
 AUTOMATE_CLI_CLIENT_ID = "e6c75d97-532a-4c88-b031-8584a319fa3e"
-WELL_KNOWN_NATIVE_CLIENTS = {AUTOMATE_CLI_CLIENT_ID: "Globus Automate Command Line Interface"}
+# The platform's own web app: a public client (PKCE, no secret) whose one redirect is the
+# callback page on this platform's own host.
+WEBAPP_CLIENT_ID = "7f3c0e51-2b9d-4c55-9a57-0c7f2e6b1a10"
+WEBAPP_CALLBACK_PATH = "/app/callback"
+WELL_KNOWN_NATIVE_CLIENTS = {
+    AUTOMATE_CLI_CLIENT_ID: "Globus Automate Command Line Interface",
+    WEBAPP_CLIENT_ID: "Globus Web App",
+}
 
 
 def get_client(session: Session, client_id: str | None) -> Client | None:
@@ -347,6 +354,8 @@ def redirect_uri_allowed(client: Client, redirect_uri: str, platform_hosts: set[
         return False
     if native and _is_auth_code_page(parts, platform_hosts):
         return True
+    if client.id == WEBAPP_CLIENT_ID:
+        return _is_webapp_callback(parts, platform_hosts)
     if uri_policy.problem(redirect_uri, native=native) is not None:
         return False
     registered = list(client.redirect_uris or [])
@@ -359,6 +368,16 @@ def _has_loopback(uris: Iterable[str]) -> bool:
     return any(
         (parts := uri_policy.split(uri)) is not None and uri_policy.is_loopback(parts)
         for uri in uris
+    )
+
+
+def _is_webapp_callback(parts: SplitResult, platform_hosts: set[str]) -> bool:
+    """The web app's callback page on this platform's own host, and nothing else."""
+    return (
+        parts.scheme in ("http", "https")
+        and parts.netloc in platform_hosts
+        and parts.path == WEBAPP_CALLBACK_PATH
+        and not parts.query
     )
 
 
