@@ -9,12 +9,15 @@ nothing. A request that waits longer than ``queue_timeout`` is answered 503 with
 ``Retry-After`` in its service's error document, so overload never turns into a hang.
 
 The request body is read before the request takes its turn, so a client that sends its
-body slowly holds no turn while it does.
+body slowly holds no turn while it does. A request that only waits (a long-poll on a task)
+gives its turn back while it waits and queues for one again to answer (:class:`Turn`, in
+the request's scope under ``TURN_SCOPE_KEY``), so waiters never fill the running slots.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import typing as t
 
 from starlette.requests import Request
@@ -26,6 +29,10 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 # Seconds a client is told to wait before it tries again after a 503.
 RETRY_AFTER_SECONDS = 1
 
+# Where a request's Turn is in its ASGI scope (services read it by this name: they sit in a
+# layer below this module and cannot import it).
+TURN_SCOPE_KEY = "globus_local.turn"
+
 ErrorResponder = t.Callable[[Request, ServiceError], t.Any]
 
 Scope = t.MutableMapping[str, t.Any]
@@ -36,6 +43,40 @@ Send = t.Callable[[Message], t.Awaitable[None]]
 
 class BodyTooLarge(Exception):
     pass
+
+
+def _busy() -> ServiceError:
+    return ServiceError(
+        503,
+        "ServiceUnavailable",
+        "The server is busy; try again shortly",
+        _headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+class Turn:
+    """A running request's turn. A request that waits for an event rather than working
+    gives it back for the wait (:meth:`given_back`) and takes one again, in line, to
+    answer; the running slots then stay free for requests that work."""
+
+    def __init__(self, turns: asyncio.Semaphore, queue_timeout: float) -> None:
+        self._turns = turns
+        self._queue_timeout = queue_timeout
+        self.held = True
+
+    @contextlib.asynccontextmanager
+    async def given_back(self) -> t.AsyncIterator[None]:
+        """Hold no turn inside the block; after it, wait in line for one (503 when none
+        comes within the queue timeout). A block that raises ends without a turn."""
+        if self.held:
+            self._turns.release()
+            self.held = False
+        yield
+        try:
+            await asyncio.wait_for(self._turns.acquire(), self._queue_timeout)
+        except TimeoutError:
+            raise _busy() from None
+        self.held = True
 
 
 class Admission:
@@ -82,23 +123,16 @@ class Admission:
             if turn is None:  # the client left while it waited: nothing to answer
                 return
             if not turn:
-                await self._refuse(
-                    scope,
-                    send,
-                    ServiceError(
-                        503,
-                        "ServiceUnavailable",
-                        "The server is busy; try again shortly",
-                        _headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-                    ),
-                )
+                await self._refuse(scope, send, _busy())
                 return
         else:
             await turns.acquire()  # free now: no wait
+        held = scope[TURN_SCOPE_KEY] = Turn(turns, self.queue_timeout)
         try:
             await self.app(scope, receive, send)
         finally:
-            turns.release()
+            if held.held:
+                turns.release()
 
     async def _wait_for_turn(
         self, scope: Scope, receive: Receive, turns: asyncio.Semaphore

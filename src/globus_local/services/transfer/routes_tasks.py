@@ -7,7 +7,7 @@ from __future__ import annotations
 import typing as t
 
 from fastapi import Body, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from globus_local.kit.params import (
     SQL_BIGINT_MAX,
@@ -21,7 +21,13 @@ from globus_local.kit.params import (
 from globus_local.kit.router import ServiceRouter
 from globus_local.kit.session import DbSession
 from globus_local.kit.tokens import AuthContext
-from globus_local.services.transfer import pause_rules, task_control, task_queries, tasks
+from globus_local.services.transfer import (
+    pause_rules,
+    task_control,
+    task_queries,
+    task_wait,
+    tasks,
+)
 from globus_local.services.transfer.auth import TransferAuth
 from globus_local.services.transfer.documents import result_doc
 from globus_local.services.transfer.models_tasks import TransferTask
@@ -156,7 +162,15 @@ def get_task(task_id: str, request: Request, db: DbSession, ctx: TransferAuth) -
     than validated and encoded again on the event loop."""
     task = own_task(db, ctx, task_id)
     doc = task_document(task, display_names(db, [task]))
-    return JSONResponse(select_fields(doc, _fields(request)))
+    return JSONResponse(select_fields(doc, _fields(request)), headers=task_wait.advertised())
+
+
+@router.get("/task/{task_id}/wait", response_model=None)
+async def wait_for_task(task_id: str, request: Request, ctx: TransferAuth) -> Response:
+    """The task's document once it leaves ACTIVE, or after ``timeout`` seconds: a
+    long-poll this platform adds (advertised by a header on the task GET)."""
+    seconds = task_wait.parse_timeout(request.query_params.get("timeout"))
+    return await task_wait.task_when_ended(request, ctx, task_id, seconds)
 
 
 @router.put("/task/{task_id}")

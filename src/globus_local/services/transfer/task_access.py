@@ -81,6 +81,18 @@ def settle(session: Session, tasks: t.Iterable[TransferTask]) -> None:
         session.refresh(task)
 
 
+def ended_task_ids(session: Session, task_ids: t.Collection[str]) -> set[str]:
+    """Which of ``task_ids`` a reader would no longer see ACTIVE: ended or paused into
+    INACTIVE, their job given up on (:func:`show_settled`), or gone. One query."""
+    rows = session.execute(
+        select(TransferTask.id, TransferTask.status, Job.state)
+        .outerjoin(Job, Job.id == TransferTask.job_id)
+        .where(TransferTask.id.in_(sorted(task_ids)))
+    ).all()
+    ended = {row.id for row in rows if row.status != ACTIVE or row.state == JOB_FAILED}
+    return ended | (set(task_ids) - {row.id for row in rows})
+
+
 def endpoint_names(session: Session, endpoint_ids: t.Iterable[str | None]) -> dict[str, str]:
     """Current display names of endpoints, by id."""
     ids = sorted({e for e in endpoint_ids if e})
