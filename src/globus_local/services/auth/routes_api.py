@@ -13,7 +13,7 @@ from globus_local.kit.params import parse_csv_values, query_bool
 from globus_local.kit.router import ServiceRouter
 from globus_local.kit.session import DbSession
 from globus_local.kit.tokens import bearer_token
-from globus_local.services.auth import registration
+from globus_local.services.auth import account, registration
 from globus_local.services.auth.access import (
     ApiCaller,
     api_caller,
@@ -21,7 +21,11 @@ from globus_local.services.auth.access import (
     managed_client,
 )
 from globus_local.services.auth.clients import delete_client
-from globus_local.services.auth.documents import client_document, identity_document
+from globus_local.services.auth.documents import (
+    client_document,
+    credential_document,
+    identity_document,
+)
 from globus_local.services.auth.identities import get_identity, requested_identities
 
 router = ServiceRouter()
@@ -71,6 +75,13 @@ def get_one_identity(identity_id: str, request: Request, db: DbSession) -> JSONR
     return JSONResponse({"identity": identity_document(identity)})
 
 
+@router.get("/v2/api/clients")
+def list_clients(request: Request, db: DbSession) -> JSONResponse:
+    """The clients the caller registered (a client calling as itself: itself)."""
+    clients = account.owned_clients(db, _caller_of(request, db))
+    return JSONResponse({"clients": [client_document(c) for c in clients]})
+
+
 @router.post("/v2/api/clients", status_code=201)
 def register_client(request: Request, body: JsonObject, db: DbSession) -> JSONResponse:
     authorization = request.headers.get("authorization")
@@ -106,3 +117,46 @@ def delete_client_route(client_id: str, request: Request, db: DbSession) -> JSON
 def add_client_credential(client_id: str, request: Request, db: DbSession) -> JSONResponse:
     client = managed_client(db, _caller_of(request, db), client_id)
     return JSONResponse(registration.new_credential(db, client), status_code=201)
+
+
+@router.get("/v2/api/clients/{client_id}/credentials")
+def list_client_credentials(client_id: str, request: Request, db: DbSession) -> JSONResponse:
+    """The client's secrets by id, name and date (the secrets themselves are never kept)."""
+    client = managed_client(db, _caller_of(request, db), client_id)
+    docs = []
+    for cred in account.credentials_of(db, client):
+        doc = credential_document(cred.id, cred.name, client.id, "")
+        doc.pop("secret")
+        doc["created"] = cred.created.isoformat()
+        docs.append(doc)
+    return JSONResponse({"credentials": docs})
+
+
+@router.delete("/v2/api/clients/{client_id}/credentials/{credential_id}")
+def delete_client_credential(
+    client_id: str, credential_id: str, request: Request, db: DbSession
+) -> JSONResponse:
+    client = managed_client(db, _caller_of(request, db), client_id)
+    cred = account.delete_credential(db, client, credential_id)
+    doc = credential_document(cred.id, cred.name, client.id, "")
+    doc.pop("secret")
+    return JSONResponse({"credential": doc})
+
+
+@router.get("/v2/api/identities/{identity_id}/consents")
+def list_consents(identity_id: str, request: Request, db: DbSession) -> JSONResponse:
+    """The scopes this identity granted each client (only the identity itself may look)."""
+    own = account.own_identity(_caller_of(request, db), identity_id)
+    return JSONResponse({"consents": account.consent_documents(db, own)})
+
+
+@router.delete("/v2/api/identities/{identity_id}/consents")
+def withdraw_consent(identity_id: str, request: Request, db: DbSession) -> JSONResponse:
+    """Withdraw what the identity granted one client (``client_id``), with the tokens it led
+    to. The platform's own route: Globus withdraws consents only in its web app."""
+    own = account.own_identity(_caller_of(request, db), identity_id)
+    client_id = request.query_params.get("client_id")
+    if not client_id:
+        raise BadRequest("client_id is required")
+    revoked = account.withdraw_consent(db, own, client_id)
+    return JSONResponse({"client": client_id, "revoked_tokens": revoked})
