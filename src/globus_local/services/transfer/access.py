@@ -151,21 +151,41 @@ def effective_roles(
 
     On a share, activity roles held on its host endpoint count too (an endpoint manager
     watches everything hosted there; the host's administrators manage that activity)."""
-    roles: set[str] = {"administrator"} if is_owner(ctx, endpoint) else set()
-    rows_list = list(session.scalars(_ROLES_OF, {"endpoint_id": endpoint.id}))
-    if rows_list:
+    rows = [
+        (r.principal_type, r.principal, r.role)
+        for r in session.scalars(_ROLES_OF, {"endpoint_id": endpoint.id})
+    ]
+    if rows:
         urns = urns if urns is not None else principal_urns(session, ctx)
-        roles |= {
-            r.role for r in rows_list if _principal_matches(r.principal_type, r.principal, urns)
-        }
+    roles = roles_held(is_owner(ctx, endpoint), rows, urns or set())
     host = endpoint.host_endpoint if endpoint.host_endpoint_id else None
     if host is not None:
-        roles |= {
-            _INHERITED_FROM_HOST[role]
-            for role in effective_roles(session, ctx, host, urns)
-            if role in _INHERITED_FROM_HOST
-        }
+        roles |= inherited_from_host(effective_roles(session, ctx, host, urns))
     return roles
+
+
+RoleRow = tuple[str, str, str]  # principal_type, principal, role
+
+
+def roles_held(owner: bool, rows: Iterable[RoleRow], urns: set[str]) -> set[str]:
+    """The roles that the role ``rows`` of one endpoint give a caller whose principals are
+    ``urns``; its owner holds ``administrator``."""
+    roles: set[str] = {"administrator"} if owner else set()
+    roles |= {role for kind, principal, role in rows if _principal_matches(kind, principal, urns)}
+    return roles
+
+
+def inherited_from_host(host_roles: Iterable[str]) -> set[str]:
+    """What the caller's roles on a host endpoint give them on a share it hosts."""
+    return {_INHERITED_FROM_HOST[role] for role in host_roles if role in _INHERITED_FROM_HOST}
+
+
+def roles_without_groups(ids: list[str], owner_id: str, rows: list[RoleRow]) -> set[str] | None:
+    """:func:`roles_held` when no row names a group, so the caller's identities are all
+    the principals that can match; None when one does (group memberships are needed)."""
+    if any(kind == "group" for kind, _, _ in rows):
+        return None
+    return roles_held(owner_id in ids, rows, {IDENTITY_URN + i for i in ids})
 
 
 # What a role on a host endpoint gives on the shares it hosts.
@@ -224,6 +244,13 @@ def endpoint_not_found(endpoint_id: str) -> NotFound:
     return NotFound(f"No such endpoint '{endpoint_id}'", code="EndpointNotFound")
 
 
+def view_denied(endpoint_id: str) -> Forbidden:
+    return Forbidden(
+        f"You do not have permission to access endpoint '{endpoint_id}'",
+        code="EndpointPermissionDenied",
+    )
+
+
 def get_endpoint_row(session: Session, endpoint_id: str) -> Endpoint | None:
     try:
         key = str(uuid.UUID(str(endpoint_id)))
@@ -242,10 +269,7 @@ def endpoint_for(
     if endpoint is None:
         raise endpoint_not_found(endpoint_id)
     if not can_view(session, ctx, endpoint):
-        raise Forbidden(
-            f"You do not have permission to access endpoint '{endpoint.id}'",
-            code="EndpointPermissionDenied",
-        )
+        raise view_denied(endpoint.id)
     if need != "read" and not has_need(session, ctx, endpoint, need):
         raise Forbidden(
             f"You do not have the role needed to {_NEED_WORDS[need]} endpoint '{endpoint.id}'",

@@ -14,10 +14,16 @@ from globus_local.services.transfer.models_endpoints import (
     AccessRule,
     Bookmark,
     Endpoint,
+    EndpointRecord,
     EndpointRole,
     EndpointServer,
+    HostRecord,
+    ServerRecord,
 )
 from globus_local.storage import FileInfo
+
+# An endpoint as the ORM loads it or as a driver-level read gives it.
+EndpointLike = Endpoint | EndpointRecord
 
 # Where every Transfer route is served, under the service's own prefix.
 API_PREFIX = "/v0.10"
@@ -102,7 +108,7 @@ def activation_doc(
     return doc
 
 
-def canonical_name(endpoint: Endpoint) -> str:
+def canonical_name(endpoint: EndpointLike | HostRecord) -> str:
     return f"{username_of(endpoint.owner_string)}#{endpoint.id}"
 
 
@@ -110,7 +116,7 @@ def username_of(owner_string: str) -> str:
     return owner_string.split("@", 1)[0]
 
 
-def server_doc(server: EndpointServer) -> dict[str, t.Any]:
+def server_doc(server: EndpointServer | ServerRecord) -> dict[str, t.Any]:
     return {
         "DATA_TYPE": "server",
         "id": server.id,
@@ -129,10 +135,10 @@ def server_doc(server: EndpointServer) -> dict[str, t.Any]:
 
 
 def endpoint_doc(
-    endpoint: Endpoint,
+    endpoint: EndpointLike,
     *,
     roles: set[str],
-    servers: list[EndpointServer],
+    servers: t.Sequence[EndpointServer | ServerRecord],
     in_use: bool,
     can_manage_acl: bool,
 ) -> dict[str, t.Any]:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import secrets
 import typing as t
 import uuid
+from dataclasses import fields
 from pathlib import Path
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
-from globus_local.db import utcnow
+from globus_local.db import Database, utcnow
+from globus_local.db.lean import DriverQuery, Reader, reader
 from globus_local.kit.errors import BadRequest, Forbidden, NotFound
 from globus_local.kit.params import (
     SQL_INT_MAX,
@@ -30,10 +32,14 @@ from globus_local.services.transfer.models_endpoints import (
     AccessRule,
     Bookmark,
     Endpoint,
+    EndpointRecord,
     EndpointRole,
     EndpointServer,
     EndpointUsage,
+    HostRecord,
+    ServerRecord,
 )
+from globus_local.services.transfer.models_tasks import ACTIVE, TransferTask
 from globus_local.storage import StorageError, normalize
 
 R = t.TypeVar("R")
@@ -103,6 +109,123 @@ def document(
         ),
         can_manage_acl=bool(roles & {"administrator", "access_manager"}),
     )
+
+
+# -- one endpoint's document without the ORM ----------------------------------------------
+# ``GET /endpoint/<id>`` is what clients poll: its rows are read at the driver's level (see
+# ``globus_local.db.lean``), a few microseconds per query instead of an ORM load each.
+_host = Endpoint.__table__.alias("host")
+_endpoints = Endpoint.__table__
+_RECORD_COLUMNS = [f.name for f in fields(EndpointRecord) if f.name != "host_endpoint"]
+_HOST_COLUMNS = [f.name for f in fields(HostRecord)]
+_ENDPOINT_ROW = DriverQuery(
+    select(
+        *(_endpoints.c[name] for name in _RECORD_COLUMNS),
+        *(_host.c[name] for name in _HOST_COLUMNS),
+    )
+    .select_from(_endpoints.outerjoin(_host, _host.c.id == _endpoints.c.host_endpoint_id))
+    .where(_endpoints.c.id == bindparam("endpoint_id"))
+)
+_ROLE_ROWS = DriverQuery(
+    select(
+        EndpointRole.endpoint_id,
+        EndpointRole.principal_type,
+        EndpointRole.principal,
+        EndpointRole.role,
+    ).where(
+        or_(
+            EndpointRole.endpoint_id == bindparam("endpoint_id"),
+            EndpointRole.endpoint_id == bindparam("host_id"),
+        )
+    )
+)
+_SERVER_COLUMNS = [f.name for f in fields(ServerRecord)]
+_SERVER_ROWS = DriverQuery(
+    select(*(EndpointServer.__table__.c[name] for name in _SERVER_COLUMNS))
+    .where(EndpointServer.endpoint_id == bindparam("endpoint_id"))
+    .order_by(EndpointServer.id)
+)
+# Identity sets larger than this take the ORM path.
+_MAX_OWNERS = 16
+
+
+def _active_task_query(owners: int) -> DriverQuery:
+    """Whether ``owners`` identities (``owner_0``...) have an unfinished task on an
+    endpoint: the rule of ``tasks.endpoint_in_use``, with one parameter per identity."""
+    return DriverQuery(
+        select(
+            exists().where(
+                TransferTask.owner_id.in_([bindparam(f"owner_{n}") for n in range(owners)]),
+                TransferTask.status == ACTIVE,
+                or_(
+                    TransferTask.source_endpoint_id == bindparam("endpoint_id"),
+                    TransferTask.destination_endpoint_id == bindparam("endpoint_id"),
+                ),
+            )
+        )
+    )
+
+
+_ACTIVE_TASK = {n: _active_task_query(n) for n in range(1, _MAX_OWNERS + 1)}
+
+
+def read_document(reader: Reader, ctx: AuthContext, endpoint_id: str) -> dict[str, t.Any] | None:
+    """What ``GET /endpoint/<id>`` answers, read without the ORM; raises as
+    :func:`access.endpoint_for` does. None when the answer needs more than these rows
+    (a role or access rule naming a group, a share seen through an access rule, a large
+    identity set): :func:`document` on a session decides those."""
+    try:
+        key = str(uuid.UUID(str(endpoint_id)))
+    except ValueError:
+        raise access.endpoint_not_found(endpoint_id) from None
+    row = _ENDPOINT_ROW.first(reader, {"endpoint_id": key})
+    if row is None:
+        raise access.endpoint_not_found(endpoint_id)
+    split = len(_RECORD_COLUMNS)
+    host = HostRecord(*row[split:]) if row[split] is not None else None
+    endpoint = EndpointRecord(**dict(zip(_RECORD_COLUMNS, row, strict=False)), host_endpoint=host)
+    ids = access.identities(ctx)
+    owners = sorted(set(ids))
+    if len(owners) > _MAX_OWNERS or (host is not None and host.host_endpoint_id is not None):
+        return None
+    role_rows = _ROLE_ROWS.rows(reader, {"endpoint_id": key, "host_id": endpoint.host_endpoint_id})
+    mine = [r[1:] for r in role_rows if r[0] == key]
+    roles = access.roles_without_groups(ids, endpoint.owner_id, mine)
+    if roles is None:
+        return None
+    if endpoint.host_endpoint_id is not None and host is not None:
+        on_host = [r[1:] for r in role_rows if r[0] == host.id]
+        host_roles = access.roles_without_groups(ids, host.owner_id, on_host)
+        if host_roles is None:
+            return None
+        roles |= access.inherited_from_host(host_roles)
+    if not (endpoint.owner_id in ids or endpoint.public or roles):
+        if endpoint.is_shared:
+            return None  # an access rule may let the caller see it
+        raise access.view_denied(endpoint.id)
+    servers = [ServerRecord(*r) for r in _SERVER_ROWS.rows(reader, {"endpoint_id": key})]
+    in_use = False
+    if owners:
+        params = {f"owner_{n}": owner for n, owner in enumerate(owners)}
+        found = _ACTIVE_TASK[len(owners)].first(reader, {"endpoint_id": key, **params})
+        in_use = bool(found and found[0])
+    return endpoint_doc(
+        endpoint,
+        roles=roles,
+        servers=servers,
+        in_use=in_use,
+        can_manage_acl=bool(roles & {"administrator", "access_manager"}),
+    )
+
+
+def document_by_id(database: Database, ctx: AuthContext, endpoint_id: str) -> dict[str, t.Any]:
+    """``GET /endpoint/<id>``: the driver-level read, or the ORM's when it cannot decide."""
+    with reader(database.engine) as rows:
+        doc = read_document(rows, ctx, endpoint_id)
+    if doc is None:
+        with database.sessionmaker() as session:  # closing rolls back: nothing is written
+            doc = document(session, ctx, access.endpoint_for(session, ctx, endpoint_id))
+    return doc
 
 
 def endpoints_with_roles(

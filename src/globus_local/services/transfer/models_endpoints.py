@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing as t
+from dataclasses import dataclass
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -133,3 +134,61 @@ class EndpointUsage(Base):
         ForeignKey("transfer_endpoints.id", ondelete="CASCADE"), primary_key=True
     )
     last_used: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- rows read without the ORM (endpoints.read_document) ------------------------------------
+@dataclass(frozen=True)
+class HostRecord:
+    """What an endpoint document shows of a share's host endpoint."""
+
+    id: str
+    display_name: str
+    owner_id: str
+    owner_string: str
+    host_endpoint_id: str | None
+
+
+@dataclass(frozen=True)
+class EndpointRecord:
+    """An endpoint row as a driver-level read gives it: the columns its document shows,
+    under the names :class:`Endpoint` gives them."""
+
+    id: str
+    display_name: str
+    owner_id: str
+    owner_string: str
+    entity_type: str
+    is_globus_connect: bool
+    public: bool
+    description: str | None
+    organization: str | None
+    department: str | None
+    keywords: str | None
+    default_directory: str | None
+    host_endpoint_id: str | None
+    host_path: str | None
+    globus_connect_setup_key: str | None
+    settings: dict[str, t.Any]
+    last_accessed: dt.datetime | None
+    host_endpoint: HostRecord | None
+
+    @property
+    def is_shared(self) -> bool:
+        return self.host_endpoint_id is not None
+
+
+@dataclass(frozen=True)
+class ServerRecord:
+    """An endpoint server row read without the ORM (the columns of :class:`EndpointServer`)."""
+
+    id: int
+    endpoint_id: str
+    hostname: str
+    port: int
+    scheme: str
+    subject: str | None
+    is_paused: bool
+    incoming_data_port_start: int | None
+    incoming_data_port_end: int | None
+    outgoing_data_port_start: int | None
+    outgoing_data_port_end: int | None

@@ -6,10 +6,11 @@ from __future__ import annotations
 import typing as t
 
 from fastapi import Body, Request
+from fastapi.responses import JSONResponse
 
 from globus_local.kit.params import query_bool, query_int
 from globus_local.kit.router import ServiceRouter
-from globus_local.kit.session import DbSession
+from globus_local.kit.session import DbSession, json_from_thread
 from globus_local.services.transfer import access, endpoints, roles
 from globus_local.services.transfer import endpoint_search as search
 from globus_local.services.transfer.auth import TransferAuth
@@ -32,9 +33,10 @@ def _endpoint_list(data: list[dict[str, t.Any]]) -> dict[str, t.Any]:
 
 # -- endpoint CRUD -------------------------------------------------------------------------
 @router.get("/endpoint/{endpoint_id}")
-def get_endpoint(endpoint_id: str, db: DbSession, ctx: TransferAuth) -> dict[str, t.Any]:
-    endpoint = access.endpoint_for(db, ctx, endpoint_id, need="read")
-    return endpoints.document(db, ctx, endpoint)
+async def get_endpoint(request: Request, endpoint_id: str, ctx: TransferAuth) -> JSONResponse:
+    """Clients poll this: one trip to the thread pool, rows read at the driver's level."""
+    database = request.app.state.db
+    return await json_from_thread(lambda: endpoints.document_by_id(database, ctx, endpoint_id))
 
 
 @router.post("/endpoint")

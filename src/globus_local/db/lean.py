@@ -1,0 +1,130 @@
+"""Reads at the driver's level, for the few routes that clients call in tight loops.
+
+An ORM load costs several times the query it runs (building the statement's cache key,
+the session, the identity map, the instances), and the query itself is cheap. A
+:class:`DriverQuery` is a Core ``select`` compiled once per dialect; it runs on the pool's
+own DBAPI connection and converts each value with its column type's result processor, so
+the rows hold what the ORM would have put on its objects (datetimes, dicts, bools).
+
+Only reads: a write must pass SQLAlchemy's events (SQLite's write gate listens there).
+"""
+
+from __future__ import annotations
+
+import threading
+import typing as t
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Dialect, Engine, Select
+
+if t.TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+Processor = t.Callable[[t.Any], t.Any] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: tuple[str, ...] | None  # bind names in order, for positional paramstyles
+    defaults: dict[str, t.Any]  # values written into the statement itself
+    bind_processors: dict[str, t.Callable[[t.Any], t.Any]]
+    result_processors: tuple[Processor, ...]
+
+
+class DriverQuery:
+    """A ``select`` run straight on a DBAPI cursor; built once, at import.
+
+    Parameters are passed by their ``bindparam`` names and go through their types' bind
+    processors, as SQLAlchemy would send them. Expanding (``IN``) parameters are not
+    supported: build one query per list length instead.
+    """
+
+    def __init__(self, statement: Select[Unpack[tuple[t.Any, ...]]]) -> None:
+        self.statement = statement
+        self._by_dialect: dict[str, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _compiled(self, dialect: Dialect) -> _Compiled:
+        found = self._by_dialect.get(dialect.name)
+        if found is not None:
+            return found
+        with self._lock:
+            compiled = self.statement.compile(dialect=dialect)
+            binds = compiled.binds
+            bind_processors: dict[str, t.Callable[[t.Any], t.Any]] = {}
+            for name, bind in binds.items():
+                if bind.expanding:
+                    raise ValueError(f"expanding parameter {name!r} in a DriverQuery")
+                processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                if processor is not None:
+                    bind_processors[name] = processor
+            result_processors = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in self.statement.selected_columns
+            )
+            found = _Compiled(
+                sql=compiled.string,
+                positional=tuple(compiled.positiontup or ()) if compiled.positional else None,
+                defaults={name: bind.value for name, bind in binds.items() if not bind.required},
+                bind_processors=bind_processors,
+                result_processors=result_processors,
+            )
+            self._by_dialect[dialect.name] = found
+            return found
+
+    def rows(
+        self, reader: Reader, params: Mapping[str, t.Any] | None = None
+    ) -> list[tuple[t.Any, ...]]:
+        """Every row, its values converted as the ORM would."""
+        compiled = self._compiled(reader.dialect)
+        values = {**compiled.defaults, **(params or {})}
+        for name, processor in compiled.bind_processors.items():
+            values[name] = processor(values[name])
+        bound: t.Any = (
+            tuple(values[name] for name in compiled.positional)
+            if compiled.positional is not None
+            else values
+        )
+        cursor = reader.connection.cursor()
+        try:
+            cursor.execute(compiled.sql, bound)
+            raw = cursor.fetchall()
+        finally:
+            cursor.close()
+        processors = compiled.result_processors
+        if not any(processors):
+            return [tuple(row) for row in raw]
+        return [
+            tuple(
+                value if p is None else p(value) for p, value in zip(processors, row, strict=True)
+            )
+            for row in raw
+        ]
+
+    def first(
+        self, reader: Reader, params: Mapping[str, t.Any] | None = None
+    ) -> tuple[t.Any, ...] | None:
+        found = self.rows(reader, params)
+        return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A pooled DBAPI connection lent for a few reads, and its dialect."""
+
+    connection: t.Any
+    dialect: Dialect
+
+
+@contextmanager
+def reader(engine: Engine) -> Iterator[Reader]:
+    """Borrow a connection from ``engine``'s pool for reads; the pool ends whatever
+    transaction the reads began (a rollback) when it takes the connection back."""
+    connection = engine.raw_connection()
+    try:
+        yield Reader(connection, engine.dialect)
+    finally:
+        connection.close()
