@@ -6,7 +6,6 @@ from __future__ import annotations
 import typing as t
 
 import globus_sdk
-
 from globus_local.testing import LocalServer
 
 SEARCH_ALL = "urn:globus:auth:scope:search.api.globus.org:all"
@@ -29,7 +28,11 @@ def _make_index(server: LocalServer, owner: t.Any) -> str:
             {"title": "Plankton at station A", "site": "A", "kind": "plankton"},
             ["public"],
         ),
-        ("secret-4", {"title": "Unpublished kelp", "site": "C", "kind": "kelp"}, [f"urn:globus:auth:identity:{owner.id}"]),
+        (
+            "secret-4",
+            {"title": "Unpublished kelp", "site": "C", "kind": "kelp"},
+            [f"urn:globus:auth:identity:{owner.id}"],
+        ),
     ]
     task = sc.ingest(
         index_id,
