@@ -41,10 +41,10 @@ class FormProblem(Exception):
     """A form the page can tell is incomplete before any call is made."""
 
 
-def _page(path: str, **query: str) -> str:
+def _page(below: str, /, **query: str) -> str:
     """A path in this section with its query string."""
     kept = {k: v for k, v in query.items() if v}
-    return f"/app/collections{path}" + ("?" + urlencode(kept) if kept else "")
+    return f"/app/collections{below}" + ("?" + urlencode(kept) if kept else "")
 
 
 def _back(endpoint_id: str, anchor: str = "") -> str:

@@ -26,6 +26,14 @@ def _transfer(server: LocalServer, username: str, method: str, path: str, **kw: 
     return requests.request(method, url, headers=bearer(token), timeout=30, **kw)
 
 
+def _group(server: LocalServer, username: str, name: str) -> t.Any:
+    token = access_token(server.token(username, [scopes.GROUPS_ALL]), scopes.GROUPS_RS)
+    url = server.url.rstrip("/") + "/groups/v2/groups"
+    answer = requests.post(url, json={"name": name}, headers=bearer(token), timeout=30)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
 def _tag() -> str:
     return secrets.token_hex(3)
 
@@ -100,8 +108,15 @@ def test_a_shared_folder_reaches_its_user_and_nobody_else(
     page.click("#share-folder")
     page.wait_for_selector("#guest-form")
     assert page.locator("#host_endpoint").input_value() == host["id"]
-    page.fill("#host_path", "/results/")
+    page.fill("#host_path", "/missing/")
     page.fill("#display_name", f"Results for Rita {tag}")
+    page.click("#guest-form button[type=submit]")  # no such folder: Transfer says so
+    page.wait_for_selector(".notice.error")
+    assert "/missing/" in page.locator(".notice.error").inner_text()
+    assert page.locator("#display_name").input_value() == f"Results for Rita {tag}"
+    assert page.locator("#host_endpoint").input_value() == host["id"]
+    browser.shot("new-guest-refused")
+    page.fill("#host_path", "/results/")
     browser.shot("new-guest")
     page.click("#guest-form button[type=submit]")
     page.wait_for_selector("#rules-empty")
@@ -127,15 +142,14 @@ def test_a_shared_folder_reaches_its_user_and_nobody_else(
     assert page.locator("#rules tbody tr").count() == 1
     browser.goto(f"/app/collections/{host['id']}")
     page.wait_for_selector(f"#guest-list tr[data-id='{share_id}']")
+    browser.goto("/app/collections?scope=recently-used")  # creating it counts as use
+    page.wait_for_selector(f"#results tr[data-id='{share_id}']")
 
     # the reader finds it under shared-with-me and opens it
     second = open_browser()
     second.login(reader, start="/app/collections?scope=shared-with-me")
     rpage = second.page
     rpage.wait_for_selector(f"#results tr[data-id='{share_id}']")
-    assert f"Project store {tag}" not in rpage.locator("#results").inner_text().replace(
-        f"on Project store {tag}", ""
-    )
     second.shot("shared-with-me")
     rpage.click(f"#results a[href='/app/collections/{share_id}']")
     rpage.wait_for_selector("#details")
@@ -200,6 +214,20 @@ def test_roles_are_granted_and_removed_and_the_collection_edited_then_deleted(
     page.click("#role-list button.danger")
     page.wait_for_selector("#roles-empty")
     assert "Role removed" in page.locator(".notice.ok").inner_text()
+
+    # a group picked from the owner's own groups (Groups API)
+    group = _group(globus_local_server, owner.username, f"Beamline team {tag}")
+    browser.goto(f"/app/collections/{endpoint['id']}")
+    page.select_option("#role-type", "group")
+    assert not page.locator("#role-username").is_visible()
+    page.select_option("#role-group-pick", group["id"])
+    page.select_option("#role-name", "access_manager")
+    page.click("#role-form button[type=submit]")
+    page.wait_for_selector("#role-list tbody tr")
+    roles = page.locator("#role-list").inner_text()
+    assert f"group Beamline team {tag}" in roles and "access manager" in roles
+    page.click("#role-list button.danger")
+    page.wait_for_selector("#roles-empty")
 
     page.fill("#display_name", f"Renamed store {tag}")
     page.fill("#description", "Now with a description")
