@@ -27,6 +27,9 @@ from rich.table import Table
 
 SAMPLE_FILES = 120
 SAMPLE_BYTES = 64 * 1024 * 1024  # spread over the files, so the progress bar has work to show
+# The demo account the tutorial makes, and the web app can be opened with afterwards.
+DEMO_USER = "demo@globus-local"
+DEMO_PASSWORD = "demo-password"
 
 console = Console()
 
@@ -87,9 +90,27 @@ def main() -> int:
         console.print(f"  export {key}={value}", style="dim")
 
     try:
-        return tutorial(server, src_dir, dst_dir)
+        status = tutorial(server, src_dir, dst_dir)
+        show_web_app(server)
+        return status
     finally:
         server.stop()
+
+
+def show_web_app(server: object) -> None:
+    """Where to see all of the above in a browser; kept serving while someone may look."""
+    step("The web app")
+    console.print(f"Open [bold]{server.url}app/[/] and log in as:")  # type: ignore[attr-defined]
+    console.print(f"  username  [bold]{DEMO_USER}[/]")
+    console.print(f"  password  [bold]{DEMO_PASSWORD}[/]")
+    if not sys.stdin.isatty():
+        return
+    console.print("The platform keeps serving until you press Ctrl-C.", style="dim")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("stopping")
 
 
 def tutorial(server: object, src_dir: Path, dst_dir: Path) -> int:
@@ -97,8 +118,8 @@ def tutorial(server: object, src_dir: Path, dst_dir: Path) -> int:
     from globus_local.services.transfer.admin import create_endpoint
 
     step("Setting up a user, an app and two endpoints")
-    password = "demo-password"
-    user = server.create_user("demo@globus-local", password, name="Demo User")  # type: ignore[attr-defined]
+    password = DEMO_PASSWORD
+    user = server.create_user(DEMO_USER, password, name="Demo User")  # type: ignore[attr-defined]
     app = server.create_client(  # type: ignore[attr-defined]
         "native",
         "SDK Tutorial App",

@@ -109,7 +109,10 @@ def cmd_env(args: argparse.Namespace) -> int:
 
 
 def _demo_banner(demo: dict[str, t.Any] | None, settings: Settings) -> str:
-    lines = [f"{PROG} {__version__} serving {settings.root_url} (data in {settings.data_dir})"]
+    lines = [
+        f"{PROG} {__version__} serving {settings.root_url} (data in {settings.data_dir})",
+        f"Web app: {settings.root_url}app/",
+    ]
     if demo:
         user, client = demo.get("user", {}), demo.get("client", {})
         lines += [

@@ -40,6 +40,8 @@ def test_the_demo_moves_and_checks_the_sample_data() -> None:
     found = rf"^search found globus://{UUID}/flow-copy/run-00/: Demo dataset, run 00, 20 files, "
     assert re.search(found, out, re.M), out
     assert "demo complete" in out
+    assert re.search(r"^Open http://127\.0\.0\.1:\d+/app/ and log in as:$", out, re.M), out
+    assert re.search(r"^  password  demo-password$", out, re.M), out
 
 
 def test_endpoint_ids_in_brackets_are_shown_whatever_they_start_with() -> None:
