@@ -16,6 +16,7 @@ from globus_local.services.transfer import (
     routes_acl,
     routes_bookmarks,
     routes_endpoints,
+    routes_https,
     routes_operations,
     routes_tasks,
 )
@@ -34,6 +35,7 @@ service = Service(
         routes_acl.router,
         routes_bookmarks.router,
         routes_operations.router,
+        routes_https.router,
     ),
     format_error,
     api_prefix=API_PREFIX,
