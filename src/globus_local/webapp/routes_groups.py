@@ -89,7 +89,10 @@ async def _member_counts(
 ) -> dict[str, dict[str, int]]:
     """Per group, counts by status: from ``/groups/statuses`` for groups the user manages,
     and for others the active members the group's policy lets a member see."""
-    counts: dict[str, dict[str, int]] = await calls.get("groups", "/groups/statuses")
+    try:
+        counts: dict[str, dict[str, int]] = await calls.get("groups", "/groups/statuses")
+    except ApiError:  # the list still stands without its counts
+        counts = {}
     lookups = 0
     for group in groups:
         mine = group.get("mine") or {}
@@ -158,12 +161,16 @@ async def create_group(request: Request, user: User) -> RedirectResponse:
 
 
 async def _names(calls: Services, identity_ids: list[str]) -> dict[str, dict[str, t.Any]]:
-    """Auth's identity records of the members (for their names), by identity ID."""
+    """Auth's identity records of the members (for their names), by identity ID; without
+    them the members table falls back to the usernames Groups reports."""
     found: dict[str, dict[str, t.Any]] = {}
     unique = list(dict.fromkeys(identity_ids))
     for start in range(0, len(unique), 100):
         chunk = unique[start : start + 100]
-        doc = await calls.get("auth", "/v2/api/identities", ids=",".join(chunk))
+        try:
+            doc = await calls.get("auth", "/v2/api/identities", ids=",".join(chunk))
+        except ApiError:
+            return found
         for identity in doc.get("identities", []):
             found[identity["id"]] = identity
     return found
@@ -204,6 +211,7 @@ async def group_page(request: Request, user: User, group_id: str) -> HTMLRespons
         title=group["name"],
         group=group,
         mine=mine,
+        link=str(request.url.replace(query="", fragment="")),
         # the API refuses the last admin's leaving; the page says so instead of offering it
         sole_admin=bool(mine and mine.get("role") == "admin" and len(admins) == 1),
         me=me,

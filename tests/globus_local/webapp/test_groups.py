@@ -69,6 +69,9 @@ def test_create_a_group_invite_a_user_who_accepts(
     assert _member_row(page, owner.username).get_attribute("data-status") == "active"
     first.shot("group-created")
 
+    page.fill("#invite-usernames", "nobody-here@example.org")
+    page.click("#invite-form button[type=submit]")
+    _notice(page, "No user with the username nobody-here@example.org")
     page.fill("#invite-usernames", guest.username)
     page.click("#invite-form button[type=submit]")
     _notice(page, f"Invited {guest.username}")
@@ -128,6 +131,7 @@ def test_join_and_request_to_join_follow_the_groups_policies(
     page.click("#policies-form button[type=submit]")
     _notice(page, "Policies saved")
     assert "ask to join" in page.locator("#about").inner_text()
+    assert page.locator("button.copy").is_visible()  # the page's script ran under the CSP
     admin.shot("policies")
 
     other = open_browser()
@@ -160,6 +164,14 @@ def test_join_and_request_to_join_follow_the_groups_policies(
     assert other.page.locator(f"#my-groups tr[data-group-id='{open_group}']").count() == 0
     assert other.page.locator(f"#my-groups tr[data-group-id='{by_request}']").count() == 1
     assert api.members(open_group)[joiner.username]["status"] == "left"
+
+    club = api.create("Reading club")
+    api.call("POST", f"/groups/{club}", {"invite": [{"identity_id": joiner.id}]})
+    other.page.reload()
+    other.page.locator(f"#invitations li[data-group-id='{club}'] button.decline").click()
+    _notice(other.page, "Invitation declined")
+    assert other.page.locator("#invitations").count() == 0
+    assert api.members(club)[joiner.username]["status"] == "declined"
 
 
 def test_another_user_sees_no_private_group_and_no_hidden_members(
