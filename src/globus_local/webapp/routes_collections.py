@@ -75,12 +75,13 @@ def _not_found(request: Request, user: User, what: str) -> HTMLResponse:
 # -- search ----------------------------------------------------------------------------------
 @router.get("/collections", response_class=HTMLResponse)
 async def collections_page(
-    request: Request, user: User, q: str = "", scope: str = "", offset: int = 0
+    request: Request, user: User, q: str = "", scope: str = "", offset: str = "0"
 ) -> HTMLResponse:
     """The search tabs; with no text and no tab chosen, the user's own collections."""
     text = q.strip()
     scope = scope if scope in SCOPE_NAMES else ("all" if text else "my-endpoints")
-    offset = max(0, min(offset, 1000 - PAGE_SIZE))
+    start = int(offset) if offset.isascii() and offset.isdigit() else 0  # else the first page
+    start = min(start, 1000 - PAGE_SIZE)  # Transfer serves no result past the 1000th
     found: list[dict[str, t.Any]] = []
     more = False
     error = None
@@ -92,7 +93,7 @@ async def collections_page(
                 filter_scope=scope,
                 filter_fulltext=text or None,
                 limit=PAGE_SIZE,
-                offset=offset,
+                offset=start,
             )
             found, more = page.get("DATA", []), bool(page.get("has_next_page"))
         except ApiError as err:
@@ -110,11 +111,11 @@ async def collections_page(
         found=found,
         error=error,
         guest_types=GUEST_TYPES,
-        prev_url=_page("", q=text, scope=scope, offset=str(offset - PAGE_SIZE))
-        if offset > 0
+        prev_url=_page("", q=text, scope=scope, offset=str(max(0, start - PAGE_SIZE)))
+        if start > 0
         else None,
-        next_url=_page("", q=text, scope=scope, offset=str(offset + PAGE_SIZE)) if more else None,
-        first=offset + 1,
+        next_url=_page("", q=text, scope=scope, offset=str(start + PAGE_SIZE)) if more else None,
+        first=start + 1,
     )
 
 

@@ -184,6 +184,15 @@ def test_a_shared_folder_reaches_its_user_and_nobody_else(
     assert opage.locator("#results-empty").count() == 1
     assert "Project store" not in opage.content() and "Results for Rita" not in opage.content()
 
+    # the owner removes the rule: the reader's access ends with it
+    browser.goto(f"/app/collections/{share_id}")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#rules button.danger")
+    page.wait_for_selector("#rules-empty")
+    assert "Access rule removed" in page.locator(".notice.ok").inner_text()
+    listing = _transfer(server, reader.username, "GET", f"/operation/endpoint/{share_id}/ls")
+    assert listing.status_code == 403
+
 
 def test_roles_are_granted_and_removed_and_the_collection_edited_then_deleted(
     open_browser: t.Any, make_web_user: t.Any, globus_local_server: LocalServer, tmp_path: Path
@@ -285,3 +294,24 @@ def test_forms_without_the_csrf_token_are_refused_and_change_nothing(
     assert shares.json()["DATA"] == []
     # a malformed ID is no page, not an error from the API
     assert http.get(base + "/not-an-id", timeout=30).status_code == 404
+
+
+def test_search_pages_through_many_results_and_bad_paging_is_the_first_page(
+    globus_local_server: LocalServer, logged_in_http: t.Any, tmp_path: Path
+) -> None:
+    http, owner = logged_in_http()
+    tag = _tag()
+    for n in range(27):
+        _endpoint(globus_local_server, owner, tmp_path / f"e{n}", f"Shelf {tag} {n:02d}")
+    base = globus_local_server.url.rstrip("/") + "/app/collections"
+    first = http.get(base, params={"q": tag, "scope": "all"}, timeout=30)
+    assert first.status_code == 200 and first.text.count('<tr data-id="') == 25
+    assert "offset=25" in first.text and "Previous</a>" not in first.text
+    second = http.get(base, params={"q": tag, "scope": "all", "offset": "25"}, timeout=30)
+    assert second.text.count('<tr data-id="') == 2
+    assert "Previous</a>" in second.text and "Next</a>" not in second.text
+    for bad in ("-5", "x", "²", "9" * 40):
+        answer = http.get(
+            base, params={"q": tag, "scope": "my-endpoints", "offset": bad}, timeout=30
+        )
+        assert answer.status_code == 200, bad
