@@ -2,11 +2,13 @@
 
 Prints ingest documents/s and query p50/p99 for
   * the platform over HTTP (SearchClient.post_search against a local server),
-  * the platform's search engine called in-process (no HTTP/JSON),
-  * the floor: the same queries run directly on a bare FTS5 table of the same text.
+  * the platform's search called in-process (no HTTP/JSON): the engine the server uses,
+  * the floors: the same queries run directly on a bare FTS5 table of the same text, and
+    on a bare tantivy index of the same text (top 10 plus the count, each).
 
 Usage:  .venv/bin/python benchmarks/search.py [--docs 100000] [--repeat 30]
-        [--database-url postgresql://...]   (the floor is always bare SQLite FTS5)
+        [--engine tantivy|sql]   (SQLite: the tantivy copies, default, or SQL alone)
+        [--database-url postgresql://...]   (always SQL)
         [--entry-ids]   (give every entry an id: results are then grouped by subject)
 Not part of ``make test``.
 """
@@ -23,10 +25,13 @@ import time
 import typing as t
 from pathlib import Path
 
+import tantivy
+
 import globus_sdk
 from globus_local.services.auth.scopes import SEARCH_ALL
-from globus_local.services.search.backends import backend_for
-from globus_local.services.search.engine import run_search
+from globus_local.services.search.access import get_index
+from globus_local.services.search.backends.select import engine_name, use_engine
+from globus_local.services.search.entries import search_plan
 from globus_local.services.search.query.request import build_plan
 from globus_local.testing import LocalServer
 
@@ -144,6 +149,28 @@ def bare_fts(docs: list[dict[str, t.Any]], path: Path) -> tuple[sqlite3.Connecti
     return conn, time.perf_counter() - start
 
 
+def bare_tantivy(docs: list[dict[str, t.Any]], path: Path) -> tuple[tantivy.Index, float]:
+    """The other floor: a tantivy index of the same text, one field, default tokenizer."""
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("body")
+    index = tantivy.Index(sb.build(), path=str(path))
+    start = time.perf_counter()
+    writer = index.writer(heap_size=128_000_000, num_threads=1)
+    for doc in docs:
+        c = doc["content"]
+        body = f"{c['title']} {c['body']} {c['author']['name']} {' '.join(c['tags'])}"
+        writer.add_document(tantivy.Document(body=body))
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    return index, time.perf_counter() - start
+
+
+def bare_tantivy_query(index: tantivy.Index, match: str) -> None:
+    """Top 10 by BM25 plus the count; ``match`` in FTS5 syntax reads the same here."""
+    index.searcher().search(index.parse_query(match, ["body"]), 10, count=True)
+
+
 def bare_query(conn: sqlite3.Connection, match: str) -> None:
     """Top 10 by bm25 plus the total, as a search page needs."""
     conn.execute(
@@ -157,6 +184,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--database-url", default=None)
+    ap.add_argument("--engine", choices=["tantivy", "sql"], default="tantivy")
     ap.add_argument(
         "--entry-ids",
         action="store_true",
@@ -168,6 +196,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = LocalServer(data_dir=Path(tmp), database_url=args.database_url).start()
         try:
+            use_engine(server.db, args.engine)
             server.create_user("bench@example.org", "bench-password")
             token = server.token("bench@example.org", [SEARCH_ALL])["access_token"]
             sc = globus_sdk.SearchClient(
@@ -188,16 +217,21 @@ def main() -> None:
             assert sc.get_index(index_id)["num_entries"] == len(docs)
 
             floor_conn, floor_s = bare_fts(docs, Path(tmp) / "bare.sqlite3")
-            backend = backend_for(server.db)
+            floor_tv, floor_tv_s = bare_tantivy(docs, Path(tmp) / "bare-tantivy")
             dialect = server.db.dialect
+            engine_used = engine_name(server.db)
             ids = "   entries with ids" if args.entry_ids else ""
-            print(f"documents: {len(docs)}   database: {dialect}   repeat: {args.repeat}{ids}")
+            print(
+                f"documents: {len(docs)}   database: {dialect}   engine: {engine_used}"
+                f"   repeat: {args.repeat}{ids}"
+            )
             print(f"ingest (HTTP, async tasks, {dialect}): {len(docs) / ingest_s:,.0f} docs/s")
             print(f"ingest (bare FTS5 table, text only):   {len(docs) / floor_s:,.0f} docs/s")
-            header = f"{'query':26} {'hits':>7} | {'HTTP p50':>9} {'p99':>7} | {'engine p50':>10} {'p99':>7} | {'bare p50':>9} {'p99':>7} | ratio | CPU ratio"
+            print(f"ingest (bare tantivy, text only):      {len(docs) / floor_tv_s:,.0f} docs/s")
+            header = f"{'query':26} {'hits':>7} | {'HTTP p50':>9} {'p99':>7} | {'engine p50':>10} {'p99':>7} | {'bare p50':>9} {'p99':>7} | {'tantivy p50':>11} {'p99':>7} | ratio | CPU ratio"
             print(header)
             print("-" * len(header))
-            all_http, all_engine, all_bare = [], [], []
+            all_http, all_engine, all_bare, all_tv = [], [], [], []
             all_engine_cpu: list[float] = []
             all_bare_cpu: list[float] = []
             for label, request, match in query_mix(vocab):
@@ -206,12 +240,15 @@ def main() -> None:
 
                 def engine(r: dict[str, t.Any] = request) -> None:
                     with server.db.session() as session:
-                        run_search(session, backend, index_id, build_plan(r), [])
+                        index = get_index(session, index_id)
+                        search_plan(session, server.db, index, build_plan(r), [])
 
                 eng_cpu: list[float] = []
                 bare_cpu: list[float] = []
                 eng = timed(engine, args.repeat, eng_cpu)
                 bare = timed(lambda m=match: bare_query(floor_conn, m), args.repeat, bare_cpu)
+                tv = timed(lambda m=match: bare_tantivy_query(floor_tv, m), args.repeat)
+                all_tv += tv
                 all_engine_cpu += eng_cpu
                 all_bare_cpu += bare_cpu
                 cpu_ratio = statistics.median(eng_cpu) / statistics.median(bare_cpu)
@@ -222,7 +259,8 @@ def main() -> None:
                 print(
                     f"{label:26} {hits:>7} | {percentile(http, 50):8.2f}ms {percentile(http, 99):6.1f}"
                     f" | {percentile(eng, 50):9.2f}ms {percentile(eng, 99):6.1f}"
-                    f" | {percentile(bare, 50):8.2f}ms {percentile(bare, 99):6.1f} | {ratio:4.1f}x"
+                    f" | {percentile(bare, 50):8.2f}ms {percentile(bare, 99):6.1f}"
+                    f" | {percentile(tv, 50):10.2f}ms {percentile(tv, 99):6.1f} | {ratio:4.1f}x"
                     f" | {cpu_ratio:4.1f}x"
                 )
             print("-" * len(header))
@@ -230,6 +268,7 @@ def main() -> None:
                 f"{'all queries':26} {'':>7} | {percentile(all_http, 50):8.2f}ms {percentile(all_http, 99):6.1f}"
                 f" | {percentile(all_engine, 50):9.2f}ms {percentile(all_engine, 99):6.1f}"
                 f" | {percentile(all_bare, 50):8.2f}ms {percentile(all_bare, 99):6.1f}"
+                f" | {percentile(all_tv, 50):10.2f}ms {percentile(all_tv, 99):6.1f}"
                 f" | {percentile(all_engine, 50) / percentile(all_bare, 50):4.1f}x engine,"
                 f" {percentile(all_http, 50) / percentile(all_bare, 50):4.1f}x HTTP"
             )

@@ -16,12 +16,14 @@ from globus_local.kit.paging import decode_marker
 from globus_local.services.search import access
 from globus_local.services.search.access import Caller, get_index
 from globus_local.services.search.backends import backend_for
+from globus_local.services.search.backends.select import store_for
 from globus_local.services.search.documents import entry_result, meta_result
 from globus_local.services.search.engine import run_scroll, run_search
 from globus_local.services.search.errors import not_found, validation_error
 from globus_local.services.search.ingest import PUBLIC, entry_key
-from globus_local.services.search.models import SearchEntry, SearchEntryContent
-from globus_local.services.search.query.request import build_plan, build_scroll_plan
+from globus_local.services.search.models import SearchEntry, SearchEntryContent, SearchIndex
+from globus_local.services.search.query.request import SearchPlan, build_plan, build_scroll_plan
+from globus_local.services.search.tantivy_search import tantivy_search
 
 # Passed as ``entry_id`` to mean every entry of the subject (None names the entry without id).
 ALL_ENTRIES: t.Any = ...
@@ -95,6 +97,23 @@ def search(
     access.require_open(index)
     plan = build_plan(body)
     principals = access.visible_principals(session, index, caller, plan.bypass_visible_to)
+    return search_plan(session, database, index, plan, principals)
+
+
+def search_plan(
+    session: Session,
+    database: Database,
+    index: SearchIndex,
+    plan: SearchPlan,
+    principals: list[str] | None,
+) -> dict[str, t.Any]:
+    """The GSearchResult of a checked plan: from the index's tantivy copy when it can
+    answer exactly, else from SQL."""
+    store = store_for(database)
+    if store is not None:
+        found = tantivy_search(session, store, index, plan, principals)
+        if found is not None:
+            return found
     return run_search(session, backend_for(database), index.id, plan, principals)
 
 

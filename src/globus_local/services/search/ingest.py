@@ -29,6 +29,7 @@ from globus_local.services.search.models import (
     SearchVisibility,
 )
 from globus_local.services.search.shape import check_json, check_scalar
+from globus_local.services.search.tantivy_store import Changes, EntryDoc
 from globus_local.services.search.text import FieldValue, flatten
 
 _entries = SearchEntry.__table__
@@ -142,12 +143,20 @@ def validate_ingest(body: t.Any) -> list[dict[str, t.Any]]:
 # -- writing ----------------------------------------------------------------------------------
 
 
-def delete_entries(session: Session, backend: FullTextBackend, pks: t.Sequence[int]) -> int:
-    """Remove entries with their text, fields and visibility rows."""
+def delete_entries(
+    session: Session,
+    backend: FullTextBackend,
+    pks: t.Sequence[int],
+    changes: Changes | None = None,
+) -> int:
+    """Remove entries with their text, fields and visibility rows (and record their pks in
+    ``changes``, for the tantivy copy)."""
     pks = list(pks)
     if not pks:
         return 0
     backend.remove(session, pks)
+    if changes is not None:
+        changes.removed.extend(pks)
     for start in range(0, len(pks), 500):
         chunk = pks[start : start + 500]
         session.execute(delete(_fields).where(_fields.c.entry_pk.in_(chunk)))
@@ -158,9 +167,14 @@ def delete_entries(session: Session, backend: FullTextBackend, pks: t.Sequence[i
 
 
 def upsert_entries(
-    session: Session, backend: FullTextBackend, index_id: str, entries: list[dict[str, t.Any]]
+    session: Session,
+    backend: FullTextBackend,
+    index_id: str,
+    entries: list[dict[str, t.Any]],
+    changes: Changes | None = None,
 ) -> int:
-    """Write entries; an entry with the key ``(subject, id)`` of an existing one replaces it."""
+    """Write entries; an entry with the key ``(subject, id)`` of an existing one replaces it.
+    ``changes`` receives what the tantivy copy needs of each."""
     by_key: dict[tuple[str, str], dict[str, t.Any]] = {}
     for entry in entries:  # later duplicates win, as if ingested one after the other
         by_key[(entry["subject"], entry_key(entry["id"]))] = entry
@@ -176,7 +190,7 @@ def upsert_entries(
                 )
             )
         )
-    delete_entries(session, backend, existing)
+    delete_entries(session, backend, existing, changes)
 
     now = utcnow()
     rows = []
@@ -215,6 +229,10 @@ def upsert_entries(
                 if principal != PUBLIC:
                     vis_rows.append((pk, principal))
             field_rows.extend((pk, index_id, *f) for f in flat.fields)
+            if changes is not None:
+                changes.added.append(
+                    EntryDoc(pk, row["subject"], flat.text, row["visible_to"], flat.fields)
+                )
         insert_many(session, _contents.name, ("entry_pk", "content"), content_rows)
         insert_many(session, _fields.name, FIELD_COLUMNS, field_rows)
         insert_many(session, _visibility.name, ("entry_pk", "principal"), vis_rows)

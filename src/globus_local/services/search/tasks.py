@@ -22,10 +22,12 @@ from sqlalchemy.orm import Session, undefer
 from globus_local.db import Database, utcnow
 from globus_local.jobs import JobContext, JobStopped, StopReason, enqueue, job_handler
 from globus_local.services.search.backends import FullTextBackend, backend_for
+from globus_local.services.search.backends.select import store_for
 from globus_local.services.search.engine import matching_entry_pks
 from globus_local.services.search.ingest import delete_entries, entry_key, upsert_entries
 from globus_local.services.search.models import SearchEntry, SearchIndex, SearchTask, TaskState
 from globus_local.services.search.query.request import build_plan
+from globus_local.services.search.tantivy_store import Changes, TantivyStore, stamp_of
 
 log = logging.getLogger("globus_local.search")
 
@@ -71,10 +73,13 @@ def _subjects_of(session: Session, pks: list[int]) -> int:
     return len(subjects)
 
 
-def apply_task(session: Session, backend: FullTextBackend, task: SearchTask) -> dict[str, t.Any]:
+def apply_task(
+    session: Session, backend: FullTextBackend, task: SearchTask, changes: Changes | None = None
+) -> dict[str, t.Any]:
+    """Apply one task; ``changes`` receives what the tantivy copy must add and remove."""
     payload = task.payload
     if task.task_type == INGEST:
-        count = upsert_entries(session, backend, task.index_id, payload["entries"])
+        count = upsert_entries(session, backend, task.index_id, payload["entries"], changes)
         return {"num_entries_ingested": count}
     if task.task_type == DELETE_BY_QUERY:
         plan = build_plan(payload["query"], paging=False)
@@ -101,7 +106,7 @@ def apply_task(session: Session, backend: FullTextBackend, task: SearchTask) -> 
     else:
         raise ValueError(f"unknown task type {task.task_type!r}")
     subjects = _subjects_of(session, pks)
-    deleted = delete_entries(session, backend, pks)
+    deleted = delete_entries(session, backend, pks, changes)
     return {"num_entries_deleted": deleted, "num_subjects_deleted": subjects}
 
 
@@ -115,13 +120,44 @@ def process_index_tasks(
     job commits nothing).
     """
     backend = backend_for(db)
+    store = store_for(db)
+    before = _stamp(db, index_id) if store is not None else ""
+    wrote: list[bool] = []
+    try:
+        return _apply_pending(db, backend, store, index_id, before, up_to_seq, ctx, wrote)
+    except BaseException:
+        if store is not None and wrote:
+            # the copy may be ahead of the database: drop it, the next job rebuilds it
+            store.discard(index_id)
+        raise
+
+
+def _stamp(db: Database, index_id: str) -> str:
+    with db.session() as session:
+        return stamp_of(
+            session.scalar(
+                select(SearchIndex.content_last_modified).where(SearchIndex.id == index_id)
+            )
+        )
+
+
+def _apply_pending(
+    db: Database,
+    backend: FullTextBackend,
+    store: TantivyStore | None,
+    index_id: str,
+    before: str,
+    up_to_seq: int | None,
+    ctx: JobContext | None,
+    wrote: list[bool],
+) -> int:
+    now = utcnow()
+    changes = Changes()
     with db.session() as session:
         # First statement of the transaction: takes the write lock on the index row
         # (SQLite: the database write lock), so concurrent jobs apply tasks one at a time.
         session.execute(
-            update(SearchIndex)
-            .where(SearchIndex.id == index_id)
-            .values(content_last_modified=utcnow())
+            update(SearchIndex).where(SearchIndex.id == index_id).values(content_last_modified=now)
         )
         query = (
             select(SearchTask)
@@ -135,15 +171,17 @@ def process_index_tasks(
         for task in tasks:
             if ctx is not None and ctx.should_stop():
                 break
+            task_changes = Changes()
             try:
                 with session.begin_nested():
-                    details = apply_task(session, backend, task)
+                    details = apply_task(session, backend, task, task_changes)
             except Exception as err:  # a bad task fails alone; the others still apply
                 log.exception("search task %s failed", task.task_id)
                 task.state = TaskState.FAILED
                 task.state_description = "Task failed"
                 task.message = str(err) or type(err).__name__
             else:
+                changes.extend(task_changes)
                 task.state = TaskState.SUCCESS
                 task.state_description = "Task succeeded"
                 task.additional_details = details
@@ -151,6 +189,15 @@ def process_index_tasks(
             applied += 1
         if ctx is not None:
             ctx.progress(session, {"applied": applied, "left": len(tasks) - applied})
+        if store is not None:
+            session.flush()
+            stamp = stamp_of(
+                session.scalar(
+                    select(SearchIndex.content_last_modified).where(SearchIndex.id == index_id)
+                )
+            )
+            wrote.append(True)
+            store.write(session, index_id, before, stamp, changes)
         return applied
 
 
