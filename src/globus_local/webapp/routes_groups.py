@@ -58,6 +58,7 @@ SIGNUP_FIELDS = (
 # past this many it shows none rather than making the page slow.
 MAX_COUNT_LOOKUPS = 25
 MAX_INVITES = 50
+UUID_IN_TEXT = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 GROUP_INCLUDES = "my_memberships,memberships,policies,allowed_actions"
 
 
@@ -134,13 +135,14 @@ async def groups_page(request: Request, user: User) -> HTMLResponse:
 
 @router.get("/groups/open")
 async def open_group(request: Request, user: User, group_id: str = "") -> RedirectResponse:
-    """The "open a group by its ID" form: groups one may join are reached by their link."""
-    try:
-        return pages.redirect(request, _group_url(str(uuid.UUID(group_id.strip()))))
-    except ValueError:
+    """The "open a group" form (its ID, or the link its admins shared): groups one may
+    join are reached that way."""
+    found = UUID_IN_TEXT.search(group_id)
+    if found is None:
         return pages.redirect(
-            request, "/app/groups", ("error", f"{group_id!r} is not a group ID (a UUID).")
+            request, "/app/groups", ("error", f"{group_id!r} is not a group ID or link.")
         )
+    return pages.redirect(request, _group_url(found.group(0).lower()))
 
 
 @router.post("/groups")

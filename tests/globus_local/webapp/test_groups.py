@@ -135,7 +135,10 @@ def test_join_and_request_to_join_follow_the_groups_policies(
     admin.shot("policies")
 
     other = open_browser()
-    other.login(joiner, start=f"/app/groups/{by_request}")
+    other.login(joiner, start="/app/groups")
+    other.page.fill("#open-group-id", other.url(f"/app/groups/{by_request}"))  # the shared link
+    other.page.click("#open-group button[type=submit]")
+    other.page.wait_for_url(GROUP_URL)
     assert other.page.locator("#join-panel").is_visible()
     assert other.page.locator("#join-group").count() == 0  # approval needed: no direct join
     other.shot("request-join")
