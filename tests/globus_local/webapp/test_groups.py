@@ -177,6 +177,41 @@ def test_join_and_request_to_join_follow_the_groups_policies(
     assert api.members(club)[joiner.username]["status"] == "declined"
 
 
+def test_an_admin_removes_a_member_renames_and_deletes_the_group(
+    open_browser: t.Any, make_web_user: t.Any, globus_local_server: LocalServer
+) -> None:
+    owner = make_web_user("ada", name="Ada Admin")
+    member = make_web_user("max", name="Max Member")
+    api = GroupsApi(globus_local_server, owner.username)
+    group_id = api.create("Old name")
+    api.call("POST", f"/groups/{group_id}", {"add": [{"identity_id": member.id}]})
+
+    browser = open_browser()
+    browser.login(owner, start=f"/app/groups/{group_id}")
+    page = browser.page
+    page.on("dialog", lambda dialog: dialog.accept())
+    _member_row(page, member.username).locator("button.remove").click()
+    _notice(page, "Member removed")
+    assert _member_row(page, member.username).count() == 0
+    page.click("details.past summary")
+    assert "removed" in page.locator("details.past").inner_text()
+    assert api.members(group_id)[member.username]["status"] == "removed"
+    browser.shot("member-removed")
+
+    page.fill("#edit-name", "New name")
+    page.fill("#edit-description", "Renamed <b>safely</b>")
+    page.click("#edit-form button[type=submit]")
+    _notice(page, "Group details saved")
+    assert page.locator("#group-title").inner_text() == "New name"
+    assert page.locator("#about .description").inner_text() == "Renamed <b>safely</b>"
+
+    page.click("#delete-group")
+    _notice(page, "deleted")
+    assert page.url.endswith("/app/groups")
+    assert page.locator("#my-groups .empty").is_visible()
+    assert api.call("GET", "/groups/my_groups") == []
+
+
 def test_another_user_sees_no_private_group_and_no_hidden_members(
     open_browser: t.Any, make_web_user: t.Any, globus_local_server: LocalServer
 ) -> None:
