@@ -1,0 +1,394 @@
+"""Flows: the flows a user may see, a flow's definition and its Start form, runs and their
+live log. Every call is the Flows API (``/flows/flows``, ``/flows/runs``); starting a run
+carries a token for the flow's own scope, which the browser is sent to consent to first."""
+
+from __future__ import annotations
+
+import typing as t
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from globus_local.webapp import login, pages, schema_form
+from globus_local.webapp import session as web_session
+from globus_local.webapp.pages import User
+from globus_local.webapp.platform_api import ApiError
+from globus_local.webapp.session import WebSession
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+
+PER_PAGE = 20
+LOG_PAGE = 100
+LOG_PAGES = 5  # a run page shows at most this many pages of its log
+RUN_STATUSES = ("ACTIVE", "INACTIVE", "SUCCEEDED", "FAILED", "ENDED")
+ENDED = ("SUCCEEDED", "FAILED", "ENDED")
+# The Start form's input, kept while the browser is away consenting to the flow's scope.
+PENDING_COOKIE = "globus_local_app_flow_input"
+PENDING_SECONDS = 600
+PENDING_MAX_BYTES = 3000
+REFRESH_MS = 1000
+
+
+def _plain(err: ApiError) -> ApiError:
+    """The error with Flows' own document (``{"error": {"code", "detail"}}``) read: ``detail``
+    is a text, or a list of ``{"loc", "msg"}`` for a request the service refused."""
+    doc = err.document
+    inner = doc.get("error") if isinstance(doc, dict) else None
+    if not isinstance(inner, dict):
+        return err
+    detail = inner.get("detail")
+    if isinstance(detail, list):
+        parts = []
+        for item in detail:
+            if isinstance(item, dict):
+                where = ".".join(str(x) for x in item.get("loc") or [])
+                parts.append(f"{where}: {item.get('msg')}" if where else str(item.get("msg")))
+            else:
+                parts.append(str(item))
+        detail = "; ".join(parts)
+    return ApiError(err.status, str(inner.get("code") or err.code), str(detail or err.message), doc)
+
+
+async def _flows(
+    request: Request, user: WebSession, method: str, path: str, **params: t.Any
+) -> t.Any:
+    """One Flows call as the user; its error, if any, with the service's own words."""
+    calls = pages.services(request, user)
+    try:
+        if method == "POST":
+            return await calls.post("flows", path)
+        return await calls.get("flows", path, **params)
+    except ApiError as err:
+        raise _plain(err) from None
+
+
+def _checked_id(value: str, what: str) -> str:
+    """Flow and run ids are UUIDs; anything else never reaches the API."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ApiError(404, "NOT_FOUND", f"No {what} has the id {value!r}.") from None
+
+
+# -- flows ------------------------------------------------------------------------------------
+@router.get("/flows", response_class=HTMLResponse)
+async def flows_page(
+    request: Request, user: User, show: str = "mine", q: str = "", marker: str = ""
+) -> HTMLResponse:
+    show = "all" if show == "all" else "mine"
+    query: dict[str, t.Any] = {"per_page": PER_PAGE, "orderby": "updated_at DESC"}
+    if show == "all":  # every flow the user may see, those shared with everyone included
+        query["filter_role"] = "flow_viewer"
+    if q.strip():
+        query["filter_fulltext"] = q.strip()
+    error = None
+    try:
+        page = await _flows(request, user, "GET", "/flows", **query, marker=marker or None)
+    except ApiError as err:
+        if err.status == 401:
+            raise
+        page, error = {"flows": [], "has_next_page": False}, pages.error_message(err)
+    return pages.render(
+        request,
+        "flows.html",
+        user,
+        section="flows",
+        title="Flows",
+        flows=page.get("flows", []),
+        next_marker=page.get("marker") if page.get("has_next_page") else None,
+        show=show,
+        q=q,
+        first_page=not marker,
+        list_error=error,
+    )
+
+
+@router.get("/flows/runs", response_class=HTMLResponse)
+async def runs_page(
+    request: Request, user: User, status: str = "", marker: str = ""
+) -> HTMLResponse:
+    status = status.upper() if status.upper() in RUN_STATUSES else ""
+    page = await _flows(
+        request,
+        user,
+        "GET",
+        "/runs",
+        per_page=PER_PAGE,
+        orderby="start_time DESC",
+        filter_status=status or None,
+        marker=marker or None,
+    )
+    return pages.render(
+        request,
+        "flows_runs.html",
+        user,
+        section="flows",
+        title="Runs",
+        runs=page.get("runs", []),
+        next_marker=page.get("marker") if page.get("has_next_page") else None,
+        shown_status=status,
+        statuses=RUN_STATUSES,
+        first_page=not marker,
+    )
+
+
+# -- runs ---------------------------------------------------------------------------------------
+async def _run_view(request: Request, user: WebSession, run_id: str) -> dict[str, t.Any]:
+    """The run and its log (oldest first), as the template pair for a run shows them."""
+    run = await _flows(request, user, "GET", f"/runs/{run_id}")
+    entries: list[dict[str, t.Any]] = []
+    marker = None
+    more = False
+    for _ in range(LOG_PAGES):
+        page = await _flows(
+            request, user, "GET", f"/runs/{run_id}/log", limit=LOG_PAGE, marker=marker
+        )
+        entries += page.get("entries", [])
+        more = bool(page.get("has_next_page"))
+        marker = page.get("marker")
+        if not more or not marker:
+            break
+    roles = set(run.get("user_roles") or [])
+    return {
+        "run": run,
+        "entries": entries,
+        "log_truncated": more,
+        "final": run.get("status") in ENDED,
+        "can_cancel": run.get("status") not in ENDED
+        and bool(roles & {"run_owner", "run_manager", "flow_run_manager"}),
+    }
+
+
+@router.get("/flows/runs/{run_id}", response_class=HTMLResponse)
+async def run_page(request: Request, user: User, run_id: str) -> HTMLResponse:
+    run_id = _checked_id(run_id, "run")
+    view = await _run_view(request, user, run_id)
+    run = view["run"]
+    return pages.render(
+        request,
+        "flows_run.html",
+        user,
+        section="flows",
+        title=run.get("label") or run.get("flow_title") or "Run",
+        refresh_ms=REFRESH_MS,
+        **view,
+    )
+
+
+@router.get("/flows/runs/{run_id}/live")
+async def run_fragment(request: Request, user: User, run_id: str) -> JSONResponse:
+    """The run's status and log for the page's live refresh; ``final`` once it has ended."""
+    run_id = _checked_id(run_id, "run")
+    view = await _run_view(request, user, run_id)
+    html = pages.templates.get_template("flows_run_live.html").render(csrf=user.csrf, **view)
+    return JSONResponse(
+        {"html": html, "final": view["final"]}, headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.post("/flows/runs/{run_id}/cancel")
+async def cancel_run(request: Request, user: User, run_id: str) -> Response:
+    await pages.checked_form(request, user)
+    run_id = _checked_id(run_id, "run")
+    to = f"/app/flows/runs/{run_id}"
+    try:
+        await _flows(request, user, "POST", f"/runs/{run_id}/cancel")
+    except ApiError as err:
+        if err.status in (401, 403, 404):
+            raise
+        return pages.redirect(request, to, ("error", pages.error_message(err)))
+    return pages.redirect(request, to, ("ok", "The run was canceled."))
+
+
+# -- one flow, and starting it ------------------------------------------------------------------
+def _definition_states(definition: t.Any) -> list[dict[str, t.Any]]:
+    """The states in the order a run meets them first (then any others), for the summary."""
+    if not isinstance(definition, dict) or not isinstance(definition.get("States"), dict):
+        return []
+    states: dict[str, t.Any] = definition["States"]
+    order: list[str] = []
+    todo = [definition.get("StartAt")]
+    while todo:
+        name = todo.pop(0)
+        if not isinstance(name, str) or name in order or name not in states:
+            continue
+        order.append(name)
+        state = states[name] if isinstance(states[name], dict) else {}
+        todo += [state.get("Next"), state.get("Default")]
+        todo += [c.get("Next") for c in state.get("Choices") or [] if isinstance(c, dict)]
+        todo += [c.get("Next") for c in state.get("Catch") or [] if isinstance(c, dict)]
+    order += [n for n in states if n not in order]
+    summary = []
+    for name in order:
+        state = states[name] if isinstance(states[name], dict) else {}
+        nexts = [state.get("Next"), state.get("Default")]
+        nexts += [c.get("Next") for c in state.get("Choices") or [] if isinstance(c, dict)]
+        summary.append(
+            {
+                "name": name,
+                "type": state.get("Type", "?"),
+                "action_url": state.get("ActionUrl"),
+                "comment": state.get("Comment"),
+                "next": [n for n in nexts if isinstance(n, str)],
+                "end": bool(state.get("End")) or state.get("Type") in ("Succeed", "Fail"),
+                "start": name == definition.get("StartAt"),
+            }
+        )
+    return summary
+
+
+def _take_pending(request: Request, flow_id: str) -> dict[str, str] | None:
+    """The Start form's fields kept across the consent trip for this flow, if any."""
+    saved = web_session.unseal(request, request.cookies.get(PENDING_COOKIE), PENDING_SECONDS)
+    if isinstance(saved, dict) and saved.get("flow") == flow_id:
+        values = saved.get("values")
+        if isinstance(values, dict):
+            return {str(k): str(v) for k, v in values.items()}
+    return None
+
+
+def _flow_page(
+    request: Request,
+    user: WebSession,
+    flow: dict[str, t.Any],
+    runs: list[dict[str, t.Any]],
+    *,
+    values: dict[str, str] | None = None,
+    form_error: str | None = None,
+    consented: bool = False,
+    status: int = 200,
+) -> HTMLResponse:
+    form = schema_form.build_form(flow.get("input_schema"))
+    response = pages.render(
+        request,
+        "flows_flow.html",
+        user,
+        status=status,
+        section="flows",
+        title=flow.get("title") or "Flow",
+        flow=flow,
+        states=_definition_states(flow.get("definition")),
+        form=form,
+        values=values,
+        label=(values or {}).get("label", ""),
+        json_text=(values or {}).get(schema_form.JSON_FIELD, ""),
+        form_error=form_error,
+        consented=consented,
+        can_start="flow_starter" in (flow.get("user_roles") or []),
+        has_scope=user.has_scope(str(flow.get("globus_auth_scope") or "")),
+        runs=runs,
+        json_schema=flow.get("input_schema"),
+    )
+    return response
+
+
+async def _flow_and_runs(
+    request: Request, user: WebSession, flow_id: str
+) -> tuple[dict[str, t.Any], list[dict[str, t.Any]]]:
+    flow = await _flows(request, user, "GET", f"/flows/{flow_id}")
+    try:
+        runs = await _flows(request, user, "GET", "/runs", filter_flow_id=flow_id, per_page=10)
+    except ApiError as err:
+        if err.status == 401:
+            raise
+        runs = {"runs": []}
+    return flow, runs.get("runs", [])
+
+
+@router.get("/flows/{flow_id}", response_class=HTMLResponse)
+async def flow_page(request: Request, user: User, flow_id: str, consented: str = "") -> Response:
+    flow_id = _checked_id(flow_id, "flow")
+    flow, runs = await _flow_and_runs(request, user, flow_id)
+    values = _take_pending(request, flow_id)
+    scope = str(flow.get("globus_auth_scope") or "")
+    error = None
+    if consented and not user.has_scope(scope):
+        error = (
+            "The consent for this flow did not reach this session; start the flow again "
+            "to ask for it once more."
+        )
+    response = _flow_page(
+        request,
+        user,
+        flow,
+        runs,
+        values=values,
+        form_error=error,
+        consented=bool(consented) and values is not None and error is None,
+    )
+    if values is not None:
+        response.delete_cookie(PENDING_COOKIE, path=f"/app/flows/{flow_id}")
+    return response
+
+
+def _flow_token(user: WebSession, flow: dict[str, t.Any]) -> str | None:
+    """The session's token for the flow's scope: Auth names its resource server the flow's id."""
+    scope = str(flow.get("globus_auth_scope") or "")
+    token = user.tokens.get(str(flow.get("id")))
+    if token is not None and scope in token.scope.split():
+        return token.access_token
+    for tok in user.tokens.values():
+        if scope in tok.scope.split():
+            return tok.access_token
+    return None
+
+
+@router.post("/flows/{flow_id}/start", response_model=None)
+async def start_run(request: Request, user: User, flow_id: str) -> Response:
+    posted = await pages.checked_form(request, user)
+    flow_id = _checked_id(flow_id, "flow")
+    flow, runs = await _flow_and_runs(request, user, flow_id)
+    values = {k: v for k, v in posted.items() if k != "csrf_token"}
+    form = schema_form.build_form(flow.get("input_schema"))
+    try:
+        body = schema_form.read_input(form, values)
+    except schema_form.FormProblem as err:
+        return _flow_page(request, user, flow, runs, values=values, form_error=str(err), status=400)
+    token = _flow_token(user, flow)
+    if token is None:
+        return _consent_trip(request, flow, values)
+    document: dict[str, t.Any] = {"body": body}
+    if values.get("label", "").strip():
+        document["label"] = values["label"].strip()
+    answer = await pages.api(request).call(
+        "POST", f"/flows/flows/{flow_id}/run", token=token, json_body=document
+    )
+    try:
+        run = answer.checked()
+    except ApiError as raw:
+        refused = _plain(raw)
+        if refused.status == 401:  # the flow's token ended: consent again, keeping the input
+            return _consent_trip(request, flow, values)
+        return _flow_page(
+            request,
+            user,
+            flow,
+            runs,
+            values=values,
+            form_error=pages.error_message(refused),
+            status=400 if refused.status < 500 else 502,
+        )
+    return pages.redirect(
+        request, f"/app/flows/runs/{run['run_id']}", ("ok", "The run has started.")
+    )
+
+
+def _consent_trip(request: Request, flow: dict[str, t.Any], values: dict[str, str]) -> Response:
+    """Send the browser to consent to the flow's scope; the filled form waits in a cookie."""
+    flow_id = str(flow["id"])
+    response = login.start_login(
+        request, f"/app/flows/{flow_id}?consented=1", [str(flow["globus_auth_scope"])]
+    )
+    sealed = web_session.seal(request, {"flow": flow_id, "values": values})
+    if len(sealed) <= PENDING_MAX_BYTES:
+        response.set_cookie(
+            PENDING_COOKIE,
+            sealed,
+            max_age=PENDING_SECONDS,
+            path=f"/app/flows/{flow_id}",
+            httponly=True,
+            secure=request.url.scheme == "https",
+            samesite="lax",
+        )
+    return response
