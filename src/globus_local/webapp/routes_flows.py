@@ -238,10 +238,14 @@ def _definition_states(definition: t.Any) -> list[dict[str, t.Any]]:
     return summary
 
 
-def _take_pending(request: Request, flow_id: str) -> dict[str, str] | None:
-    """The Start form's fields kept across the consent trip for this flow, if any."""
+def _take_pending(request: Request, user: WebSession, flow_id: str) -> dict[str, str] | None:
+    """The Start form's fields this user left for this flow while consenting, if any."""
     saved = web_session.unseal(request, request.cookies.get(PENDING_COOKIE), PENDING_SECONDS)
-    if isinstance(saved, dict) and saved.get("flow") == flow_id:
+    if (
+        isinstance(saved, dict)
+        and saved.get("flow") == flow_id
+        and saved.get("who") == user.identity_id
+    ):
         values = saved.get("values")
         if isinstance(values, dict):
             return {str(k): str(v) for k, v in values.items()}
@@ -283,6 +287,21 @@ def _flow_page(
     return response
 
 
+async def _owner_name(request: Request, user: WebSession, flow: dict[str, t.Any]) -> str:
+    """The flow owner's username from Auth's identities API, or their identity id."""
+    owner = str(flow.get("flow_owner") or "").rpartition(":")[2]
+    try:
+        found = await pages.services(request, user).get("auth", "/v2/api/identities", ids=owner)
+    except ApiError as err:
+        if err.status == 401:
+            raise
+        return owner
+    for identity in found.get("identities", []):
+        if identity.get("id") == owner and identity.get("username"):
+            return str(identity["username"])
+    return owner
+
+
 async def _flow_and_runs(
     request: Request, user: WebSession, flow_id: str
 ) -> tuple[dict[str, t.Any], list[dict[str, t.Any]]]:
@@ -293,6 +312,7 @@ async def _flow_and_runs(
         if err.status == 401:
             raise
         runs = {"runs": []}
+    flow["owner_name"] = await _owner_name(request, user, flow)
     return flow, runs.get("runs", [])
 
 
@@ -300,7 +320,7 @@ async def _flow_and_runs(
 async def flow_page(request: Request, user: User, flow_id: str, consented: str = "") -> Response:
     flow_id = _checked_id(flow_id, "flow")
     flow, runs = await _flow_and_runs(request, user, flow_id)
-    values = _take_pending(request, flow_id)
+    values = _take_pending(request, user, flow_id)
     scope = str(flow.get("globus_auth_scope") or "")
     error = None
     if consented and not user.has_scope(scope):
@@ -347,7 +367,7 @@ async def start_run(request: Request, user: User, flow_id: str) -> Response:
         return _flow_page(request, user, flow, runs, values=values, form_error=str(err), status=400)
     token = _flow_token(user, flow)
     if token is None:
-        return _consent_trip(request, flow, values)
+        return _consent_trip(request, user, flow, values)
     document: dict[str, t.Any] = {"body": body}
     if values.get("label", "").strip():
         document["label"] = values["label"].strip()
@@ -359,7 +379,7 @@ async def start_run(request: Request, user: User, flow_id: str) -> Response:
     except ApiError as raw:
         refused = _plain(raw)
         if refused.status == 401:  # the flow's token ended: consent again, keeping the input
-            return _consent_trip(request, flow, values)
+            return _consent_trip(request, user, flow, values)
         return _flow_page(
             request,
             user,
@@ -374,13 +394,15 @@ async def start_run(request: Request, user: User, flow_id: str) -> Response:
     )
 
 
-def _consent_trip(request: Request, flow: dict[str, t.Any], values: dict[str, str]) -> Response:
+def _consent_trip(
+    request: Request, user: WebSession, flow: dict[str, t.Any], values: dict[str, str]
+) -> Response:
     """Send the browser to consent to the flow's scope; the filled form waits in a cookie."""
     flow_id = str(flow["id"])
     response = login.start_login(
         request, f"/app/flows/{flow_id}?consented=1", [str(flow["globus_auth_scope"])]
     )
-    sealed = web_session.seal(request, {"flow": flow_id, "values": values})
+    sealed = web_session.seal(request, {"flow": flow_id, "who": user.identity_id, "values": values})
     if len(sealed) <= PENDING_MAX_BYTES:
         response.set_cookie(
             PENDING_COOKIE,

@@ -141,8 +141,10 @@ def test_a_transfer_shows_up_follows_its_progress_live_and_succeeds(
     phone = open_browser(width=390, height=844)
     phone.login(user, start=f"/app/activity/{task_id}")
     phone.shot("task-phone")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 390
     phone.goto("/app/activity")
     phone.shot("activity-phone")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_cancel_a_paused_task_from_its_page(

@@ -137,6 +137,7 @@ def test_start_a_flow_from_its_generated_form_through_consent_to_succeeded(
     page.wait_for_url(re.compile(f".*/app/flows/{flow['id']}$"))
     states = page.locator("#flow-definition").inner_text()
     assert "Prepare" in states and "Hello" in states and "hello_world" in states
+    assert user.username in page.locator("#flow-facts").inner_text()  # the owner, by name
     # the form follows the schema: a text field, a number with its default, a checkbox,
     # a choice, a list, a nested object's fields, and JSON for what a form cannot say
     form = page.locator("#start-form")
@@ -192,10 +193,12 @@ def test_start_a_flow_from_its_generated_form_through_consent_to_succeeded(
     phone = open_browser(width=390, height=844)
     phone.login(user, start=f"/app/flows/{flow['id']}")
     phone.shot("flow-phone")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 390
     phone.page.click("a:text('Runs')")
     phone.page.click("#run-list a:text('First greeting')")
     expect(phone.page.locator("#run-status")).to_have_text("SUCCEEDED")
     phone.shot("run-phone")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_cancel_a_waiting_run_from_its_page(
