@@ -220,6 +220,39 @@ def test_another_users_task_is_not_shown_and_cancel_needs_the_csrf_token(
     api.delete(f"endpoint_manager/pause_rule/{rule}")
 
 
+def test_the_task_list_pages_and_filters_by_status(
+    globus_local_server: LocalServer,
+    logged_in_http: t.Any,
+    make_web_user: t.Any,
+    endpoints: t.Any,
+) -> None:
+    base = globus_local_server.url.rstrip("/")
+    user = make_web_user("pager")
+    api = TransferApi(globus_local_server, user.username)
+    src_id, dst_id, _ = endpoints(user.username)
+    rule = api.pause(dst_id)  # every task stays ACTIVE: the list refreshes itself
+    ids = [api.transfer(src_id, dst_id, ["/beta.txt"], f"Batch {i:02d}") for i in range(21)]
+    http, _ = logged_in_http(user)
+    first = http.get(base + "/app/activity", timeout=30).text
+    assert first.count('class="task-row"') == 20 and "1–20 of 21" in first
+    assert f"task-{ids[-1]}" in first and f"task-{ids[0]}" not in first  # newest first
+    assert 'data-refresh-url="/app/activity/live?status=&amp;offset=0"' in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    second = http.get(base + "/app/activity?offset=20", timeout=30).text
+    assert second.count('class="task-row"') == 1 and f"task-{ids[0]}" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    live = http.get(base + "/app/activity/live?offset=20", timeout=30).json()
+    assert f"task-{ids[0]}" in live["html"] and live["final"] is False
+    active = http.get(base + "/app/activity?status=active", timeout=30).text
+    assert active.count('class="task-row"') == 20
+    assert 'id="no-tasks"' in http.get(base + "/app/activity?status=SUCCEEDED", timeout=30).text
+    for task_id in ids:
+        api.post(f"task/{task_id}/cancel", {})
+    api.delete(f"endpoint_manager/pause_rule/{rule}")
+    ended = http.get(base + "/app/activity/live", timeout=30).json()
+    assert ended["final"] is True and "FAILED" in ended["html"]
+
+
 def _csrf(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "no CSRF token in the page"

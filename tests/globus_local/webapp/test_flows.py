@@ -232,7 +232,16 @@ def test_another_users_flow_and_run_are_not_shown_and_forms_need_csrf(
     flow = api.create_flow("Owner secret flow", WAIT_FLOW)
     run = api.start(flow, {}, "Owner secret run")
 
+    shared = api.create_flow(
+        "Shared greeting flow", WAIT_FLOW, flow_starters=["all_authenticated_users"]
+    )
     stranger, _ = logged_in_http()
+    mine = stranger.get(base + "/app/flows", timeout=30).text
+    assert "Shared greeting flow" not in mine and 'id="no-flows"' in mine
+    everyone = stranger.get(base + "/app/flows?show=all&q=greeting", timeout=30).text
+    assert "Shared greeting flow" in everyone
+    page = stranger.get(base + f"/app/flows/{shared['id']}", timeout=30).text
+    assert 'id="start-form"' in page and "Definition" in page  # a starter may start it
     for path in (
         f"/app/flows/{flow['id']}",
         f"/app/flows/runs/{run['run_id']}",
