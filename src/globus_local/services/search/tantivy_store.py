@@ -17,6 +17,7 @@ the database (as it does for an index that has no copy yet).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -30,6 +31,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from globus_local.services.search.text import field_prefix
+
+log = logging.getLogger("globus_local.search")
 
 PUBLIC = "public"
 # Marker terms of the visibility field: no principal holds a NUL.
@@ -142,6 +145,7 @@ class TantivyStore:
         self._lock = threading.Lock()
         self._readers: dict[str, _Reader] = {}
         self._writers: dict[str, threading.Lock] = {}
+        self.rebuilds = 0  # copies built whole from the database, by this process
 
     def path(self, index_id: str) -> Path:
         return self.root / index_id
@@ -193,12 +197,18 @@ class TantivyStore:
             writer = self._writer(index)
             try:
                 if in_step:
-                    for pk in changes.removed:
-                        writer.delete_documents_by_term("pk", pk)
+                    # (by query: a term from a Python int would be a signed one)
+                    gone = [*changes.removed, *(doc.pk for doc in changes.added)]
+                    for start in range(0, len(gone), 10_000):
+                        chunk = gone[start : start + 10_000]
+                        writer.delete_documents_by_query(
+                            tantivy.Query.term_set_query(SCHEMA, "pk", chunk)
+                        )
                     for doc in changes.added:
-                        writer.delete_documents_by_term("pk", doc.pk)
                         writer.add_document(doc.document())
                 else:
+                    log.info("search index %s: building its tantivy copy", index_id)
+                    self.rebuilds += 1
                     writer.delete_all_documents()
                     for doc in load_entries(session, index_id):
                         writer.add_document(doc.document())

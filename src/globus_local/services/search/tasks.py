@@ -121,10 +121,9 @@ def process_index_tasks(
     """
     backend = backend_for(db)
     store = store_for(db)
-    before = _stamp(db, index_id) if store is not None else ""
     wrote: list[bool] = []
     try:
-        return _apply_pending(db, backend, store, index_id, before, up_to_seq, ctx, wrote)
+        return _apply_pending(db, backend, store, index_id, up_to_seq, ctx, wrote)
     except BaseException:
         if store is not None and wrote:
             # the copy may be ahead of the database: drop it, the next job rebuilds it
@@ -132,13 +131,10 @@ def process_index_tasks(
         raise
 
 
-def _stamp(db: Database, index_id: str) -> str:
-    with db.session() as session:
-        return stamp_of(
-            session.scalar(
-                select(SearchIndex.content_last_modified).where(SearchIndex.id == index_id)
-            )
-        )
+def _stamp(session: Session, index_id: str) -> str:
+    return stamp_of(
+        session.scalar(select(SearchIndex.content_last_modified).where(SearchIndex.id == index_id))
+    )
 
 
 def _apply_pending(
@@ -146,7 +142,6 @@ def _apply_pending(
     backend: FullTextBackend,
     store: TantivyStore | None,
     index_id: str,
-    before: str,
     up_to_seq: int | None,
     ctx: JobContext | None,
     wrote: list[bool],
@@ -156,8 +151,19 @@ def _apply_pending(
     with db.session() as session:
         # First statement of the transaction: takes the write lock on the index row
         # (SQLite: the database write lock), so concurrent jobs apply tasks one at a time.
+        # It changes nothing yet: the stamp the tantivy copy must hold is read under the lock.
         session.execute(
-            update(SearchIndex).where(SearchIndex.id == index_id).values(content_last_modified=now)
+            update(SearchIndex)
+            .where(SearchIndex.id == index_id)
+            .values(content_last_modified=SearchIndex.content_last_modified)
+            .execution_options(synchronize_session=False)
+        )
+        before = _stamp(session, index_id) if store is not None else ""
+        session.execute(
+            update(SearchIndex)
+            .where(SearchIndex.id == index_id)
+            .values(content_last_modified=now)
+            .execution_options(synchronize_session=False)
         )
         query = (
             select(SearchTask)
@@ -191,11 +197,7 @@ def _apply_pending(
             ctx.progress(session, {"applied": applied, "left": len(tasks) - applied})
         if store is not None:
             session.flush()
-            stamp = stamp_of(
-                session.scalar(
-                    select(SearchIndex.content_last_modified).where(SearchIndex.id == index_id)
-                )
-            )
+            stamp = _stamp(session, index_id)
             wrote.append(True)
             store.write(session, index_id, before, stamp, changes)
         return applied

@@ -14,6 +14,8 @@ import pytest
 from globus_local.services.search.backends.select import use_engine
 from globus_local.testing import LocalServer
 
+from .support import SearchEnv, User
+
 ENGINES = ["sqlite", "sqlite-sql", pytest.param("postgresql", marks=pytest.mark.live)]
 
 
@@ -34,8 +36,6 @@ def platform_server(
         yield server
     finally:
         server.stop()
-
-from .support import SearchEnv, User
 
 
 @pytest.fixture

@@ -279,3 +279,38 @@ def test_entries_with_ids_go_to_sql(
         assert tantivy_search(session, store, index, build_plan({"q": "common"}), []) is None
     result = env.client(None).post_search(index_id, {"q": "common"})
     assert result["total"] == 24
+
+
+def test_queued_ingests_extend_the_copy_without_rebuilding(
+    env: SearchEnv, server: LocalServer, owner: User, index_id: str
+) -> None:
+    """Tasks accepted together are applied by concurrent jobs, each to the copy its
+    predecessor left: none rebuilds it."""
+    store = store_for(server.db)
+    assert store is not None
+    rebuilds = store.rebuilds
+    sc = env.client(owner)
+    task_ids = [
+        sc.ingest(
+            index_id,
+            {
+                "ingest_type": "GMetaList",
+                "ingest_data": {
+                    "gmeta": [
+                        {
+                            "subject": f"q{b}-{i}",
+                            "visible_to": ["public"],
+                            "content": {"t": "queued"},
+                        }
+                        for i in range(20)
+                    ]
+                },
+            },
+        )["task_id"]
+        for b in range(6)
+    ]
+    for task_id in task_ids:
+        assert env.wait(owner, task_id)["state"] == "SUCCESS"
+    assert store.rebuilds == rebuilds
+    fast, slow = _both(server, index_id, {"q": "queued"}, [])
+    assert fast["total"] == slow["total"] == 120
