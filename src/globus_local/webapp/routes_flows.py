@@ -104,10 +104,9 @@ async def flows_page(
     )
 
 
-@router.get("/flows/runs", response_class=HTMLResponse)
-async def runs_page(
-    request: Request, user: User, status: str = "", marker: str = ""
-) -> HTMLResponse:
+async def _runs_list(
+    request: Request, user: WebSession, status: str, marker: str
+) -> dict[str, t.Any]:
     status = status.upper() if status.upper() in RUN_STATUSES else ""
     page = await _flows(
         request,
@@ -119,17 +118,42 @@ async def runs_page(
         filter_status=status or None,
         marker=marker or None,
     )
+    runs = page.get("runs", [])
+    return {
+        "runs": runs,
+        "next_marker": page.get("marker") if page.get("has_next_page") else None,
+        "shown_status": status,
+        "marker": marker,
+        "any_running": any(r.get("status") not in ENDED for r in runs),
+    }
+
+
+@router.get("/flows/runs", response_class=HTMLResponse)
+async def runs_page(
+    request: Request, user: User, status: str = "", marker: str = ""
+) -> HTMLResponse:
     return pages.render(
         request,
         "flows_runs.html",
         user,
         section="flows",
         title="Runs",
-        runs=page.get("runs", []),
-        next_marker=page.get("marker") if page.get("has_next_page") else None,
-        shown_status=status,
         statuses=RUN_STATUSES,
         first_page=not marker,
+        refresh_ms=REFRESH_MS * 2,
+        **await _runs_list(request, user, status, marker),
+    )
+
+
+@router.get("/flows/runs/live")
+async def runs_fragment(
+    request: Request, user: User, status: str = "", marker: str = ""
+) -> JSONResponse:
+    """The list's rows for the live refresh; ``final`` once none of them can change."""
+    view = await _runs_list(request, user, status, marker)
+    html = pages.templates.get_template("flows_runs_rows.html").render(**view)
+    return JSONResponse(
+        {"html": html, "final": not view["any_running"]}, headers={"Cache-Control": "no-store"}
     )
 
 

@@ -209,8 +209,13 @@ def test_cancel_a_waiting_run_from_its_page(
     flow = api.create_flow("Wait an hour", WAIT_FLOW)
     run = api.start(flow, {}, "Long wait")
     browser = open_browser()
-    browser.login(user, start=f"/app/flows/runs/{run['run_id']}")
+    browser.login(user, start="/app/flows/runs")
     page = browser.page
+    assert page.locator("#run-rows[data-refresh-url]").count() == 1  # follows active runs
+    assert "ACTIVE" in page.locator("#run-list").inner_text()
+    browser.shot("runs-active")
+    page.click("#run-list a:text('Long wait')")
+    page.wait_for_url(re.compile(f".*/app/flows/runs/{run['run_id']}$"))
     assert page.locator("#run-status").inner_text() == "ACTIVE"
     assert page.locator("#run-live[data-refresh-url]").count() == 1
     browser.shot("run-active")
@@ -221,6 +226,9 @@ def test_cancel_a_waiting_run_from_its_page(
     assert "FlowCanceled" in page.locator("#run-log").inner_text()
     browser.shot("run-canceled")
     assert api.call("GET", f"runs/{run['run_id']}")["status"] == "FAILED"
+    browser.goto("/app/flows/runs")
+    assert "FAILED" in page.locator("#run-list").inner_text()
+    assert page.locator("#run-rows[data-refresh-url]").count() == 0
 
 
 def test_another_users_flow_and_run_are_not_shown_and_forms_need_csrf(
