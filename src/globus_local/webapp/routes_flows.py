@@ -10,8 +10,7 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from globus_local.webapp import login, pages, schema_form
-from globus_local.webapp import session as web_session
+from globus_local.webapp import flows_view, login, pages, schema_form
 from globus_local.webapp.pages import User
 from globus_local.webapp.platform_api import ApiError
 from globus_local.webapp.session import WebSession
@@ -23,31 +22,7 @@ LOG_PAGE = 100
 LOG_PAGES = 5  # a run page shows at most this many pages of its log
 RUN_STATUSES = ("ACTIVE", "INACTIVE", "SUCCEEDED", "FAILED", "ENDED")
 ENDED = ("SUCCEEDED", "FAILED", "ENDED")
-# The Start form's input, kept while the browser is away consenting to the flow's scope.
-PENDING_COOKIE = "globus_local_app_flow_input"
-PENDING_SECONDS = 600
-PENDING_MAX_BYTES = 3000
 REFRESH_MS = 1000
-
-
-def _plain(err: ApiError) -> ApiError:
-    """The error with Flows' own document (``{"error": {"code", "detail"}}``) read: ``detail``
-    is a text, or a list of ``{"loc", "msg"}`` for a request the service refused."""
-    doc = err.document
-    inner = doc.get("error") if isinstance(doc, dict) else None
-    if not isinstance(inner, dict):
-        return err
-    detail = inner.get("detail")
-    if isinstance(detail, list):
-        parts = []
-        for item in detail:
-            if isinstance(item, dict):
-                where = ".".join(str(x) for x in item.get("loc") or [])
-                parts.append(f"{where}: {item.get('msg')}" if where else str(item.get("msg")))
-            else:
-                parts.append(str(item))
-        detail = "; ".join(parts)
-    return ApiError(err.status, str(inner.get("code") or err.code), str(detail or err.message), doc)
 
 
 async def _flows(
@@ -60,7 +35,7 @@ async def _flows(
             return await calls.post("flows", path)
         return await calls.get("flows", path, **params)
     except ApiError as err:
-        raise _plain(err) from None
+        raise flows_view.plain_error(err) from None
 
 
 def _checked_id(value: str, what: str) -> str:
@@ -226,56 +201,6 @@ async def cancel_run(request: Request, user: User, run_id: str) -> Response:
 
 
 # -- one flow, and starting it ------------------------------------------------------------------
-def _definition_states(definition: t.Any) -> list[dict[str, t.Any]]:
-    """The states in the order a run meets them first (then any others), for the summary."""
-    if not isinstance(definition, dict) or not isinstance(definition.get("States"), dict):
-        return []
-    states: dict[str, t.Any] = definition["States"]
-    order: list[str] = []
-    todo = [definition.get("StartAt")]
-    while todo:
-        name = todo.pop(0)
-        if not isinstance(name, str) or name in order or name not in states:
-            continue
-        order.append(name)
-        state = states[name] if isinstance(states[name], dict) else {}
-        todo += [state.get("Next"), state.get("Default")]
-        todo += [c.get("Next") for c in state.get("Choices") or [] if isinstance(c, dict)]
-        todo += [c.get("Next") for c in state.get("Catch") or [] if isinstance(c, dict)]
-    order += [n for n in states if n not in order]
-    summary = []
-    for name in order:
-        state = states[name] if isinstance(states[name], dict) else {}
-        nexts = [state.get("Next"), state.get("Default")]
-        nexts += [c.get("Next") for c in state.get("Choices") or [] if isinstance(c, dict)]
-        summary.append(
-            {
-                "name": name,
-                "type": state.get("Type", "?"),
-                "action_url": state.get("ActionUrl"),
-                "comment": state.get("Comment"),
-                "next": [n for n in nexts if isinstance(n, str)],
-                "end": bool(state.get("End")) or state.get("Type") in ("Succeed", "Fail"),
-                "start": name == definition.get("StartAt"),
-            }
-        )
-    return summary
-
-
-def _take_pending(request: Request, user: WebSession, flow_id: str) -> dict[str, str] | None:
-    """The Start form's fields this user left for this flow while consenting, if any."""
-    saved = web_session.unseal(request, request.cookies.get(PENDING_COOKIE), PENDING_SECONDS)
-    if (
-        isinstance(saved, dict)
-        and saved.get("flow") == flow_id
-        and saved.get("who") == user.identity_id
-    ):
-        values = saved.get("values")
-        if isinstance(values, dict):
-            return {str(k): str(v) for k, v in values.items()}
-    return None
-
-
 def _flow_page(
     request: Request,
     user: WebSession,
@@ -296,7 +221,7 @@ def _flow_page(
         section="flows",
         title=flow.get("title") or "Flow",
         flow=flow,
-        states=_definition_states(flow.get("definition")),
+        states=flows_view.definition_states(flow.get("definition")),
         form=form,
         values=values,
         label=(values or {}).get("label", ""),
@@ -306,7 +231,6 @@ def _flow_page(
         can_start="flow_starter" in (flow.get("user_roles") or []),
         has_scope=user.has_scope(str(flow.get("globus_auth_scope") or "")),
         runs=runs,
-        json_schema=flow.get("input_schema"),
     )
     return response
 
@@ -344,7 +268,7 @@ async def _flow_and_runs(
 async def flow_page(request: Request, user: User, flow_id: str, consented: str = "") -> Response:
     flow_id = _checked_id(flow_id, "flow")
     flow, runs = await _flow_and_runs(request, user, flow_id)
-    values = _take_pending(request, user, flow_id)
+    values = flows_view.take_input(request, user, flow_id)
     scope = str(flow.get("globus_auth_scope") or "")
     error = None
     if consented and not user.has_scope(scope):
@@ -362,7 +286,7 @@ async def flow_page(request: Request, user: User, flow_id: str, consented: str =
         consented=bool(consented) and values is not None and error is None,
     )
     if values is not None:
-        response.delete_cookie(PENDING_COOKIE, path=f"/app/flows/{flow_id}")
+        flows_view.forget_input(response, flow_id)
     return response
 
 
@@ -401,7 +325,7 @@ async def start_run(request: Request, user: User, flow_id: str) -> Response:
     try:
         run = answer.checked()
     except ApiError as raw:
-        refused = _plain(raw)
+        refused = flows_view.plain_error(raw)
         if refused.status == 401:  # the flow's token ended: consent again, keeping the input
             return _consent_trip(request, user, flow, values)
         return _flow_page(
@@ -426,15 +350,5 @@ def _consent_trip(
     response = login.start_login(
         request, f"/app/flows/{flow_id}?consented=1", [str(flow["globus_auth_scope"])]
     )
-    sealed = web_session.seal(request, {"flow": flow_id, "who": user.identity_id, "values": values})
-    if len(sealed) <= PENDING_MAX_BYTES:
-        response.set_cookie(
-            PENDING_COOKIE,
-            sealed,
-            max_age=PENDING_SECONDS,
-            path=f"/app/flows/{flow_id}",
-            httponly=True,
-            secure=request.url.scheme == "https",
-            samesite="lax",
-        )
+    flows_view.keep_input(request, response, user, flow_id, values)
     return response
