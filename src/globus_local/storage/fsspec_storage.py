@@ -4,6 +4,14 @@ Object stores have no symlinks and no real directories: a directory exists while
 something is stored under it, and an empty one made by ``mkdir`` is kept by a hidden
 marker object. Paths are normalised before being joined to the root prefix and never
 pass through fsspec's glob expansion, so a name with ``*`` or ``[`` means only itself.
+
+On an object store the time goes into requests, each a round trip (a missing path costs
+two: the object, then the prefix). So a connector remembers the folders it has seen for
+as long as it lives (one task run, one request): a write under a known folder does not
+look up its parents again. A folder removed meanwhile by someone else only comes back
+if something is written into it, as writing a key under a prefix does on any object
+store. A read is opened with the size already known, a file is copied with one request
+on S3, and a folder is made by writing its marker.
 """
 
 from __future__ import annotations
@@ -30,6 +38,10 @@ from globus_local.storage.paths import normalize
 
 # Keeps an empty directory alive on object stores; never shown in listings.
 DIR_MARKER = ".globus-local-keep"
+# fsspec protocols of object stores: no directories of their own, every write atomic.
+OBJECT_STORES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl"})
+# Largest object S3 copies in one request (CopyObject); larger ones go through fsspec.
+S3_COPY_MAX = 5 * 1024**3
 
 
 def _mtime(info: dict[str, t.Any]) -> float:
@@ -62,6 +74,10 @@ class FsspecConnector:
         self.fs, root = url_to_fs(url, **(storage_options or {}))
         self.root = root.rstrip("/") or "/"
         self.supports_append = self.fs.protocol in ("memory", "file", ("file", "local"))
+        protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
+        self.object_store = bool(OBJECT_STORES.intersection(protocols))
+        # Folders (paths relative to the root) known to exist: see the module.
+        self._dirs: set[str] = set()
         self._ensure_root()
 
     def __repr__(self) -> str:
@@ -73,8 +89,17 @@ class FsspecConnector:
                 self.fs.makedirs(self.root, exist_ok=True)
                 if not self.fs.isdir(self.root):
                     self.fs.pipe_file(self._join_host(self.root, DIR_MARKER), b"")
+            self._dirs.add("/")
         except Exception:  # an unreachable store fails later, with a path in the error
             pass
+
+    def _forget_dirs(self, rel: str) -> None:
+        """Forget ``rel`` and every folder under it (removed or moved away)."""
+        inside = rel.rstrip("/") + "/"
+        self._dirs.difference_update([d for d in self._dirs if d == rel or d.startswith(inside)])
+
+    def _known_dir(self, rel: str) -> bool:
+        return rel in self._dirs
 
     # -- paths -----------------------------------------------------------------------------
     @staticmethod
@@ -88,11 +113,16 @@ class FsspecConnector:
         host = self._host(rel)
         try:
             self.fs.invalidate_cache(host)
-            return t.cast(dict[str, t.Any], self.fs.info(host))
+            info = t.cast(dict[str, t.Any], self.fs.info(host))
         except (FileNotFoundError, NotADirectoryError):
+            if rel in self._dirs:
+                self._forget_dirs(rel)
             return None
         except PermissionError as exc:
             raise PermissionDenied(str(exc) or "permission denied", rel) from None
+        if info.get("type") == "directory":
+            self._dirs.add(rel)
+        return info
 
     def _to_info(self, name: str, info: dict[str, t.Any]) -> FileInfo:
         is_dir = info.get("type") == "directory"
@@ -121,7 +151,7 @@ class FsspecConnector:
     def _require_parent_dir(self, rel: str) -> None:
         """Distinguish ENOTDIR (a file on the way) from a plain missing entry."""
         head = rel.rsplit("/", 1)[0] or "/"
-        while head != "/":
+        while head != "/" and not self._known_dir(head):
             info = self._info_dict(head)
             if info is not None:
                 if info.get("type") != "directory":
@@ -153,6 +183,8 @@ class FsspecConnector:
                 continue
             seen.add(name)
             out.append(self._to_info(name, entry))
+            if entry.get("type") == "directory":
+                self._dirs.add(rel.rstrip("/") + "/" + name)
         return out
 
     def _refreshable(self) -> bool:
@@ -167,7 +199,15 @@ class FsspecConnector:
         if info.get("type") == "directory":
             raise IsADirectory("is a directory", rel)
         with translate_os_errors(rel):
-            return t.cast(BinaryIO, self.fs.open(self._host(rel), "rb"))
+            if not self.object_store or info.get("size") is None:
+                return t.cast(BinaryIO, self.fs.open(self._host(rel), "rb"))
+            # The object was just looked up: the file need not look it up again, neither
+            # for its size nor for the details its reads send along (fsspec's cache of
+            # them is a private attribute, set only where it exists and is empty).
+            stream = self.fs.open(self._host(rel), "rb", size=info["size"])
+            if getattr(stream, "_details", False) is None:
+                stream._details = info
+            return t.cast(BinaryIO, stream)
 
     def open_write(self, path: str, *, append: bool = False) -> BinaryIO:
         rel = normalize(path)
@@ -195,7 +235,7 @@ class FsspecConnector:
                 return
             raise AlreadyExists("a file or directory with that name exists", rel)
         head = rel.rsplit("/", 1)[0] or "/"
-        head_info = self._info_dict(head)
+        head_info = {"type": "directory"} if self._known_dir(head) else self._info_dict(head)
         if head_info is None:
             if not parents:
                 self._require_parent_dir(rel)
@@ -205,9 +245,13 @@ class FsspecConnector:
             raise NotADirectory("not a directory", head)
         host = self._host(rel)
         with translate_os_errors(rel):
-            self.fs.makedirs(host, exist_ok=True)
-            if self._info_dict(rel) is None:
+            if self.object_store:  # a prefix exists once something is stored under it
                 self.fs.pipe_file(self._join_host(host, DIR_MARKER), b"")
+            else:
+                self.fs.makedirs(host, exist_ok=True)
+                if self._info_dict(rel) is None:
+                    self.fs.pipe_file(self._join_host(host, DIR_MARKER), b"")
+        self._dirs.add(rel)
 
     def rename(self, src: str, dst: str) -> None:
         src_rel, dst_rel = normalize(src), normalize(dst)
@@ -221,17 +265,19 @@ class FsspecConnector:
         if (dst_rel + "/").startswith(src_rel + "/"):
             raise InvalidPath("cannot move a directory into itself", dst_rel)
         dst_head = dst_rel.rsplit("/", 1)[0] or "/"
-        head_info = self._info_dict(dst_head)
-        if head_info is None:
-            raise NotFound("destination directory does not exist", dst_head)
-        if head_info.get("type") != "directory":
-            raise NotADirectory("not a directory", dst_head)
+        if not self._known_dir(dst_head):
+            head_info = self._info_dict(dst_head)
+            if head_info is None:
+                raise NotFound("destination directory does not exist", dst_head)
+            if head_info.get("type") != "directory":
+                raise NotADirectory("not a directory", dst_head)
         src_host, dst_host = self._host(src_rel), self._host(dst_rel)
         with translate_os_errors(src_rel):
             if info.get("type") != "directory":
-                self.fs.cp_file(src_host, dst_host)
+                self._copy_file(src_host, dst_host, int(info.get("size") or 0))
                 self.fs.rm_file(src_host)
                 return
+            self._forget_dirs(src_rel)
             self.fs.makedirs(dst_host, exist_ok=True)
             found = self.fs.find(src_host, withdirs=True, detail=True)
             for entry, entry_info in sorted(found.items()):
@@ -243,6 +289,23 @@ class FsspecConnector:
             if not found:
                 self.fs.pipe_file(self._join_host(dst_host, DIR_MARKER), b"")
             self._remove_tree(src_host)
+
+    def _copy_file(self, src_host: str, dst_host: str, size: int) -> None:
+        """Copy one object; on S3 one CopyObject request, where fsspec's copy would
+        first look the source up again for its size."""
+        call_s3 = getattr(self.fs, "call_s3", None)
+        if call_s3 is None or size > S3_COPY_MAX:
+            self.fs.cp_file(src_host, dst_host)
+            return
+        src_bucket, src_key = src_host.lstrip("/").split("/", 1)
+        dst_bucket, dst_key = dst_host.lstrip("/").split("/", 1)
+        call_s3(
+            "copy_object",
+            Bucket=dst_bucket,
+            Key=dst_key,
+            CopySource={"Bucket": src_bucket, "Key": src_key},
+        )
+        self.fs.invalidate_cache(dst_host)
 
     def symlink(self, target: str, path: str) -> None:
         raise NotSupported("symlinks are not supported by this storage", normalize(path))
@@ -275,6 +338,7 @@ class FsspecConnector:
                 return
             if not recursive and self.listdir(rel):
                 raise DirectoryNotEmpty("directory not empty", rel)
+            self._forget_dirs(rel)
             self._remove_tree(host)
         self._keep_parent(rel)
 

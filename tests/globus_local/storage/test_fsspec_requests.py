@@ -1,0 +1,124 @@
+"""What the fsspec connector asks an object store for (a local moto server): the requests
+of the mover's steps, counted as boto issues them, and the folders a connector remembers
+(gone once it removes or moves them)."""
+
+from __future__ import annotations
+
+import secrets
+import typing as t
+from collections import Counter
+
+import pytest
+
+from globus_local.storage import NotADirectory, NotFound, connector_for_location
+from globus_local.storage.fsspec_storage import FsspecConnector
+
+
+@pytest.fixture(params=["memory", pytest.param("s3", marks=pytest.mark.live)])
+def connector(request: pytest.FixtureRequest) -> FsspecConnector:
+    if request.param == "memory":
+        conn = connector_for_location(f"memory://ep-{secrets.token_hex(4)}/root")
+    else:
+        url, options = request.getfixturevalue("s3_bucket_factory")()
+        conn = connector_for_location(url, options)
+    assert isinstance(conn, FsspecConnector)
+    return conn
+
+
+@pytest.fixture
+def s3(s3_bucket_factory: t.Callable[[], tuple[str, dict[str, t.Any]]]) -> FsspecConnector:
+    url, options = s3_bucket_factory()
+    conn = connector_for_location(url, options)
+    assert isinstance(conn, FsspecConnector) and conn.object_store
+    return conn
+
+
+class Calls:
+    """S3 operations the connector's client makes, by name (boto's ``before-call``)."""
+
+    def __init__(self, conn: FsspecConnector) -> None:
+        self.seen: Counter[str] = Counter()
+        conn.fs.s3.meta.events.register("before-call.s3.*", self._record)
+
+    def _record(self, model: t.Any, **_: t.Any) -> None:
+        self.seen[model.name] += 1
+
+    def take(self) -> Counter[str]:
+        seen, self.seen = self.seen, Counter()
+        return seen
+
+
+def test_the_movers_steps_for_one_file_upload(s3: FsspecConnector) -> None:
+    """Write a temp file, look for the final name, rename: no parent looked up again, the
+    copy in one request."""
+    s3.mkdir("/dest")
+    calls = Calls(s3)
+    with s3.open_write("/dest/f.tmp") as out:
+        out.write(b"x" * 4096)
+    assert calls.take() == {"HeadObject": 1, "ListObjectsV2": 1, "PutObject": 1}
+    with pytest.raises(NotFound):
+        s3.stat("/dest/f")
+    assert calls.take() == {"HeadObject": 1, "ListObjectsV2": 1}
+    s3.rename("/dest/f.tmp", "/dest/f")
+    assert calls.take() == {
+        "HeadObject": 2,
+        "ListObjectsV2": 1,
+        "CopyObject": 1,
+        "DeleteObject": 1,
+    }
+    assert s3.stat("/dest/f").size == 4096
+    assert not s3.exists("/dest/f.tmp")
+
+
+def test_a_read_looks_the_object_up_once(s3: FsspecConnector) -> None:
+    with s3.open_write("/f") as out:
+        out.write(b"abc" * 1000)
+    calls = Calls(s3)
+    with s3.open_read("/f") as stream:
+        assert stream.read() == b"abc" * 1000
+    assert calls.take() == {"HeadObject": 1, "GetObject": 1}
+
+
+def test_mkdir_writes_the_marker_only(s3: FsspecConnector) -> None:
+    calls = Calls(s3)
+    s3.mkdir("/new")
+    assert calls.take() == {"HeadObject": 1, "ListObjectsV2": 1, "PutObject": 1}
+    assert s3.stat("/new").type == "dir"
+
+
+def test_a_removed_folder_is_forgotten(connector: FsspecConnector) -> None:
+    connector.mkdir("/d/e", parents=True)
+    with connector.open_write("/d/e/f") as out:
+        out.write(b"1")
+    connector.remove("/d", recursive=True)
+    with pytest.raises(NotFound):
+        connector.mkdir("/d/e")
+    with pytest.raises(NotFound):
+        connector.rename("/x", "/d/e/x")
+
+
+def test_a_moved_folder_is_forgotten(connector: FsspecConnector) -> None:
+    connector.mkdir("/a/b", parents=True)
+    connector.rename("/a", "/c")
+    with pytest.raises(NotFound):
+        connector.mkdir("/a/b/x")
+    connector.mkdir("/c/b/x")
+    assert connector.stat("/c/b/x").type == "dir"
+
+
+def test_a_folder_removed_elsewhere_is_found_gone_when_looked_at(
+    connector: FsspecConnector,
+) -> None:
+    connector.mkdir("/gone")
+    connector.fs.rm(f"{connector.root}/gone", recursive=True)  # as another client would
+    with pytest.raises(NotFound):
+        connector.stat("/gone")
+    with pytest.raises(NotFound):
+        connector.mkdir("/gone/x")
+
+
+def test_a_file_in_the_way_of_a_write_is_still_found(connector: FsspecConnector) -> None:
+    with connector.open_write("/plain") as out:
+        out.write(b"1")
+    with pytest.raises(NotADirectory):
+        connector.open_write("/plain/x")
