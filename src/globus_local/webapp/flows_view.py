@@ -14,7 +14,7 @@ from globus_local.webapp.session import WebSession
 
 PENDING_COOKIE = "globus_local_app_flow_input"
 PENDING_SECONDS = 600
-# Larger input is not kept (a cookie holds about 4 KB); the form comes back empty instead.
+# Larger input is not kept (browsers bound a cookie's size); the form comes back empty instead.
 PENDING_MAX_BYTES = 3000
 
 

@@ -21,6 +21,7 @@ PER_PAGE = 20
 EVENTS = 20
 FILES = 100
 STATUSES = ("ACTIVE", "INACTIVE", "SUCCEEDED", "FAILED")
+DEEPEST = 1000  # Transfer's bound on offset + limit in task_list
 REFRESH_MS = 1000
 
 
@@ -32,18 +33,11 @@ def _checked_task_id(value: str) -> str:
 
 
 def progress(task: dict[str, t.Any]) -> dict[str, t.Any]:
-    """How far a task is: a percentage from its subtasks (or its files), and what to say."""
+    """How far a task got: the share of its subtasks (or files) done, what it says."""
     total = int(task.get("subtasks_total") or 0)
     if total:
-        done = sum(
-            int(task.get(key) or 0)
-            for key in (
-                "subtasks_succeeded",
-                "subtasks_skipped_errors",
-                "subtasks_canceled",
-                "subtasks_expired",
-                "subtasks_failed",
-            )
+        done = int(task.get("subtasks_succeeded") or 0) + int(
+            task.get("subtasks_skipped_errors") or 0
         )
     else:
         total = int(task.get("files") or 0)
@@ -90,6 +84,7 @@ async def _task_page(
         "total": int(page.get("total") or 0),
         "offset": offset,
         "per_page": PER_PAGE,
+        "deepest": DEEPEST,
         "shown_status": status,
         "any_active": any(x.get("status") == "ACTIVE" for x in tasks),
     }
@@ -105,8 +100,7 @@ def _offset_of(value: str) -> int:
         offset = int(value)
     except ValueError:
         return 0
-    # Transfer pages at most 1000 tasks deep (offset + limit)
-    return max(0, min(offset - offset % PER_PAGE, 1000 - PER_PAGE))
+    return max(0, min(offset - offset % PER_PAGE, DEEPEST - PER_PAGE))
 
 
 @router.get("/activity", response_class=HTMLResponse)
