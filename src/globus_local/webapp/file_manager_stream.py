@@ -85,7 +85,9 @@ async def get(
     async def send(message: Message) -> None:
         await queue.put(message)
 
-    app = asyncio.ensure_future(api.dispatch(_scope(api, "GET", path, token, params), receive, send))
+    app = asyncio.ensure_future(
+        api.dispatch(_scope(api, "GET", path, token, params), receive, send)
+    )
 
     async def next_message() -> Message | None:
         if app.done() and queue.empty():

@@ -158,9 +158,7 @@ async def delete(request: Request, user: User) -> Response:
         )
     except ApiError as err:
         return pages.redirect(request, back_url(back), ("error", pages.error_message(err)))
-    return pages.redirect(
-        request, back_url(back, task=str(result["task_id"]), task_kind="delete")
-    )
+    return pages.redirect(request, back_url(back, task=str(result["task_id"]), task_kind="delete"))
 
 
 def _transfer_document(

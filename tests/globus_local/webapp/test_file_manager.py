@@ -71,12 +71,23 @@ def test_browse_sort_and_hidden_items(
     user = make_web_user("fmbrowse", name="Ada Browse")
     endpoint_id, root = make_endpoint(globus_local_server, user, tmp_path, "Ada's data")
     fill(root)
+    token = access_token(globus_local_server.token(user.username, [TRANSFER_ALL]), TRANSFER_RS)
+    marked = requests.post(
+        globus_local_server.url.rstrip("/") + "/transfer/v0.10/bookmark",
+        json={"name": "Nested work", "endpoint_id": endpoint_id, "path": "/sub/"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert marked.status_code == 200, marked.text
     browser = open_browser()
     browser.login(user, start=FM)
     page = browser.page
-    # no collection chosen: the user's own collections to pick from
+    # no collection chosen: the user's own collections and bookmarks to pick from
     page.locator("#origin-results").get_by_text("Ada's data").wait_for()
     browser.shot("choose-collection")
+    page.locator("#destination-bookmarks").get_by_role("link", name="Nested work").click()
+    page.wait_for_selector("#destination-list >> text=nested.txt")
+    assert page.locator("#destination-path").input_value() == "/sub/"
     page.fill("#origin-q", "Ada's")
     page.click("#origin-search")
     page.locator("#origin-results").get_by_role("link", name="Ada's data").click()
