@@ -56,8 +56,17 @@ def _error_of(response: ApiResponse) -> ApiError:
         doc = None
     code, message = f"HTTP{response.status}", "The request failed"
     if isinstance(doc, dict):
+        # Transfer, Auth, Groups, Search: top-level code/message (or an errors list);
+        # Flows and Timers: one nested "error" object with code/detail.
         errors = doc.get("errors")
-        first = errors[0] if isinstance(errors, list) and errors else doc
+        nested = doc.get("error")
+        first = (
+            errors[0]
+            if isinstance(errors, list) and errors
+            else nested
+            if isinstance(nested, dict)
+            else doc
+        )
         if isinstance(first, dict):
             code = str(first.get("code") or first.get("error") or code)
             message = str(
