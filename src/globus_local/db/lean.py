@@ -12,7 +12,9 @@ Only reads: a write must pass SQLAlchemy's events (SQLite's write gate listens t
 from __future__ import annotations
 
 import threading
+import time
 import typing as t
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -128,3 +130,56 @@ def reader(engine: Engine) -> Iterator[Reader]:
         yield Reader(connection, engine.dialect)
     finally:
         connection.close()
+
+
+K = t.TypeVar("K")
+V = t.TypeVar("V")
+
+
+class BriefCache(t.Generic[K, V]):
+    """Values read from a database, kept ``seconds`` per engine (tests run several
+    platforms in one process), for reads that every call of a hot route repeats.
+
+    :meth:`forget` empties an engine's entries; callers run it once a change commits. A
+    value read before a :meth:`forget` and put after it is dropped (the read may have seen
+    the old rows): pass :meth:`put` the :meth:`generation` taken before reading.
+    """
+
+    def __init__(self, seconds: float, max_entries: int = 10_000) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: weakref.WeakKeyDictionary[Engine, dict[K, tuple[V, float]]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._generations: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def get(self, engine: Engine, key: K) -> V | None:
+        entries = self._entries.get(engine)
+        entry = entries.get(key) if entries is not None else None
+        if entry is None or entry[1] <= time.monotonic():
+            return None
+        return entry[0]
+
+    def generation(self, engine: Engine) -> int:
+        return self._generations.get(engine, 0)
+
+    def put(self, engine: Engine, key: K, value: V, generation: int) -> None:
+        with self._lock:
+            if self._generations.get(engine, 0) != generation:
+                return
+            entries = self._entries.setdefault(engine, {})
+            if len(entries) >= self.max_entries:
+                entries.clear()
+            entries[key] = (value, time.monotonic() + self.seconds)
+
+    def forget(self, engine: Engine, key: K | None = None) -> None:
+        """Drop one key's entry, or every entry of ``engine`` when ``key`` is None."""
+        with self._lock:
+            self._generations[engine] = self._generations.get(engine, 0) + 1
+            entries = self._entries.get(engine)
+            if entries is not None:
+                if key is None:
+                    entries.clear()
+                else:
+                    entries.pop(key, None)

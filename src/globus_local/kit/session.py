@@ -41,9 +41,14 @@ async def get_session(request: Request) -> t.AsyncIterator[Session]:
 DbSession = t.Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def json_from_thread(work: t.Callable[[], t.Any], status_code: int = 200) -> JSONResponse:
+async def json_from_thread(
+    work: t.Callable[[], t.Any], status_code: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """The JSON response of ``work``, run and encoded in one trip to the thread pool.
 
-    For the hottest read routes, which open what they read themselves: they skip the
-    ``DbSession`` dependency (its generator and commit) and FastAPI's encoder."""
-    return await run_in_threadpool(lambda: JSONResponse(work(), status_code=status_code))
+    For the hottest routes, which open the sessions or connections they need themselves:
+    they skip the ``DbSession`` dependency (its generator and commit) and FastAPI's
+    encoder."""
+    return await run_in_threadpool(
+        lambda: JSONResponse(work(), status_code=status_code, headers=headers)
+    )

@@ -214,10 +214,15 @@ def _remember_secret(session: Session, client_id: str, secret: str) -> None:
 
 
 def _forget(engine: t.Any, client_id: str) -> None:
+    """Forget the client's verified secrets, and who its client_credentials tokens stand
+    for (the grant's brief cache)."""
+    from globus_local.services.auth.tokens import client_principals
+
     with _secret_cache_lock:
         cache = _secret_cache.get(engine, {})
         for key in [k for k in cache if k[0] == client_id]:
             del cache[key]
+    client_principals.forget(engine, client_id)
 
 
 def check_secret(session: Session, client: Client, secret: str) -> bool:

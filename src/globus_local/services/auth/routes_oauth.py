@@ -4,12 +4,13 @@ discovery and JWKS."""
 from __future__ import annotations
 
 import typing as t
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
 from globus_local.kit.router import ServiceRouter
-from globus_local.kit.session import DbSession
+from globus_local.kit.session import DbSession, json_from_thread
 from globus_local.kit.tokens import bearer_token, document_cache
 from globus_local.services.auth import oidc, token_endpoints
 from globus_local.services.auth.clients import authenticate_client, cached_confidential_id
@@ -23,8 +24,21 @@ oidc_router = ServiceRouter()
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
+_URLENCODED = "application/x-www-form-urlencoded"
+# A urlencoded body this small, with this few fields, is within the form parser's limits
+# and is read with the standard library; it answers as the parser would, in a fraction
+# of its time (clients send one on every token request).
+_SMALL_FORM_BYTES = 64 * 1024
+_SMALL_FORM_FIELDS = 999
+
+
 async def form_data(request: Request) -> dict[str, str]:
     """The urlencoded (or multipart) body as a plain dict; a body that is not a form is empty."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip()
+    if media_type == _URLENCODED:
+        body = await request.body()
+        if len(body) <= _SMALL_FORM_BYTES and body.count(b"&") < _SMALL_FORM_FIELDS:
+            return dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
     try:
         form = await request.form()
     except Exception:
@@ -40,11 +54,15 @@ def _json(doc: t.Any) -> JSONResponse:
 
 
 @router.post("/v2/oauth2/token")
-def token(request: Request, form: Form, db: DbSession) -> JSONResponse:
+async def token(request: Request, form: Form) -> JSONResponse:
+    """Every grant, in one trip to the thread pool (services call this often)."""
     if not form.get("grant_type"):
         raise oauth_error("invalid_request", "'grant_type' is required")
-    client = authenticate_client(db, request.headers.get("authorization"), form)
-    return _json(token_endpoints.grant(db, request.app.state.settings, client, form))
+    authorization = request.headers.get("authorization")
+    database, settings = request.app.state.db, request.app.state.settings
+    return await json_from_thread(
+        lambda: token_endpoints.token(database, settings, authorization, form), headers=_NO_STORE
+    )
 
 
 @router.post("/v2/oauth2/token/introspect")

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from globus_local.db import Database
+from globus_local.db.after_commit import after_commit
+from globus_local.db.lean import BriefCache
+from globus_local.kit.tokens import CACHE_SECONDS
 from globus_local.services.auth.errors import oauth_error
 from globus_local.services.auth.models import Scope
 from globus_local.services.auth.scope_requests import ScopeRequest, parse_scope_requests, walk
@@ -149,6 +153,8 @@ def register_scope(
         if owner_client_id is not None:
             row.owner_client_id = owner_client_id
     session.flush()
+    engine = session.get_bind().engine
+    after_commit(session, "auth.scopes.changed", engine, _forget_scopes)
     return scope_string
 
 
@@ -193,6 +199,32 @@ def lookup_scopes(session: Session, scope_strings: Iterable[str]) -> dict[str, S
                 base.name if base else row.name,
                 deps,
             )
+    return found
+
+
+# What ``requested_scopes`` answered for a ``scope`` value, kept briefly per database for
+# the client_credentials grant, which asks the same on every call. A scope registered here
+# empties it once it commits; one registered by another process is seen within
+# SCOPE_CACHE_SECONDS.
+SCOPE_CACHE_SECONDS = CACHE_SECONDS
+_requested: BriefCache[str, list[ScopeInfo]] = BriefCache(SCOPE_CACHE_SECONDS, 1_000)
+
+
+def _forget_scopes(engines: list[t.Any], _url: str) -> None:
+    for engine in set(engines):
+        _requested.forget(engine)
+
+
+def requested_scopes_cached(database: Database, value: str) -> list[ScopeInfo]:
+    """The top-level scopes of ``requested_scopes(session, value)``, read at most every
+    ``SCOPE_CACHE_SECONDS``; errors are raised as it raises them and never kept."""
+    engine = database.engine
+    found = _requested.get(engine, value)
+    if found is None:
+        generation = _requested.generation(engine)
+        with database.sessionmaker() as session:
+            found, _ = requested_scopes(session, value)
+        _requested.put(engine, value, found, generation)
     return found
 
 
