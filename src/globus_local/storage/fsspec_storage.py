@@ -10,14 +10,18 @@ two: the object, then the prefix). So a connector remembers the folders it has s
 as long as it lives (one task run, one request): a write under a known folder does not
 look up its parents again. A folder removed meanwhile by someone else only comes back
 if something is written into it, as writing a key under a prefix does on any object
-store. A read is opened with the size already known, a file is copied with one request
-on S3, and a folder is made by writing its marker.
+store. A path found missing is taken as still missing, for a second, by a rename to it (the
+mover looks for the final name just before it renames its temp file there; an object
+store's check before a copy was never atomic anyway). A read is opened with the details
+already looked up, a file is renamed on S3 with one CopyObject and one DeleteObject, and a
+folder is made by writing its marker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import time
 import typing as t
 from typing import BinaryIO
 
@@ -40,8 +44,11 @@ from globus_local.storage.paths import normalize
 DIR_MARKER = ".globus-local-keep"
 # fsspec protocols of object stores: no directories of their own, every write atomic.
 OBJECT_STORES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl"})
-# Largest object S3 copies in one request (CopyObject); larger ones go through fsspec.
-S3_COPY_MAX = 5 * 1024**3
+# Seconds a path this connector found missing is taken as still missing by a rename to
+# it: the mover looks for the final name just before it renames its temp file there.
+MISSING_SECONDS = 1.0
+# Most such paths remembered; past this the memory starts afresh.
+MISSING_KEPT = 10_000
 
 
 def _mtime(info: dict[str, t.Any]) -> float:
@@ -78,6 +85,8 @@ class FsspecConnector:
         self.object_store = bool(OBJECT_STORES.intersection(protocols))
         # Folders (paths relative to the root) known to exist: see the module.
         self._dirs: set[str] = set()
+        # Paths found missing, and when (time.monotonic()): see MISSING_SECONDS.
+        self._missing: dict[str, float] = {}
         self._ensure_root()
 
     def __repr__(self) -> str:
@@ -101,6 +110,10 @@ class FsspecConnector:
     def _known_dir(self, rel: str) -> bool:
         return rel in self._dirs
 
+    def _recently_missing(self, rel: str) -> bool:
+        seen = self._missing.get(rel)
+        return seen is not None and time.monotonic() - seen < MISSING_SECONDS
+
     # -- paths -----------------------------------------------------------------------------
     @staticmethod
     def _join_host(base: str, name: str) -> str:
@@ -117,9 +130,13 @@ class FsspecConnector:
         except (FileNotFoundError, NotADirectoryError):
             if rel in self._dirs:
                 self._forget_dirs(rel)
+            if len(self._missing) >= MISSING_KEPT:
+                self._missing.clear()
+            self._missing[rel] = time.monotonic()
             return None
         except PermissionError as exc:
             raise PermissionDenied(str(exc) or "permission denied", rel) from None
+        self._missing.pop(rel, None)
         if info.get("type") == "directory":
             self._dirs.add(rel)
         return info
@@ -219,6 +236,7 @@ class FsspecConnector:
         if append and not self.supports_append:
             raise NotSupported("this storage cannot append to files", rel)
         self._require_parent_dir(rel)
+        self._missing.pop(rel, None)
         with translate_os_errors(rel):
             return t.cast(BinaryIO, self.fs.open(self._host(rel), "ab" if append else "wb"))
 
@@ -252,15 +270,13 @@ class FsspecConnector:
                 if self._info_dict(rel) is None:
                     self.fs.pipe_file(self._join_host(host, DIR_MARKER), b"")
         self._dirs.add(rel)
+        self._missing.pop(rel, None)
 
     def rename(self, src: str, dst: str) -> None:
         src_rel, dst_rel = normalize(src), normalize(dst)
         if "/" in (src_rel, dst_rel):
             raise InvalidPath("the endpoint root cannot be renamed", src_rel)
-        info = self._info_dict(src_rel)
-        if info is None:
-            raise NotFound("no such file or directory", src_rel)
-        if self._info_dict(dst_rel) is not None:
+        if not self._recently_missing(dst_rel) and self._info_dict(dst_rel) is not None:
             raise AlreadyExists("destination exists", dst_rel)
         if (dst_rel + "/").startswith(src_rel + "/"):
             raise InvalidPath("cannot move a directory into itself", dst_rel)
@@ -273,9 +289,18 @@ class FsspecConnector:
                 raise NotADirectory("not a directory", dst_head)
         src_host, dst_host = self._host(src_rel), self._host(dst_rel)
         with translate_os_errors(src_rel):
-            if info.get("type") != "directory":
-                self._copy_file(src_host, dst_host, int(info.get("size") or 0))
+            if self._s3_copy(src_host, dst_host):  # it was a file (the common case)
                 self.fs.rm_file(src_host)
+                self._missing.pop(dst_rel, None)
+                return
+        info = self._info_dict(src_rel)
+        if info is None:
+            raise NotFound("no such file or directory", src_rel)
+        with translate_os_errors(src_rel):
+            if info.get("type") != "directory":
+                self.fs.cp_file(src_host, dst_host)
+                self.fs.rm_file(src_host)
+                self._missing.pop(dst_rel, None)
                 return
             self._forget_dirs(src_rel)
             self.fs.makedirs(dst_host, exist_ok=True)
@@ -290,22 +315,30 @@ class FsspecConnector:
                 self.fs.pipe_file(self._join_host(dst_host, DIR_MARKER), b"")
             self._remove_tree(src_host)
 
-    def _copy_file(self, src_host: str, dst_host: str, size: int) -> None:
-        """Copy one object; on S3 one CopyObject request, where fsspec's copy would
-        first look the source up again for its size."""
+    def _s3_copy(self, src_host: str, dst_host: str) -> bool:
+        """On S3, copy the object at ``src_host`` in one CopyObject request, without
+        looking it up first; False when there is no such object (a folder, or nothing:
+        the caller looks) or S3 copies it only in parts (over 5 GiB)."""
         call_s3 = getattr(self.fs, "call_s3", None)
-        if call_s3 is None or size > S3_COPY_MAX:
-            self.fs.cp_file(src_host, dst_host)
-            return
+        if call_s3 is None:
+            return False
         src_bucket, src_key = src_host.lstrip("/").split("/", 1)
         dst_bucket, dst_key = dst_host.lstrip("/").split("/", 1)
-        call_s3(
-            "copy_object",
-            Bucket=dst_bucket,
-            Key=dst_key,
-            CopySource={"Bucket": src_bucket, "Key": src_key},
-        )
+        try:
+            call_s3(
+                "copy_object",
+                Bucket=dst_bucket,
+                Key=dst_key,
+                CopySource={"Bucket": src_bucket, "Key": src_key},
+            )
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            if "InvalidRequest" in str(exc) or "larger than the maximum" in str(exc):
+                return False
+            raise
         self.fs.invalidate_cache(dst_host)
+        return True
 
     def symlink(self, target: str, path: str) -> None:
         raise NotSupported("symlinks are not supported by this storage", normalize(path))

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from globus_local.storage import NotADirectory, NotFound, connector_for_location
+from globus_local.storage import AlreadyExists, NotADirectory, NotFound, connector_for_location
 from globus_local.storage.fsspec_storage import FsspecConnector
 
 
@@ -59,15 +59,33 @@ def test_the_movers_steps_for_one_file_upload(s3: FsspecConnector) -> None:
     with pytest.raises(NotFound):
         s3.stat("/dest/f")
     assert calls.take() == {"HeadObject": 1, "ListObjectsV2": 1}
-    s3.rename("/dest/f.tmp", "/dest/f")
+    s3.rename("/dest/f.tmp", "/dest/f")  # the final name was just found missing
+    assert calls.take() == {"CopyObject": 1, "DeleteObject": 1}
+    assert s3.stat("/dest/f").size == 4096
+    assert not s3.exists("/dest/f.tmp")
+
+
+def test_a_rename_looks_at_its_destination_unless_just_seen_missing(
+    s3: FsspecConnector,
+) -> None:
+    s3.mkdir("/dest")
+    for name in ("a", "b", "taken"):
+        with s3.open_write(f"/dest/{name}") as out:
+            out.write(name.encode())
+    calls = Calls(s3)
+    s3.rename("/dest/a", "/dest/a2")
     assert calls.take() == {
-        "HeadObject": 2,
+        "HeadObject": 1,
         "ListObjectsV2": 1,
         "CopyObject": 1,
         "DeleteObject": 1,
     }
-    assert s3.stat("/dest/f").size == 4096
-    assert not s3.exists("/dest/f.tmp")
+    with pytest.raises(AlreadyExists):
+        s3.rename("/dest/b", "/dest/taken")
+    with pytest.raises(NotFound):
+        s3.rename("/dest/nothing", "/dest/else")
+    assert s3.stat("/dest/taken").size == len("taken")
+    assert sorted(e.name for e in s3.listdir("/dest")) == ["a2", "b", "taken"]
 
 
 def test_a_read_looks_the_object_up_once(s3: FsspecConnector) -> None:
