@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import typing as t
+import weakref
 from collections.abc import AsyncIterator
 from urllib.parse import quote, urlencode
 
@@ -130,7 +131,20 @@ async def get(
     if not 200 <= status < 300:
         chunks = [chunk async for chunk in body()]
         ApiResponse(status, headers, b"".join(chunks)).checked()  # raises ApiError
-    return Streamed(status, headers, body())
+    rest = body()
+    # A body dropped before its first chunk (the browser left at once) never runs its
+    # ``finally``: end the service's request when the body is collected instead.
+    weakref.finalize(rest, _end_soon, asyncio.get_running_loop(), leave, app)
+    return Streamed(status, headers, rest)
+
+
+def _end_soon(loop: asyncio.AbstractEventLoop, leave: asyncio.Event, app: asyncio.Future) -> None:
+    def end() -> None:
+        leave.set()
+        app.cancel()
+
+    with contextlib.suppress(RuntimeError):  # the loop has closed: nothing is left to end
+        loop.call_soon_threadsafe(end)
 
 
 async def put(

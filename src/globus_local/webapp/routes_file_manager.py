@@ -8,7 +8,8 @@ import typing as t
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from markupsafe import escape
 from starlette.datastructures import UploadFile
 
 from globus_local.webapp import file_manager_stream as stream
@@ -69,6 +70,23 @@ async def file_manager(request: Request, user: User) -> HTMLResponse:
         task_kind=request.query_params.get("task_kind", "transfer"),
         back=state.url(),
     )
+
+
+@router.get("/file-manager/task-status")
+async def task_status(request: Request, user: User, task: str = "", back: str = "") -> JSONResponse:
+    """The submitted task's status line, for the notice to follow live (``final`` once it
+    has ended: then the listing may be refreshed to show its result)."""
+    try:
+        doc = await pages.services(request, user).get("transfer", f"/task/{quote(task, safe='')}")
+    except ApiError as err:
+        if err.status == 401:
+            raise
+        return JSONResponse({"html": str(escape(pages.error_message(err))), "final": True})
+    html = pages.templates.get_template("file_manager_task.html").render(
+        task=doc, back=back_url(back)
+    )
+    final = doc.get("status") != "ACTIVE"
+    return JSONResponse({"html": html, "final": final}, headers={"Cache-Control": "no-store"})
 
 
 def _looks_like_id(value: str) -> bool:

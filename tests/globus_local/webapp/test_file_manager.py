@@ -170,10 +170,12 @@ def test_make_rename_and_delete(
     page.click("#origin-delete")
     task_id = started_task(browser)
     assert "Delete task submitted" in page.locator("#task-notice").inner_text()
-    browser.shot("delete-submitted")
     assert task_status(globus_local_server, user, task_id) == "SUCCEEDED"
+    page.wait_for_selector("#task-progress .badge.SUCCEEDED")  # the notice follows the task
+    browser.shot("delete-succeeded")
+    page.click("#task-refresh")
+    page.wait_for_selector("#origin-list")
     assert not (root / "first.txt").exists() and not (root / "sub").exists()
-    page.reload()
     assert names(browser) == ["results/", "beta.bin", "gamma.txt"]
 
 
