@@ -10,10 +10,12 @@ import secrets
 import typing as t
 from pathlib import Path
 
+import pytest
 import requests
 
 from globus_local.services.auth.scopes import TRANSFER_ALL, TRANSFER_RS
 from globus_local.services.transfer.admin import create_endpoint
+from globus_local.services.transfer.https_access import MAX_UPLOAD_ENV
 from globus_local.testing import LocalServer
 from tests.support.platform import access_token
 from tests.support.waiting import wait_until
@@ -236,7 +238,11 @@ def test_transfer_both_ways_reaches_succeeded(
 
 
 def test_download_and_upload_in_the_browser(
-    open_browser: t.Any, make_web_user: t.Any, globus_local_server: LocalServer, tmp_path: Path
+    open_browser: t.Any,
+    make_web_user: t.Any,
+    globus_local_server: LocalServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     user = make_web_user("fmfiles")
     endpoint_id, root = make_endpoint(globus_local_server, user, tmp_path, "Files")
@@ -279,6 +285,20 @@ def test_download_and_upload_in_the_browser(
     page.click("#origin-upload")
     page.wait_for_selector(".notice.ok >> text=Uploaded “nested.txt”")
     assert (root / "sub" / "nested.txt").read_bytes() == b"replaced"
+
+    # over the HTTPS route's upload limit: the service's 413 is said plainly, nothing written
+    monkeypatch.setenv(MAX_UPLOAD_ENV, "10")  # the server runs in this process
+    too_big = tmp_path / "too-big.txt"
+    too_big.write_bytes(b"y" * 11)
+    page.locator("#pane-origin summary", has_text="Upload").click()
+    page.set_input_files("#origin-upload-files", str(too_big))
+    page.click("#origin-upload")
+    error = page.locator(".notice.error")
+    error.wait_for()
+    assert "“too-big.txt” was not uploaded" in error.inner_text()
+    assert "exceeds the limit of 10 bytes" in error.inner_text()
+    browser.shot("upload-too-large")
+    assert not (root / "sub" / "too-big.txt").exists()
 
 
 def test_another_user_sees_no_listing_and_cannot_download(
@@ -367,3 +387,47 @@ def test_forms_without_the_csrf_token_change_nothing(
         timeout=30,
     )
     assert made.status_code == 303 and (root / "made").is_dir()
+
+
+def test_forms_aimed_at_another_users_collection_change_nothing(
+    globus_local_server: LocalServer,
+    logged_in_http: t.Any,
+    make_web_user: t.Any,
+    tmp_path: Path,
+) -> None:
+    owner = make_web_user("fmvictim")
+    endpoint_id, root = make_endpoint(globus_local_server, owner, tmp_path, "Victim")
+    fill(root)
+    http, _intruder = logged_in_http()
+    base = globus_local_server.url.rstrip("/") + FM
+    page = http.get(base, timeout=30).text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    csrf = found.group(1)
+    common = {"csrf_token": csrf, "endpoint_id": endpoint_id, "path": "/", "back": FM}
+    attempts = [
+        ("/mkdir", {**common, "name": "made"}, None),
+        ("/rename", {**common, "old_name": "alpha.txt", "new_name": "moved.txt"}, None),
+        (
+            "/delete",
+            {"csrf_token": csrf, "side": "origin", "origin_id": endpoint_id},
+            None,
+        ),
+        ("/upload", common, {"files": ("evil.txt", b"evil")}),
+    ]
+    for path, data, files in attempts:
+        if path == "/delete":
+            data = {**data, "origin_item": "file:gamma.txt"}
+        answer = http.post(base + path, data=data, files=files, timeout=30)
+        assert answer.status_code == 200, path  # back on the page, with the API's refusal
+        assert "notice error" in answer.text, path
+        assert "permission" in answer.text.lower(), path
+    download = http.get(base + f"/download?endpoint_id={endpoint_id}&path=/alpha.txt", timeout=30)
+    assert download.status_code == 403 and "a" * 50 not in download.text
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".hidden-notes",
+        "alpha.txt",
+        "beta.bin",
+        "gamma.txt",
+        "sub",
+    ]

@@ -31,6 +31,8 @@ def test_the_owner_downloads_a_file_in_chunks_with_its_headers(
     assert answer.headers["content-length"] == str(len(big))
     assert answer.headers["content-type"] == "application/octet-stream"
     assert "content-disposition" not in answer.headers
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["content-security-policy"] == "sandbox"
 
     saved = alice.get(_url(endpoint_id, "/file1.txt"), params={"download": ""})
     assert saved.content == b"abcd"
