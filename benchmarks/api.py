@@ -323,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of bare/case pairs")
     parser.add_argument("--database-url", help="e.g. postgresql://postgres@127.0.0.1:5432/db")
+    parser.add_argument(
+        "--only", action="append", metavar="TEXT", help="run only the cases whose name holds TEXT"
+    )
     parser.add_argument("--serve-child", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_child:
@@ -337,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             child = start_server(data_dir, database_url, port, log)
             try:
                 bare, cases = build_cases(fixtures)
+                if args.only:
+                    cases = [c for c in cases if any(o in c.name for o in args.only)]
                 print(
                     f"globus-local API benchmark: {fixtures.dialect}, wrk -t1 -c{CONNECTIONS},"
                     f" {args.seconds} s per run, {args.rounds} rounds, {os.cpu_count()} CPUs,"

@@ -7,6 +7,8 @@ own DBAPI connection and converts each value with its column type's result proce
 the rows hold what the ORM would have put on its objects (datetimes, dicts, bools).
 
 Only reads: a write must pass SQLAlchemy's events (SQLite's write gate listens there).
+:class:`BriefCache` keeps what such routes read on every call (a client, its scopes) for
+a few seconds, per database.
 """
 
 from __future__ import annotations

@@ -8,9 +8,11 @@ import typing as t
 import uuid
 from pathlib import Path
 
+from globus_local.db import utcnow
 from globus_local.db.lean import reader
 from globus_local.kit.tokens import AuthContext, _lookup, token_hash
 from globus_local.services.transfer import access, endpoints
+from globus_local.services.transfer.models_tasks import ACTIVE, TransferTask
 from globus_local.testing import LocalServer
 from tests.globus_local.services.transfer.support import TransferUser
 
@@ -69,6 +71,28 @@ def test_the_owner_gets_the_orm_document(
     assert [s["hostname"] for s in doc["DATA"]] == ["gridftp.example.org"]
     assert (doc["contact_email"], doc["max_concurrency"], doc["public"]) == (
         "ops@example.org", 3, True)  # fmt: skip
+
+
+def test_in_use_follows_unfinished_tasks(
+    transfer_server: LocalServer, alice: TransferUser, alice_endpoint: tuple[str, Path]
+) -> None:
+    endpoint_id, _ = alice_endpoint
+    assert _same_three_ways(transfer_server, alice, endpoint_id)["in_use"] is False
+    with transfer_server.db.session() as session:  # an unfinished task, never run
+        session.add(
+            TransferTask(
+                id=str(uuid.uuid4()),
+                submission_id=str(uuid.uuid4()),
+                type="TRANSFER",
+                status=ACTIVE,
+                owner_id=alice.id,
+                username=alice.username,
+                deadline=utcnow(),
+                source_endpoint_id=str(uuid.uuid4()),
+                destination_endpoint_id=endpoint_id,
+            )
+        )
+    assert _same_three_ways(transfer_server, alice, endpoint_id)["in_use"] is True
 
 
 def test_role_holders_and_shares_get_the_orm_document(
