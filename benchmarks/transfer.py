@@ -1,14 +1,20 @@
 """Transfer data mover against the usual local copy tools, side by side on the same data.
 
-    .venv/bin/python benchmarks/transfer.py [--rounds 3] [--big-mib 1024] [--small-files 10000]
-                                            [--database-url URL] [--workdir DIR]
+    .venv/bin/python benchmarks/transfer.py [--rounds 3] [--big-mib 64,1024]
+        [--small-files 10000,100000,1000000] [--verify-mib 1024] [--latency-runs 20]
+        [--cases big,verify,small,latency] [--database-url URL] [--workdir DIR]
 
 Cases (each timed ``--rounds`` times, alternating tools; the median counts):
 
-* one large file: the mover (no verification) vs ``cp``;
-* the same with ``verify_checksum``: vs ``cp`` then ``md5sum`` of both files;
-* many 4 KiB files: the mover (with ``preserve_timestamp``, as both tools keep mtimes) vs
-  ``rsync -a`` and vs ``rclone copy``, every side into an empty destination;
+* one large file of each ``--big-mib`` size: the mover (no verification) vs ``cp``, also
+  as a user polling every ``POLL_SECONDS`` sees it;
+* a ``--verify-mib`` file with ``verify_checksum``: vs ``cp`` then ``md5sum`` of both files;
+* many 4 KiB files, for each ``--small-files`` count, in folders of 1,000: the mover (with
+  ``preserve_timestamp``, as the tools keep mtimes) vs ``rsync -a``, ``rclone copy`` and
+  the bare loop, every side into an empty destination. Time per file and peak resident
+  memory per side: the server's with its copy processes (their peak is reset before each
+  copy), a tool's process tree's. Counts over ``BIG_COUNT`` take one round each, and
+  their warm-up is one uncounted bare loop; their copies are removed before the next count;
 * one small file: time from ``POST /transfer`` to seeing SUCCEEDED.
 
 The mover's time is from just before ``POST /transfer`` to the moment the server recorded
@@ -66,6 +72,13 @@ sys.path.insert(0, str(ROOT))
 TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
 TRANSFER_RS = "transfer.api.globus.org"
 POLL_SECONDS = 0.1  # how often GET /task is polled to learn that a task ended
+PROGRESS_SECONDS = 10.0  # a long copy prints its progress this often
+BIG_COUNT = 100_000  # a small-file count above this takes one round and a light warm-up
+FOLDER_FILES = 1000  # small files per source folder
+MIB = 1024 * 1024
+
+# The peak resident memory (MiB) of the copy that ran last, set by each side's run.
+_last_peak: list[float | None] = [None]
 
 
 class Server:
@@ -104,6 +117,41 @@ class Server:
             except requests.ConnectionError:
                 time.sleep(0.1)
 
+    def tree(self) -> list[int]:
+        """The server's process and its descendants (the copy processes, their fork server)."""
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                try:
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+                except OSError:
+                    pass
+        return found
+
+    def reset_peak(self) -> None:
+        """Start every process of the server's tree's peak resident memory again from now
+        (``clear_refs`` 5 resets ``VmHWM``)."""
+        for pid in self.tree():
+            try:
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+            except OSError:
+                pass
+
+    def peak_mib(self) -> float:
+        """The sum of each process's peak resident memory since :meth:`reset_peak`."""
+        total = 0
+        for pid in self.tree():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        return total / 1024
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=60)
@@ -116,6 +164,7 @@ class Mover:
     seen: list[float]  # when a poll saw each task ended (seconds after its submission)
 
     def __init__(self, server: Server, src: Path, dst: Path) -> None:
+        self.server = server
         self.db = server.db
         self.seen = []
         from globus_local.services.auth import admin
@@ -157,6 +206,7 @@ class Mover:
         ]
         from globus_local.services.transfer.models_tasks import TransferTask
 
+        self.server.reset_peak()
         began = time.time()
         start = time.perf_counter()
         try:
@@ -165,14 +215,23 @@ class Mover:
             response = self.http.post(self.base + "transfer", json=doc, timeout=60)
         response.raise_for_status()
         task_id = response.json()["task_id"]
+        told = start
         while True:
             task = self.http.get(self.base + f"task/{task_id}", timeout=60).json()
             elapsed = time.perf_counter() - start
             if task["status"] != "ACTIVE":
                 break
+            if elapsed - (told - start) >= PROGRESS_SECONDS:
+                told = time.perf_counter()
+                print(
+                    f"    ... {elapsed:.0f} s: {task['files_transferred']} of "
+                    f"{task['files']} files, {task['subtasks_pending']} subtasks pending",
+                    flush=True,
+                )
             time.sleep(POLL_SECONDS)
         if task["status"] != "SUCCEEDED":
             raise SystemExit(f"transfer failed: {task['fatal_error']}")
+        _last_peak[0] = self.server.peak_mib()
         self.seen.append(elapsed)
         with self.db.session() as session:
             ended = session.get(TransferTask, task_id)
@@ -181,9 +240,16 @@ class Mover:
 
 
 def timed(command: list[str]) -> float:
+    """Run ``command``: its lifetime in seconds (its tree's peak memory in ``_last_peak``)."""
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, command)
+    _last_peak[0] = usage.ru_maxrss / 1024  # kilobytes: the process or a reaped child's
+    return elapsed
 
 
 def bare_loop(src: Path, dst: Path) -> float:
@@ -194,6 +260,7 @@ def bare_loop(src: Path, dst: Path) -> float:
     was free. No
     single-process copier with the mover's guarantee (no half file under a final name) can
     do the same work faster."""
+    _last_peak[0] = None  # in this process: not its own
     start = time.perf_counter()
     tree = [
         (folder, os.path.join(dst, os.path.relpath(folder, src)), files)
@@ -222,7 +289,12 @@ def bare_loop(src: Path, dst: Path) -> float:
 
 
 def timed_all(commands: list[list[str]]) -> float:
-    return sum(timed(c) for c in commands)
+    total, peak = 0.0, 0.0
+    for command in commands:
+        total += timed(command)
+        peak = max(peak, _last_peak[0] or 0.0)
+    _last_peak[0] = peak
+    return total
 
 
 def warm(path: Path) -> None:
@@ -237,6 +309,10 @@ def warm(path: Path) -> None:
 Run = t.Callable[[str], float]  # runs one copy into the named destination, returns seconds
 
 
+Row = tuple[str, str, float, float, float]  # case, compared with, mover s, tool s, ratio
+Side = tuple[str, float, float | None]  # label, median seconds, median peak MiB
+
+
 def compare(
     name: str,
     rounds: int,
@@ -244,19 +320,26 @@ def compare(
     theirs: dict[str, Run],
     before: t.Callable[[], None],
     seen: list[float] | None = None,
-) -> list[tuple[str, str, float, float, float]]:
+    warm_ups: list[tuple[str, Run]] | None = None,
+) -> tuple[list[Row], list[Side]]:
     """Time every side ``rounds`` times into a new destination name each; ``before`` runs
-    ahead of each copy (warming its source, flushing). The order turns each round."""
+    ahead of each copy (warming its source, flushing). The order turns each round. Each
+    side first copies once, uncounted (or ``warm_ups`` do)."""
     sides: list[tuple[str, Run]] = [("mover", ours), *theirs.items()]
     samples: dict[str, list[float]] = {label: [] for label, _ in sides}
-    for n, (label, fn) in enumerate(sides):  # one copy each first, not counted
+    peaks: dict[str, list[float]] = {label: [] for label, _ in sides}
+    for n, (label, fn) in enumerate(sides if warm_ups is None else warm_ups):
         before()
         print(f"  {name} / {label}: warm-up {fn(f'w{n}'):.3f}", flush=True)
     for r in range(rounds):
         turn = r % len(sides)
         for n, (label, fn) in enumerate(sides[turn:] + sides[:turn]):
             before()
+            if rounds == 1:
+                print(f"  {name} / {label}: copying", flush=True)
             samples[label].append(fn(f"r{r}-{n}"))
+            if _last_peak[0] is not None:
+                peaks[label].append(_last_peak[0])
     for label, times in samples.items():
         print(f"  {name} / {label}: " + " ".join(f"{x:.3f}" for x in times), flush=True)
     if seen:
@@ -266,15 +349,40 @@ def compare(
     for label in theirs:
         other = statistics.median(samples[label])
         rows.append((name, label, mine, other, other / mine))
-    return rows
+    medians = [
+        (label, statistics.median(times), statistics.median(peaks[label]) if peaks[label] else None)
+        for label, times in samples.items()
+    ]
+    return rows, medians
+
+
+def write_small(folder: Path, count: int) -> None:
+    """``count`` files of 4 KiB of random data, in folders of ``FOLDER_FILES``."""
+    folder.mkdir()
+    data = os.urandom(4096 * 64)
+    width = max(5, len(str(count - 1)))
+    for n in range(count):
+        sub = folder / f"{n // FOLDER_FILES:04d}"
+        if n % FOLDER_FILES == 0:
+            sub.mkdir()
+        if n and n % 100_000 == 0:
+            print(f"    ... {n} files written", flush=True)
+        offset = (n % 63) * 4096 + (n // 63) % 4096  # distinct contents, cheaply
+        (sub / f"{n:0{width}d}.dat").write_bytes(data[offset : offset + 4096])
+
+
+def counts(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--big-mib", type=int, default=1024)
-    parser.add_argument("--small-files", type=int, default=10000)
+    parser.add_argument("--big-mib", type=counts, default=[64, 1024])
+    parser.add_argument("--verify-mib", type=int, default=1024)
+    parser.add_argument("--small-files", type=counts, default=[10000])
     parser.add_argument("--latency-runs", type=int, default=20)
+    parser.add_argument("--cases", type=lambda x: set(x.split(",")), default=set(CASES))
     parser.add_argument("--database-url")
     parser.add_argument("--workdir", help="where the data goes (default: a temp dir)")
     args = parser.parse_args()
@@ -288,91 +396,128 @@ def main() -> int:
     src, dst = work / "src", work / "dst"
     src.mkdir()
     dst.mkdir()
+    rows: list[Row] = []
+    small_sides: list[tuple[int, list[Side]]] = []
+    latencies: list[float] = []
+    seen: list[float] = []
     try:
-        print(f"writing {args.big_mib} MiB file and {args.small_files} small files in {work}")
-        with open(src / "big.bin", "wb") as out:
-            chunk = os.urandom(1024 * 1024)
-            for _ in range(args.big_mib):
-                out.write(chunk)
-        (src / "small").mkdir()
-        for n in range(args.small_files):
-            folder = src / "small" / f"{n // 1000:02d}"
-            folder.mkdir(exist_ok=True)
-            (folder / f"{n:05d}.dat").write_bytes(os.urandom(4096))
         (src / "one.txt").write_bytes(b"one small file\n")
         os.sync()
-
         load_before = os.getloadavg()
         server = Server(work / "state", args.database_url)
         try:
             mover = Mover(server, src, dst)
-            big = src / "big.bin"
 
-            def big_before() -> None:
-                for old in dst.glob("big-*"):
-                    old.unlink()
-                warm(big)
-                os.sync()
+            def big_case(mib: int, verify: bool) -> list[Row]:
+                big = src / f"big-{mib}.bin"
+                if not big.exists():
+                    print(f"writing a {mib} MiB file", flush=True)
+                    with open(big, "wb") as out:
+                        chunk = os.urandom(MIB)
+                        for _ in range(mib):
+                            out.write(chunk)
+                    os.sync()
 
-            rows = compare(
-                f"{args.big_mib} MiB file",
-                args.rounds,
-                lambda n: mover.transfer("/big.bin", f"/big-{n}.bin"),
-                {"cp": lambda n: timed(["cp", str(big), str(dst / f"big-{n}.bin")])},
-                big_before,
-                mover.seen,
-            )
-            rows += compare(
-                f"{args.big_mib} MiB file, verify_checksum",
-                args.rounds,
-                lambda n: mover.transfer("/big.bin", f"/big-{n}.bin", verify_checksum=True),
-                {
-                    "cp + md5sum both": lambda n: timed_all(
-                        [
-                            ["cp", str(big), str(dst / f"big-{n}.bin")],
-                            ["md5sum", str(big)],
-                            ["md5sum", str(dst / f"big-{n}.bin")],
-                        ]
+                def before() -> None:
+                    for old in dst.glob("big-*"):
+                        old.unlink()
+                    warm(big)
+                    os.sync()
+
+                def copy(n: str) -> list[str]:
+                    return ["cp", str(big), str(dst / f"big-{n}.bin")]
+
+                if not verify:
+                    found, _ = compare(
+                        f"{mib} MiB file",
+                        args.rounds,
+                        lambda n: mover.transfer(f"/{big.name}", f"/big-{n}.bin"),
+                        {"cp": lambda n: timed(copy(n))},
+                        before,
+                        mover.seen,
                     )
-                },
-                big_before,
-                mover.seen,
-            )
-            big_before()
-            small = src / "small"
+                    mine = statistics.median(mover.seen[-args.rounds :])
+                    other = found[0][3]
+                    found.append(
+                        (f"{mib} MiB file, seen by a poll", "cp", mine, other, other / mine)
+                    )
+                    return found
+                found, _ = compare(
+                    f"{mib} MiB file, verify_checksum",
+                    args.rounds,
+                    lambda n: mover.transfer(f"/{big.name}", f"/big-{n}.bin", verify_checksum=True),
+                    {
+                        "cp + md5sum both": lambda n: timed_all(
+                            [copy(n), ["md5sum", str(big)], ["md5sum", str(dst / f"big-{n}.bin")]]
+                        )
+                    },
+                    before,
+                    mover.seen,
+                )
+                return found
 
-            def small_before() -> None:
-                warm(small)
+            if "big" in args.cases:
+                for mib in args.big_mib:
+                    rows += big_case(mib, verify=False)
+            if "verify" in args.cases:
+                rows += big_case(args.verify_mib, verify=True)
+            for old in list(dst.glob("big-*")) + list(src.glob("big-*")):
+                old.unlink()
+
+            for count in args.small_files if "small" in args.cases else []:
+                small = src / f"small-{count}"
+                print(f"writing {count} files of 4 KiB in {small}", flush=True)
+                write_small(small, count)
                 os.sync()
 
-            def fresh(tag: str, n: str) -> str:
-                return str(dst / f"small-{tag}-{n}") + "/"
+                def small_before(small: Path = small) -> None:
+                    warm(small)
+                    os.sync()
 
-            rows += compare(
-                f"{args.small_files} x 4 KiB files",
-                args.rounds,
-                lambda n: mover.transfer(
-                    "/small/", f"/small-mover-{n}/", recursive=True, preserve_timestamp=True
-                ),
-                {
-                    "rsync -a": lambda n: timed(["rsync", "-a", f"{small}/", fresh("rsync", n)]),
-                    "rclone copy": lambda n: timed(
+                def fresh(tag: str, n: str, count: int = count) -> str:
+                    return str(dst / f"small-{count}-{tag}-{n}") + "/"
+
+                sides: dict[str, Run] = {
+                    "rsync -a": lambda n, small=small: timed(
+                        ["rsync", "-a", f"{small}/", fresh("rsync", n)]
+                    ),
+                    "rclone copy": lambda n, small=small: timed(
                         ["rclone", "copy", "--config", "/dev/null", f"{small}/", fresh("rclone", n)]
                     ),
-                    "bare loop (no HTTP, no database)": lambda n: bare_loop(
+                    "bare loop (no HTTP, no database)": lambda n, small=small: bare_loop(
                         small, Path(fresh("bare", n))
                     ),
-                },
-                small_before,
-                mover.seen,
-            )
-            latencies = []
-            one = src / "one.txt"
-            for n in range(args.latency_runs):
-                warm(one)
-                os.sync()
-                latencies.append(mover.transfer("/one.txt", f"/one-{n}.txt"))
-            seen = mover.seen[-len(latencies) :]
+                }
+                heavy = count > BIG_COUNT
+                found, medians = compare(
+                    f"{count} x 4 KiB files",
+                    1 if heavy else args.rounds,
+                    lambda n, small=small, count=count: mover.transfer(
+                        f"/{small.name}/",
+                        f"/small-{count}-mover-{n}/",
+                        recursive=True,
+                        preserve_timestamp=True,
+                    ),
+                    sides,
+                    small_before,
+                    mover.seen,
+                    # The first copy after the data is written is the slow one, whoever
+                    # makes it: at this size one bare loop takes it for every side.
+                    [("bare loop", sides["bare loop (no HTTP, no database)"])] if heavy else None,
+                )
+                rows += found
+                small_sides.append((count, medians))
+                print(f"  removing the copies of {count} files", flush=True)
+                for old in list(dst.glob(f"small-{count}-*")) + [small]:
+                    shutil.rmtree(old, ignore_errors=True)
+
+            if "latency" in args.cases:
+                one = src / "one.txt"
+                for n in range(args.latency_runs):
+                    warm(one)
+                    os.sync()
+                    latencies.append(mover.transfer("/one.txt", f"/one-{n}.txt"))
+                seen = mover.seen[-len(latencies) :]
         finally:
             server.stop()
     finally:
@@ -390,13 +535,33 @@ def main() -> int:
     print("|---|---|---:|---:|---:|")
     for name, label, mine, other, ratio in rows:
         print(f"| {name} | {label} | {mine:.3f} | {other:.3f} | {ratio:.2f}x |")
-    print()
-    print(
-        f"one small file, submit -> SUCCEEDED: median {statistics.median(latencies):.3f} s, "
-        f"min {min(latencies):.3f} s, max {max(latencies):.3f} s ({len(latencies)} runs); "
-        f"seen by a poll: median {statistics.median(seen):.3f} s"
-    )
+    if small_sides:
+        print()
+        print("| files | side | s | ms per file | peak RSS (MiB) | side s / mover s |")
+        print("|---:|---|---:|---:|---:|---:|")
+        for count, medians in small_sides:
+            mine = medians[0][1]
+            for label, secs, peak in medians:
+                rss = f"{peak:.0f}" if peak is not None else "-"
+                print(
+                    f"| {count} | {label} | {secs:.3f} | {1000 * secs / count:.4f} | {rss} "
+                    f"| {secs / mine:.2f}x |"
+                )
+        first = small_sides[0][1][0][1] / small_sides[0][0]
+        for count, medians in small_sides[1:]:
+            per_file = medians[0][1] / count
+            print(f"mover per file at {count} / at {small_sides[0][0]}: {per_file / first:.2f}x")
+    if latencies:
+        print()
+        print(
+            f"one small file, submit -> SUCCEEDED: median {statistics.median(latencies):.3f} s, "
+            f"min {min(latencies):.3f} s, max {max(latencies):.3f} s ({len(latencies)} runs); "
+            f"seen by a poll: median {statistics.median(seen):.3f} s"
+        )
     return 0
+
+
+CASES = ("big", "verify", "small", "latency")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ caller takes each as it comes (the walk of a large tree is stored while it goes 
 
 from __future__ import annotations
 
+import collections
 import multiprocessing
 import threading
 import typing as t
@@ -83,8 +84,38 @@ class Child:
             self.process.join(timeout=10)
 
 
+class Turns:
+    """Up to ``count`` holders at once, the waiting ones served in arrival order.
+
+    A plain semaphore lets the thread that just released it take it back at once, ahead
+    of those waiting: the lanes of a task with a million files, each calling again as
+    soon as its call returns, would keep every other task's units off the copy processes
+    for as long as they run. Here a release hands the turn to the longest waiting."""
+
+    def __init__(self, count: int) -> None:
+        self.free = count
+        self.lock = threading.Lock()
+        self.waiting: collections.deque[threading.Event] = collections.deque()
+
+    def acquire(self) -> None:
+        with self.lock:
+            if self.free and not self.waiting:
+                self.free -= 1
+                return
+            turn = threading.Event()
+            self.waiting.append(turn)
+        turn.wait()
+
+    def release(self) -> None:
+        with self.lock:
+            if self.waiting:
+                self.waiting.popleft().set()  # the turn passes on without being free
+            else:
+                self.free += 1
+
+
 class Children:
-    """``count`` children; a call takes an idle one, or waits for one to be free."""
+    """``count`` children; a call takes an idle one, or waits its turn for one to be free."""
 
     def __init__(self, count: int, preload: list[str]) -> None:
         self.context = multiprocessing.get_context("forkserver")
@@ -93,7 +124,7 @@ class Children:
         self.count = count
         self.slots: list[Child | None] = [None] * count
         self.lock = threading.Lock()
-        self.free = threading.Semaphore(count)
+        self.free = Turns(count)
         self.closed = False
 
     def start(self) -> None:
@@ -171,4 +202,4 @@ def _serve(conn: Connection) -> None:
         conn.send(reply)
 
 
-__all__ = ["CallFailed", "ChildLost", "Children", "send_part"]
+__all__ = ["CallFailed", "ChildLost", "Children", "Turns", "send_part"]

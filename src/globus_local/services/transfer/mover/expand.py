@@ -152,8 +152,23 @@ class TransferExpander:
                     mtime=info.mtime,
                     external_checksum=item.get("external_checksum"),
                     checksum_algorithm=item.get("checksum_algorithm"),
+                    new_destination=self._absent(dst_path),
                 )
         return self.out
+
+    def _absent(self, dst_path: str) -> bool:
+        """Whether nothing is at local destination path ``dst_path`` (False when that is
+        not known): a file item's copy is then linked in whole at its path, with no temp
+        name to stage and rename."""
+        if self.dst_root is None:
+            return False
+        try:
+            os.lstat(resolve(self.dst_root, dst_path, follow=False))
+        except FileNotFoundError:
+            return True
+        except (OSError, StorageError):
+            return False
+        return False
 
     def _symlink_item(self, src_path: str, dst_path: str) -> None:
         try:

@@ -112,6 +112,14 @@ class Tally:
         self.add((kind, ROW_STAGED, "transferred"), -count, -size, -checksummed)
         self.add((kind, ROW_DONE, "transferred"), count, size, checksummed)
 
+    def kinds_pending(self) -> set[str]:
+        """The kinds of row with some pending or staged."""
+        return {
+            kind
+            for (kind, state, _), values in self.groups.items()
+            if values[0] and state in (ROW_PENDING, ROW_STAGED)
+        }
+
     def numbers(self, items: int, *, retrying: int = 0) -> dict[str, int]:
         rows = [(*key, *values) for key, values in self.groups.items() if values[0]]
         return tally(items, True, rows, retrying=retrying)

@@ -14,7 +14,7 @@ from globus_local.services.transfer.models_tasks import (
     ROW_STAGED,
     TaskFile,
 )
-from globus_local.services.transfer.mover.subtasks import Row, as_row
+from globus_local.services.transfer.mover.subtasks import Row
 
 FILES = TaskFile.__table__
 FETCH_ROWS = 2000  # rows read at a time, each batch in its own short session
@@ -68,11 +68,39 @@ def pending(
         last = batch[-1][0]
 
 
-def pending_work(db: Database, task_id: str, kinds: list[str]) -> t.Iterator[Row]:
-    """The task's pending rows of ``kinds`` as rows of work, in id order."""
-    for batch in pending(db, task_id, _WORK_COLUMNS, FILES.c.kind.in_(kinds)):
+def pending_work(
+    db: Database, task_id: str, kinds: list[str], *, after: int = 0
+) -> t.Iterator[Row]:
+    """The task's pending rows of ``kinds`` with ids above ``after`` as rows of work, in id order, read
+    ``FETCH_ROWS`` at a time, each batch in its own short session.
+
+    The statement goes to the driver's own cursor: a large task's rows are read back
+    once each, and SQLAlchemy's result rows cost more per row than the query itself."""
+    names = ", ".join(c.name for c in _WORK_COLUMNS)
+    last = after
+    while True:
+        with db.session() as session:
+            connection = session.connection()
+            mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+            kind_marks = ", ".join(mark for _ in kinds)
+            sql = (
+                f"SELECT {names} FROM {FILES.name} WHERE task_id = {mark} "
+                f"AND state = {mark} AND kind IN ({kind_marks}) AND id > {mark} "
+                f"ORDER BY id LIMIT {FETCH_ROWS}"
+            )
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(sql, (task_id, ROW_PENDING, *kinds, last))
+                batch = cursor.fetchall()
+            finally:
+                cursor.close()
+        if not batch:
+            return
         for r in batch:
-            yield as_row(r.id, r._mapping)
+            yield Row(
+                r[0], r[1], r[2], r[3], r[4] or 0, r[5], r[6], bool(r[7]), r[8], r[9], bool(r[10])
+            )
+        last = batch[-1][0]
 
 
 def kinds_left(db: Database, task_id: str) -> set[str]:

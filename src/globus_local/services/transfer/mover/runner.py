@@ -37,7 +37,7 @@ from globus_local.services.transfer.mover import progress
 from globus_local.services.transfer.mover.conclusion import conclude
 from globus_local.services.transfer.mover.control import Watch, stop_reason
 from globus_local.services.transfer.mover.copier import Copier
-from globus_local.services.transfer.mover.expanding import expand_task
+from globus_local.services.transfer.mover.expanding import StoredRows, expand_task
 from globus_local.services.transfer.mover.faults import Fault
 from globus_local.services.transfer.mover.opening import Opened, open_endpoints
 from globus_local.services.transfer.mover.recording import Fence, Recorder
@@ -189,7 +189,7 @@ class TaskRun:
         self.scheduler = Scheduler(
             facts.task_id, self.copier, state, units, recorder, self.renamer, watch
         )
-        self.fresh: list[Row] | None = None  # the pending rows this run stored, if it expanded
+        self.stored: StoredRows | None = None  # the rows this run stored, if it expanded
 
     def go(self) -> None:
         """Do the phases; a stop or a fault ends them early (the run state says which)."""
@@ -228,28 +228,37 @@ class TaskRun:
         ]
 
     def _expand(self) -> None:
-        stored = expand_task(self.db, self.facts, self.src, self.dst)
+        stored = expand_task(self.db, self.facts, self.src, self.dst, self.recorder.fence)
         if stored is None:  # another run expanded it, or it ended meanwhile
             self.state.reason = (HaltReason.GONE, "")
             raise Stop()
         self.recorder.adopt(stored.tally)
-        self.fresh = stored.fresh
+        self.stored = stored
 
     def _kinds_left(self) -> set[str]:
         """The row kinds with work left, so a phase with nothing to do costs no query."""
-        if self.fresh is not None:
-            return {row.kind for row in self.fresh}
+        if self.stored is not None:
+            return self.stored.tally.kinds_pending()
         kinds = kinds_left(self.db, self.facts.task_id)
         if self.facts.is_transfer and self.facts.options.get("preserve_timestamp"):
             kinds.add(KIND_DIR)  # directory times are set again on every run
         return kinds
 
     def _rows(self, kinds: list[str]) -> t.Iterator[Row]:
-        """The pending rows of ``kinds`` in id order: from the expansion this run made, or
-        read from the database in batches."""
-        if self.fresh is not None:
-            return (row for row in self.fresh if row.kind in kinds)
-        return pending_work(self.db, self.facts.task_id, kinds)
+        """The pending rows of ``kinds`` in id order: those in hand from the expansion this
+        run made, then (or else) read from the database in batches."""
+        stored = self.stored
+        if stored is None:
+            return pending_work(self.db, self.facts.task_id, kinds)
+        return self._after_fresh(stored, kinds)
+
+    def _after_fresh(self, stored: StoredRows, kinds: list[str]) -> t.Iterator[Row]:
+        for row in stored.fresh:
+            if row.kind in kinds:
+                yield row
+        if not stored.complete:
+            last = stored.fresh[-1].id if stored.fresh else 0
+            yield from pending_work(self.db, self.facts.task_id, kinds, after=last)
 
     def _dir_times(self) -> None:
         """Give the copied directories their source's mtime, deepest first (creating the

@@ -25,9 +25,10 @@ class SubtaskResult(StrEnum):
     FAULT = "fault"  # see the outcome's fault: retried, or it fails the task
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
-    """The fields of a ``transfer_task_files`` row the copier needs."""
+    """The fields of a ``transfer_task_files`` row the copier needs (slots: a run may hold
+    tens of thousands)."""
 
     id: int
     kind: str
