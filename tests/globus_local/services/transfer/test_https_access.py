@@ -77,6 +77,17 @@ def test_upload_creates_then_replaces_and_leaves_nothing_else(
     assert (root / "streamed.bin").read_bytes() == b"abcdef"
 
 
+def test_a_file_is_stored_as_sent_even_when_it_reads_as_json_with_nul(
+    alice: TransferUser, alice_endpoint: tuple[str, Path]
+) -> None:
+    """API documents with NUL are refused; a file's bytes are not a document."""
+    endpoint_id, root = alice_endpoint
+    content = b'{"note": "a\\u0000b"}'
+    stored = alice.http("PUT", _url(endpoint_id, "/record.json"), data=content)
+    assert stored.status_code == 201, stored.text
+    assert (root / "record.json").read_bytes() == content
+
+
 def test_upload_refusals(alice: TransferUser, alice_endpoint: tuple[str, Path]) -> None:
     endpoint_id, root = alice_endpoint
     no_folder = alice.http("PUT", _url(endpoint_id, "/missing/x.txt"), data=b"x")
