@@ -11,14 +11,14 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass, replace
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from globus_local.config import Settings
 from globus_local.db import utcnow
 from globus_local.flow_language.interpreter import start
 from globus_local.flow_language.validation import validate_input
-from globus_local.jobs import enqueue, request_cancel
+from globus_local.jobs import Job, enqueue, request_cancel
 from globus_local.kit.documents import new_id
 from globus_local.kit.errors import BadRequest, Conflict
 from globus_local.kit.paging import decode_marker, encode_marker
@@ -274,15 +274,33 @@ def cancel_run(session: Session, access: RunAccess) -> RunAccess:
     }
     finish(session, run, RunStatus.FAILED, details, [details])
     if run.job_id:
-        request_cancel(session, run.job_id, detail="run canceled")
+        _ask_job_to_stop(session, run.job_id)
     run.job_id = enqueue(session, JOB_KIND, {"run_id": run.id}, max_attempts=MAX_ATTEMPTS)
     session.flush()
     return access
 
 
+def _ask_job_to_stop(session: Session, job_id: str) -> None:
+    """Ask the run's job to stop, unless its row is locked: its worker may be in a fenced
+    write (job row, then run row) waiting for the run lock held here, and waiting for the
+    job row in turn would deadlock the two. Left alone, the job finds the run handed to
+    another job at its next write, and stops there."""
+    free = session.scalar(select(Job.id).where(Job.id == job_id).with_for_update(skip_locked=True))
+    if free is not None:
+        request_cancel(session, job_id, detail="run canceled")
+
+
 def _locked(session: Session, run: Run) -> Run:
-    """The run's row locked and read afresh (the engine may have moved it since)."""
-    return session.get(Run, run.id, with_for_update=True, populate_existing=True) or run
+    """The run's row locked and read afresh (the engine may have moved it since).
+
+    The lock is taken by an UPDATE that changes nothing: SQLite has no ``FOR UPDATE``, and
+    a read before the transaction's first write would let the engine commit a log entry
+    between this read and the entry written here, both numbered alike."""
+    session.execute(
+        update(Run).where(Run.id == run.id).values(id=Run.id),
+        execution_options={"synchronize_session": False},
+    )
+    return session.get(Run, run.id, populate_existing=True) or run
 
 
 def finish(
