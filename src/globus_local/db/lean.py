@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Dialect, Engine, Select
+from sqlalchemy.exc import DBAPIError
 
 if t.TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -96,6 +97,8 @@ class DriverQuery:
         try:
             cursor.execute(compiled.sql, bound)
             raw = cursor.fetchall()
+        except reader.dialect.loaded_dbapi.Error as err:
+            raise reader.wrapped(err, compiled.sql, bound, cursor) from err
         finally:
             cursor.close()
         processors = compiled.result_processors
@@ -121,6 +124,21 @@ class Reader:
 
     connection: t.Any
     dialect: Dialect
+
+    def wrapped(self, err: t.Any, sql: str, params: t.Any, cursor: t.Any) -> BaseException:
+        """The driver's error as SQLAlchemy raises it (the app answers a lock timeout or a
+        lost connection 503 from those classes); a lost connection leaves the pool."""
+        lost = self.dialect.is_disconnect(err, self.connection, cursor)
+        if lost:
+            self.connection.invalidate(err)
+        return DBAPIError.instance(
+            sql,
+            params,
+            err,
+            self.dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=self.dialect,
+        )
 
 
 @contextmanager
