@@ -5,8 +5,9 @@ something is stored under it, and an empty one made by ``mkdir`` is kept by a hi
 marker object. Paths are normalised before being joined to the root prefix and never
 pass through fsspec's glob expansion, so a name with ``*`` or ``[`` means only itself.
 
-On an object store the time goes into requests, each a round trip (a missing path costs
-two: the object, then the prefix). So a connector remembers the folders it has seen for
+On an object store the time goes into requests, each a round trip. On S3 a path is
+looked up with one listing (fsspec makes two requests for a missing path: the object,
+then the prefix). So a connector remembers the folders it has seen for
 as long as it lives (one task run, one request): a write under a known folder does not
 look up its parents again. A folder removed meanwhile by someone else only comes back
 if something is written into it, as writing a key under a prefix does on any object
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import threading
 import time
 import typing as t
 from typing import BinaryIO
@@ -49,6 +51,14 @@ OBJECT_STORES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl
 MISSING_SECONDS = 1.0
 # Most such paths remembered; past this the memory starts afresh.
 MISSING_KEPT = 10_000
+# Keys one S3 listing returns at most (S3's own largest page).
+LIST_PAGE = 1000
+# The storage options a plain botocore S3 client can be made from; with any other, reads
+# stay with fsspec, which knows them all.
+BOTOCORE_OPTIONS = frozenset(
+    {"key", "secret", "token", "endpoint_url", "client_kwargs", "config_kwargs"}
+    | {"use_listings_cache", "listings_expiry_time", "max_paths"}
+)
 
 
 def _mtime(info: dict[str, t.Any]) -> float:
@@ -78,7 +88,8 @@ class FsspecConnector:
         from fsspec.core import url_to_fs
 
         self.url = url
-        self.fs, root = url_to_fs(url, **(storage_options or {}))
+        self._options = dict(storage_options or {})
+        self.fs, root = url_to_fs(url, **self._options)
         self.root = root.rstrip("/") or "/"
         self.supports_append = self.fs.protocol in ("memory", "file", ("file", "local"))
         protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
@@ -87,6 +98,9 @@ class FsspecConnector:
         self._dirs: set[str] = set()
         # Paths found missing, and when (time.monotonic()): see MISSING_SECONDS.
         self._missing: dict[str, float] = {}
+        # A synchronous S3 client for streamed reads (see _s3_reader); False: none here.
+        self._s3_client: t.Any = None
+        self._s3_client_lock = threading.Lock()
         self._ensure_root()
 
     def __repr__(self) -> str:
@@ -126,7 +140,10 @@ class FsspecConnector:
         host = self._host(rel)
         try:
             self.fs.invalidate_cache(host)
-            info = t.cast(dict[str, t.Any], self.fs.info(host))
+            listed = self._s3_listed_info(host)
+            if listed is None:
+                raise FileNotFoundError(host)
+            info = listed or t.cast(dict[str, t.Any], self.fs.info(host))
         except (FileNotFoundError, NotADirectoryError):
             if rel in self._dirs:
                 self._forget_dirs(rel)
@@ -140,6 +157,34 @@ class FsspecConnector:
         if info.get("type") == "directory":
             self._dirs.add(rel)
         return info
+
+    def _s3_listed_info(self, host: str) -> dict[str, t.Any] | None:
+        """On S3, what is at ``host`` from one listing of the keys starting with its key:
+        the object itself comes first, then its folder's prefix (``key/``) among them, so
+        a file, a folder and nothing are told apart in one request where fsspec makes two
+        for a missing path (the object, then the prefix). An empty dict when this cannot
+        tell (not S3, the bucket itself, or more keys share the name than one page holds):
+        the caller asks fsspec."""
+        call_s3 = getattr(self.fs, "call_s3", None)
+        bucket, _, key = host.lstrip("/").partition("/")
+        if call_s3 is None or not key:
+            return {}
+        listing = call_s3(
+            "list_objects_v2", Bucket=bucket, Prefix=key, Delimiter="/", MaxKeys=LIST_PAGE
+        )
+        for found in listing.get("Contents", ()):
+            if found["Key"] == key:
+                return {
+                    "name": f"{bucket}/{key}",
+                    "type": "file",
+                    "size": found["Size"],
+                    "LastModified": found["LastModified"],
+                    "ETag": found["ETag"],
+                }
+        for prefix in listing.get("CommonPrefixes", ()):
+            if prefix["Prefix"] == key + "/":
+                return {"name": f"{bucket}/{key}", "type": "directory", "size": 0}
+        return {} if listing.get("IsTruncated") else None
 
     def _to_info(self, name: str, info: dict[str, t.Any]) -> FileInfo:
         is_dir = info.get("type") == "directory"
@@ -218,6 +263,9 @@ class FsspecConnector:
         with translate_os_errors(rel):
             if not self.object_store or info.get("size") is None:
                 return t.cast(BinaryIO, self.fs.open(self._host(rel), "rb"))
+            streamed = self._s3_reader(self._host(rel), info)
+            if streamed is not None:
+                return streamed
             # The object was just looked up: the file need not look it up again, neither
             # for its size nor for the details its reads send along (fsspec's cache of
             # them is a private attribute, set only where it exists and is empty).
@@ -239,6 +287,55 @@ class FsspecConnector:
         self._missing.pop(rel, None)
         with translate_os_errors(rel):
             return t.cast(BinaryIO, self.fs.open(self._host(rel), "ab" if append else "wb"))
+
+    def _s3_reader(self, host: str, info: dict[str, t.Any]) -> BinaryIO | None:
+        """On S3, the object's body streamed by one GET through botocore's synchronous
+        client (fsspec's file fetches ranges into its cache: several times slower for a
+        large file, measured against moto). The GET asks for the object just looked up
+        (its ETag). None where such a client cannot be made from the storage options."""
+        client = self._s3_client_for_reads()
+        if client is None:
+            return None
+        from botocore.exceptions import ClientError
+
+        bucket, _, key = host.lstrip("/").partition("/")
+        match = {"IfMatch": info["ETag"]} if info.get("ETag") else {}
+        try:
+            return t.cast(BinaryIO, client.get_object(Bucket=bucket, Key=key, **match)["Body"])
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in ("NoSuchKey", "404", "PreconditionFailed", "412"):
+                raise FileNotFoundError(host) from None  # gone or replaced meanwhile
+            if code in ("AccessDenied", "403"):
+                raise PermissionError(host) from None
+            raise OSError(f"S3 {code or 'error'} reading {host}") from None
+
+    def _s3_client_for_reads(self) -> t.Any:
+        if self._s3_client is None:
+            with self._s3_client_lock:
+                if self._s3_client is None:
+                    self._s3_client = self._make_s3_client()
+        return self._s3_client or None
+
+    def _make_s3_client(self) -> t.Any:
+        protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
+        if not {"s3", "s3a"} & set(protocols) or set(self._options) - BOTOCORE_OPTIONS:
+            return False
+        import botocore.config
+        import botocore.session
+
+        options = self._options
+        client_kwargs = dict(options.get("client_kwargs") or {})
+        if options.get("endpoint_url"):
+            client_kwargs.setdefault("endpoint_url", options["endpoint_url"])
+        return botocore.session.get_session().create_client(
+            "s3",
+            aws_access_key_id=options.get("key"),
+            aws_secret_access_key=options.get("secret"),
+            aws_session_token=options.get("token"),
+            config=botocore.config.Config(**(options.get("config_kwargs") or {})),
+            **client_kwargs,
+        )
 
     def checksum(self, path: str, algorithm: str = "MD5") -> str:
         with self.open_read(path) as stream:
