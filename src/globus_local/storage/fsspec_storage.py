@@ -21,6 +21,7 @@ folder is made by writing its marker.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import posixpath
 import threading
 import time
@@ -53,6 +54,9 @@ MISSING_SECONDS = 1.0
 MISSING_KEPT = 10_000
 # Keys one S3 listing returns at most (S3's own largest page).
 LIST_PAGE = 1000
+# Size of the parts of a multipart upload (S3: at least 5 MiB, at most 10,000 parts); a
+# file smaller than this is one PutObject.
+PART_BYTES = 32 * 1024 * 1024
 # The storage options a plain botocore S3 client can be made from; with any other, reads
 # stay with fsspec, which knows them all.
 BOTOCORE_OPTIONS = frozenset(
@@ -79,6 +83,104 @@ def _mtime(info: dict[str, t.Any]) -> float:
     return 0.0
 
 
+def _s3_call(what: str, call: t.Callable[..., t.Any], **kwargs: t.Any) -> t.Any:
+    """One botocore call, its failures as the OSError a connector's callers handle."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return call(**kwargs)
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in ("NoSuchKey", "NoSuchBucket", "NoSuchUpload", "404"):
+            raise FileNotFoundError(what) from None
+        if code in ("AccessDenied", "403"):
+            raise PermissionError(what) from None
+        raise OSError(f"S3 {code or 'error'}: {what}") from None
+    except BotoCoreError as exc:
+        raise OSError(f"S3 unreachable ({exc}): {what}") from None
+
+
+class S3Writer(io.RawIOBase):
+    """One S3 object written through botocore: one PutObject for less than PART_BYTES, else
+    a multipart upload completed at close, so the object appears whole or not at all. A
+    ``with`` block left by an exception aborts the upload: nothing partial is stored."""
+
+    def __init__(self, client: t.Any, bucket: str, key: str) -> None:
+        super().__init__()
+        self._client, self._bucket, self._key = client, bucket, key
+        self._buffer = bytearray()
+        self._upload_id: str | None = None
+        self._parts: list[dict[str, t.Any]] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: t.Any) -> int:
+        self._buffer += data
+        while len(self._buffer) >= PART_BYTES:
+            self._send_part(bytes(self._buffer[:PART_BYTES]))
+            del self._buffer[:PART_BYTES]
+        return len(data)
+
+    def _send_part(self, body: bytes) -> None:
+        where = dict(Bucket=self._bucket, Key=self._key)
+        if self._upload_id is None:
+            created = _s3_call(self._key, self._client.create_multipart_upload, **where)
+            self._upload_id = created["UploadId"]
+        number = len(self._parts) + 1
+        sent = _s3_call(
+            self._key,
+            self._client.upload_part,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=body,
+            **where,
+        )
+        self._parts.append({"ETag": sent["ETag"], "PartNumber": number})
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        where = dict(Bucket=self._bucket, Key=self._key)
+        try:
+            if self._upload_id is None:
+                _s3_call(self._key, self._client.put_object, Body=bytes(self._buffer), **where)
+            else:
+                if self._buffer:
+                    self._send_part(bytes(self._buffer))
+                _s3_call(
+                    self._key,
+                    self._client.complete_multipart_upload,
+                    UploadId=self._upload_id,
+                    MultipartUpload={"Parts": self._parts},
+                    **where,
+                )
+        except BaseException:
+            self._abort()
+            raise
+        finally:
+            self._buffer = bytearray()
+            super().close()
+
+    def _abort(self) -> None:
+        if self._upload_id is not None:
+            try:
+                self._client.abort_multipart_upload(
+                    Bucket=self._bucket, Key=self._key, UploadId=self._upload_id
+                )
+            except Exception:  # the store expires what is left of it
+                pass
+            self._upload_id = None
+
+    def __exit__(self, kind: t.Any, *rest: t.Any) -> None:
+        if kind is None:
+            self.close()
+            return
+        self._abort()
+        self._buffer = bytearray()
+        super().close()
+
+
 class FsspecConnector:
     """A prefix of an fsspec filesystem exposed as an endpoint root."""
 
@@ -98,7 +200,7 @@ class FsspecConnector:
         self._dirs: set[str] = set()
         # Paths found missing, and when (time.monotonic()): see MISSING_SECONDS.
         self._missing: dict[str, float] = {}
-        # A synchronous S3 client for streamed reads (see _s3_reader); False: none here.
+        # A synchronous S3 client for streamed reads and writes; False: none here.
         self._s3_client: t.Any = None
         self._s3_client_lock = threading.Lock()
         self._ensure_root()
@@ -285,6 +387,10 @@ class FsspecConnector:
             raise NotSupported("this storage cannot append to files", rel)
         self._require_parent_dir(rel)
         self._missing.pop(rel, None)
+        client = None if append else self._s3_client_for_streams()
+        if client is not None:
+            bucket, _, key = self._host(rel).lstrip("/").partition("/")
+            return t.cast(BinaryIO, S3Writer(client, bucket, key))
         with translate_os_errors(rel):
             return t.cast(BinaryIO, self.fs.open(self._host(rel), "ab" if append else "wb"))
 
@@ -293,7 +399,7 @@ class FsspecConnector:
         client (fsspec's file fetches ranges into its cache: several times slower for a
         large file, measured against moto). The GET asks for the object just looked up
         (its ETag). None where such a client cannot be made from the storage options."""
-        client = self._s3_client_for_reads()
+        client = self._s3_client_for_streams()
         if client is None:
             return None
         from botocore.exceptions import ClientError
@@ -310,7 +416,7 @@ class FsspecConnector:
                 raise PermissionError(host) from None
             raise OSError(f"S3 {code or 'error'} reading {host}") from None
 
-    def _s3_client_for_reads(self) -> t.Any:
+    def _s3_client_for_streams(self) -> t.Any:
         if self._s3_client is None:
             with self._s3_client_lock:
                 if self._s3_client is None:

@@ -41,7 +41,7 @@ class Calls:
     def __init__(self, conn: FsspecConnector) -> None:
         self.seen: Counter[str] = Counter()
         conn.fs.s3.meta.events.register("before-call.s3.*", self._record)
-        reads = conn._s3_client_for_reads()
+        reads = conn._s3_client_for_streams()
         assert reads is not None
         reads.meta.events.register("before-call.s3.*", self._record)
 
@@ -165,3 +165,37 @@ def test_a_file_in_the_way_of_a_write_is_still_found(connector: FsspecConnector)
         out.write(b"1")
     with pytest.raises(NotADirectory):
         connector.open_write("/plain/x")
+
+
+def test_a_large_write_goes_up_in_parts_and_appears_whole(
+    s3: FsspecConnector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from globus_local.storage import fsspec_storage
+
+    monkeypatch.setattr(fsspec_storage, "PART_BYTES", 5 * 1024 * 1024)  # S3's smallest part
+    body = bytes(range(256)) * (11 * 4096)  # 11 MiB: two whole parts and a last one
+    calls = Calls(s3)
+    with s3.open_write("/big") as out:
+        for start in range(0, len(body), 3 * 1024 * 1024):
+            out.write(body[start : start + 3 * 1024 * 1024])
+        assert not s3.exists("/big")  # nothing shows before the upload is complete
+    seen = calls.take()
+    assert seen["UploadPart"] == 3
+    assert seen["CreateMultipartUpload"] == seen["CompleteMultipartUpload"] == 1
+    assert s3.stat("/big").size == len(body)
+    assert s3.checksum("/big", "SHA256") == hashlib.sha256(body).hexdigest()
+
+
+def test_a_failed_write_stores_nothing(
+    s3: FsspecConnector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from globus_local.storage import fsspec_storage
+
+    monkeypatch.setattr(fsspec_storage, "PART_BYTES", 5 * 1024 * 1024)
+    for size in (1000, 6 * 1024 * 1024):  # one PutObject; a multipart upload under way
+        with pytest.raises(RuntimeError), s3.open_write(f"/half-{size}") as out:
+            out.write(b"x" * size)
+            raise RuntimeError("the source failed")
+        assert not s3.exists(f"/half-{size}")
+    uploads = s3.fs.call_s3("list_multipart_uploads", Bucket=s3.root.split("/")[0])
+    assert uploads.get("Uploads", []) == []
