@@ -54,6 +54,7 @@ import argparse
 import os
 import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -386,6 +387,8 @@ def main() -> int:
     parser.add_argument("--database-url")
     parser.add_argument("--workdir", help="where the data goes (default: a temp dir)")
     args = parser.parse_args()
+    # Stopped from outside, the server and the data still go.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     for tool in ("cp", "md5sum", "rsync", "rclone"):
         if shutil.which(tool) is None:

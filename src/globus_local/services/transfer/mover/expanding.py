@@ -92,13 +92,15 @@ class StoredRows:
     def forget(self) -> None:
         """Delete every row stored so far (the expansion is given up)."""
         runs, self.ids = self.ids, []
+        self.fresh = []
+        self.complete = True
+        self.tally = progress.Tally(())
+        if not runs:
+            return  # (most walks: nothing was sent before the walk here)
         with self.db.session() as session:
             self.fence(session)
             for first, last in runs:
                 session.execute(delete(FILES).where(FILES.c.id.between(first, last)))
-        self.fresh = []
-        self.complete = True
-        self.tally = progress.Tally(())
 
 
 def clear_unfinished(db: Database, task_id: str, fence: Fence) -> None:
