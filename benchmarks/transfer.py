@@ -78,8 +78,10 @@ BIG_COUNT = 100_000  # a small-file count above this takes one round and a light
 FOLDER_FILES = 1000  # small files per source folder
 MIB = 1024 * 1024
 
-# The peak resident memory (MiB) of the copy that ran last, set by each side's run.
+# The peak resident memory (MiB) and the CPU seconds of the copy that ran last, set by
+# each side's run: CPU time tells the sides apart even on a machine others keep busy.
 _last_peak: list[float | None] = [None]
+_last_cpu: list[float] = [0.0]
 
 
 class Server:
@@ -153,6 +155,18 @@ class Server:
                     total += int(line.split()[1])
         return total / 1024
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the server's tree so far (its own processes')."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.tree():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=60)
@@ -208,6 +222,7 @@ class Mover:
         from globus_local.services.transfer.models_tasks import TransferTask
 
         self.server.reset_peak()
+        cpu = self.server.cpu_seconds()
         began = time.time()
         start = time.perf_counter()
         try:
@@ -233,6 +248,7 @@ class Mover:
         if task["status"] != "SUCCEEDED":
             raise SystemExit(f"transfer failed: {task['fatal_error']}")
         _last_peak[0] = self.server.peak_mib()
+        _last_cpu[0] = self.server.cpu_seconds() - cpu
         self.seen.append(elapsed)
         with self.db.session() as session:
             ended = session.get(TransferTask, task_id)
@@ -250,6 +266,7 @@ def timed(command: list[str]) -> float:
     if proc.returncode:
         raise subprocess.CalledProcessError(proc.returncode, command)
     _last_peak[0] = usage.ru_maxrss / 1024  # kilobytes: the process or a reaped child's
+    _last_cpu[0] = usage.ru_utime + usage.ru_stime
     return elapsed
 
 
@@ -262,6 +279,7 @@ def bare_loop(src: Path, dst: Path) -> float:
     single-process copier with the mover's guarantee (no half file under a final name) can
     do the same work faster."""
     _last_peak[0] = None  # in this process: not its own
+    cpu = time.process_time()
     start = time.perf_counter()
     tree = [
         (folder, os.path.join(dst, os.path.relpath(folder, src)), files)
@@ -286,15 +304,18 @@ def bare_loop(src: Path, dst: Path) -> float:
         finally:
             os.close(fd_in_dir)
             os.close(fd_out_dir)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    _last_cpu[0] = time.process_time() - cpu
+    return elapsed
 
 
 def timed_all(commands: list[list[str]]) -> float:
-    total, peak = 0.0, 0.0
+    total, peak, cpu = 0.0, 0.0, 0.0
     for command in commands:
         total += timed(command)
         peak = max(peak, _last_peak[0] or 0.0)
-    _last_peak[0] = peak
+        cpu += _last_cpu[0]
+    _last_peak[0], _last_cpu[0] = peak, cpu
     return total
 
 
@@ -311,7 +332,7 @@ Run = t.Callable[[str], float]  # runs one copy into the named destination, retu
 
 
 Row = tuple[str, str, float, float, float]  # case, compared with, mover s, tool s, ratio
-Side = tuple[str, float, float | None]  # label, median seconds, median peak MiB
+Side = tuple[str, float, float | None, float]  # label, median s, median peak MiB, CPU s
 
 
 def compare(
@@ -329,6 +350,7 @@ def compare(
     sides: list[tuple[str, Run]] = [("mover", ours), *theirs.items()]
     samples: dict[str, list[float]] = {label: [] for label, _ in sides}
     peaks: dict[str, list[float]] = {label: [] for label, _ in sides}
+    cpus: dict[str, list[float]] = {label: [] for label, _ in sides}
     for n, (label, fn) in enumerate(sides if warm_ups is None else warm_ups):
         before()
         print(f"  {name} / {label}: warm-up {fn(f'w{n}'):.3f}", flush=True)
@@ -336,11 +358,17 @@ def compare(
         turn = r % len(sides)
         for n, (label, fn) in enumerate(sides[turn:] + sides[:turn]):
             before()
-            if rounds == 1:
-                print(f"  {name} / {label}: copying", flush=True)
             samples[label].append(fn(f"r{r}-{n}"))
             if _last_peak[0] is not None:
                 peaks[label].append(_last_peak[0])
+            cpus[label].append(_last_cpu[0])
+            if rounds == 1:
+                peak = "-" if _last_peak[0] is None else f"{_last_peak[0]:.0f} MiB"
+                print(
+                    f"  {name} / {label}: {samples[label][-1]:.3f} s, "
+                    f"CPU {_last_cpu[0]:.3f} s, peak {peak}",
+                    flush=True,
+                )
     for label, times in samples.items():
         print(f"  {name} / {label}: " + " ".join(f"{x:.3f}" for x in times), flush=True)
     if seen:
@@ -351,7 +379,12 @@ def compare(
         other = statistics.median(samples[label])
         rows.append((name, label, mine, other, other / mine))
     medians = [
-        (label, statistics.median(times), statistics.median(peaks[label]) if peaks[label] else None)
+        (
+            label,
+            statistics.median(times),
+            statistics.median(peaks[label]) if peaks[label] else None,
+            statistics.median(cpus[label]),
+        )
         for label, times in samples.items()
     ]
     return rows, medians
@@ -540,15 +573,18 @@ def main() -> int:
         print(f"| {name} | {label} | {mine:.3f} | {other:.3f} | {ratio:.2f}x |")
     if small_sides:
         print()
-        print("| files | side | s | ms per file | peak RSS (MiB) | side s / mover s |")
-        print("|---:|---|---:|---:|---:|---:|")
+        print(
+            "| files | side | s | ms per file | CPU ms per file | peak RSS (MiB) "
+            "| side s / mover s |"
+        )
+        print("|---:|---|---:|---:|---:|---:|---:|")
         for count, medians in small_sides:
             mine = medians[0][1]
-            for label, secs, peak in medians:
+            for label, secs, peak, cpu in medians:
                 rss = f"{peak:.0f}" if peak is not None else "-"
                 print(
-                    f"| {count} | {label} | {secs:.3f} | {1000 * secs / count:.4f} | {rss} "
-                    f"| {secs / mine:.2f}x |"
+                    f"| {count} | {label} | {secs:.3f} | {1000 * secs / count:.4f} "
+                    f"| {1000 * cpu / count:.4f} | {rss} | {secs / mine:.2f}x |"
                 )
         first = small_sides[0][1][0][1] / small_sides[0][0]
         for count, medians in small_sides[1:]:
