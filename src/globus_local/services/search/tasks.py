@@ -1,8 +1,8 @@
 """Asynchronous writes: a task row per request, applied by the ``search.ingest`` job.
 
 Writes to one index are applied in the order they were accepted: the job for task *N*
-locks the index row, then applies every still-pending task of that index up to *N* in
-sequence. A later job finding its task already done has nothing to do, and a retried
+applies every still-pending task of that index up to *N* in sequence, a few per
+transaction, each transaction locking the index row. A later job finding its task already done has nothing to do, and a retried
 job (after a worker died) finds its task still pending because nothing was committed.
 
 The job stops between tasks when asked (:meth:`JobContext.should_stop`): tasks applied so
@@ -32,6 +32,9 @@ from globus_local.services.search.tantivy_store import Changes, TantivyStore, st
 log = logging.getLogger("globus_local.search")
 
 JOB_KIND = "search.ingest"
+# Tasks applied per transaction: a job holds the index's (on SQLite, the database's) write
+# lock for one transaction at a time, so a backlog does not keep other writers waiting.
+TASKS_PER_TRANSACTION = 4
 
 INGEST = "INGEST"
 DELETE_BY_QUERY = "DELETE_BY_QUERY"
@@ -121,14 +124,19 @@ def process_index_tasks(
     """
     backend = backend_for(db)
     store = store_for(db)
-    wrote: list[bool] = []
-    try:
-        return _apply_pending(db, backend, store, index_id, up_to_seq, ctx, wrote)
-    except BaseException:
-        if store is not None and wrote:
-            # the copy may be ahead of the database: drop it, the next job rebuilds it
-            store.discard(index_id)
-        raise
+    applied = 0
+    while True:  # one transaction per TASKS_PER_TRANSACTION tasks
+        wrote: list[bool] = []
+        try:
+            done, more = _apply_pending(db, backend, store, index_id, up_to_seq, ctx, wrote)
+        except BaseException:
+            if store is not None and wrote:
+                # the copy may be ahead of the database: drop it, the next job rebuilds it
+                store.discard(index_id)
+            raise
+        applied += done
+        if not more or (ctx is not None and ctx.should_stop()):
+            return applied
 
 
 def _stamp(session: Session, index_id: str) -> str:
@@ -145,7 +153,9 @@ def _apply_pending(
     up_to_seq: int | None,
     ctx: JobContext | None,
     wrote: list[bool],
-) -> int:
+) -> tuple[int, bool]:
+    """Apply up to TASKS_PER_TRANSACTION pending tasks in one transaction; returns how
+    many, and whether more may be pending."""
     now = utcnow()
     changes = Changes()
     with db.session() as session:
@@ -172,7 +182,7 @@ def _apply_pending(
         )
         if up_to_seq is not None:
             query = query.where(SearchTask.seq <= up_to_seq)
-        tasks = list(session.scalars(query.order_by(SearchTask.seq)))
+        tasks = list(session.scalars(query.order_by(SearchTask.seq).limit(TASKS_PER_TRANSACTION)))
         applied = 0
         for task in tasks:
             if ctx is not None and ctx.should_stop():
@@ -200,7 +210,7 @@ def _apply_pending(
             stamp = _stamp(session, index_id)
             wrote.append(True)
             store.write(session, index_id, before, stamp, changes)
-        return applied
+        return applied, applied == TASKS_PER_TRANSACTION
 
 
 _STOPPED_TASK = {
