@@ -85,7 +85,7 @@ def _mtime(info: dict[str, t.Any]) -> float:
 
 def _s3_call(what: str, call: t.Callable[..., t.Any], **kwargs: t.Any) -> t.Any:
     """One botocore call, its failures as the OSError a connector's callers handle."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
     try:
         return call(**kwargs)
@@ -427,8 +427,8 @@ class FsspecConnector:
         protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
         if not {"s3", "s3a"} & set(protocols) or set(self._options) - BOTOCORE_OPTIONS:
             return False
-        import botocore.config
-        import botocore.session
+        import botocore.config  # type: ignore[import-untyped]
+        import botocore.session  # type: ignore[import-untyped]
 
         options = self._options
         client_kwargs = dict(options.get("client_kwargs") or {})
