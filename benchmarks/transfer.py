@@ -60,6 +60,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import typing as t
 from pathlib import Path
@@ -74,6 +75,7 @@ TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
 TRANSFER_RS = "transfer.api.globus.org"
 POLL_SECONDS = 0.1  # how often GET /task is polled to learn that a task ended
 PROGRESS_SECONDS = 10.0  # a long copy prints its progress this often
+PEAK_SECONDS = 0.05  # how often a tool's memory is sampled
 BIG_COUNT = 100_000  # a small-file count above this takes one round and a light warm-up
 FOLDER_FILES = 1000  # small files per source folder
 MIB = 1024 * 1024
@@ -256,16 +258,45 @@ class Mover:
             return ended.completion_time.timestamp() - began
 
 
+def tree_peak_kib(root: int) -> int:
+    """The sum of the peak resident memory (``VmHWM``, KiB) of ``root`` and its descendants."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return total
+
+
 def timed(command: list[str]) -> float:
-    """Run ``command``: its lifetime in seconds (its tree's peak memory in ``_last_peak``)."""
+    """Run ``command``: its lifetime in seconds (its tree's peak memory in ``_last_peak``,
+    sampled every ``PEAK_SECONDS`` from ``/proc``: ``wait4``'s maximum would count the
+    image this process forked before the command replaced it)."""
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [0]
+    ended = threading.Event()
+
+    def sample() -> None:  # on a thread, so the wait below sees the exit at once
+        while not ended.wait(PEAK_SECONDS):
+            peak[0] = max(peak[0], tree_peak_kib(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    ended.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise subprocess.CalledProcessError(proc.returncode, command)
-    _last_peak[0] = usage.ru_maxrss / 1024  # kilobytes: the process or a reaped child's
+    _last_peak[0] = peak[0] / 1024
     _last_cpu[0] = usage.ru_utime + usage.ru_stime
     return elapsed
 
