@@ -5,17 +5,21 @@ something is stored under it, and an empty one made by ``mkdir`` is kept by a hi
 marker object. Paths are normalised before being joined to the root prefix and never
 pass through fsspec's glob expansion, so a name with ``*`` or ``[`` means only itself.
 
-On an object store the time goes into requests, each a round trip. On S3 a path is
-looked up with one listing (fsspec makes two requests for a missing path: the object,
-then the prefix). So a connector remembers the folders it has seen for
-as long as it lives (one task run, one request): a write under a known folder does not
-look up its parents again. A folder removed meanwhile by someone else only comes back
-if something is written into it, as writing a key under a prefix does on any object
-store. A path found missing is taken as still missing, for a second, by a rename to it (the
-mover looks for the final name just before it renames its temp file there; an object
-store's check before a copy was never atomic anyway). A read is opened with the details
-already looked up, a file is renamed on S3 with one CopyObject and one DeleteObject, and a
-folder is made by writing its marker.
+On an object store the time goes into requests, each a round trip, so a connector saves
+them where the answer is known:
+
+- it remembers the folders it has seen for as long as it lives (one task run, one
+  request), so a write under a known folder does not look its parents up again; a folder
+  removed meanwhile by someone else only comes back if something is written into it, as
+  writing a key under a prefix does on any object store;
+- on S3 a path is looked up with one listing (fsspec makes two requests for a missing
+  path: the object, then the prefix);
+- a path found missing is taken as still missing, for a second, by a rename to it (the
+  mover looks for the final name just before it renames its temp file there; an object
+  store's check before a copy was never atomic anyway); on S3 the rename of a file is one
+  CopyObject and one DeleteObject;
+- on S3, reads and writes stream through botocore's synchronous client
+  (:class:`S3Writer`), several times faster than fsspec's S3 file for a large object.
 """
 
 from __future__ import annotations
