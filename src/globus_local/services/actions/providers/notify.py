@@ -7,6 +7,7 @@ one RFC 5322 message per file, which a person (or any mail reader) can open.
 
 from __future__ import annotations
 
+import email.errors
 import email.policy
 import email.utils
 import json
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from globus_local.db import utcnow
+from globus_local.services.actions.errors import validation_error
 from globus_local.services.actions.providers.base import (
     Description,
     Progress,
@@ -126,11 +128,22 @@ def recipients(destination: str | list[str]) -> list[str]:
 
 
 def build_message(action_id: str, body: dict[str, t.Any]) -> EmailMessage:
+    """The mail; a value no mail can carry (a line break in a header, an address the mail
+    parser cannot read) is a ``RequestValidationError`` naming its field, which fails the
+    action as the schema's own refusals would have."""
     variables = body.get("body_variables") or {}
     message = EmailMessage(policy=email.policy.default)
-    message["From"] = body.get("sender") or DEFAULT_SENDER
-    message["To"] = ", ".join(recipients(body["destination"]))
-    message["Subject"] = render(body.get("subject") or "Notification", variables)
+    headers = (
+        ("From", "sender", body.get("sender") or DEFAULT_SENDER),
+        ("To", "destination", ", ".join(recipients(body["destination"]))),
+        ("Subject", "subject", render(body.get("subject") or "Notification", variables)),
+    )
+    for header, field, value in headers:
+        try:
+            message[header] = value
+        # The standard library's address parser raises IndexError on some malformed input.
+        except (ValueError, IndexError, email.errors.HeaderParseError) as exc:
+            raise validation_error(f"Field 'body.{field}': not usable in a mail ({exc})") from None
     message["Date"] = email.utils.format_datetime(utcnow())
     message["Message-ID"] = email.utils.make_msgid(idstring=action_id, domain="globus-local")
     subtype = "html" if body.get("body_mimetype") == "text/html" else "plain"
@@ -172,6 +185,7 @@ class Notify(Provider):
             return succeeded({"delivered_to": to, "message_id": message["Message-ID"]})
         try:
             send(server, message)
-        except (OSError, smtplib.SMTPException) as exc:
+        # ValueError: a host name no resolver takes (too long, an empty label).
+        except (OSError, ValueError, smtplib.SMTPException) as exc:
             return failed("SendFailed", f"The mail could not be sent: {exc}")
         return succeeded({"delivered_to": to, "message_id": message["Message-ID"]})
