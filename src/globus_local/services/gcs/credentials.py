@@ -37,7 +37,7 @@ def list_credentials(
         query = query.where(UserCredential.storage_gateway_id == gateway_id)
     if not access.is_endpoint_admin(session, ctx, endpoint):
         query = query.where(UserCredential.identity_id.in_(identities(ctx)))
-    return [(c, g) for c, g in session.execute(query).tuples()]
+    return [(c, g) for c, g in session.execute(query)]
 
 
 def get_credential(
