@@ -1,6 +1,7 @@
 """Per-route throughput with wrk, each route against a do-nothing route of the same app.
 
     .venv/bin/python benchmarks/api.py [--seconds 5] [--rounds 3] [--database-url URL]
+        [--only TEXT ...]
 
 The platform runs in a child process: ``globus-local serve`` itself (its ``cmd_serve``, with
 its settings, logging, GIL switch interval and garbage-collector tuning), whose
