@@ -167,7 +167,7 @@ def create_gateway(
     session: Session, endpoint: GcsEndpoint, data: dict[str, t.Any]
 ) -> StorageGateway:
     connector_id = data.get("connector_id")
-    if connector_id not in connectors.CONNECTORS:
+    if not isinstance(connector_id, str) or connector_id not in connectors.CONNECTORS:
         raise invalid_input(
             "connector_id must name a connector this endpoint has (POSIX or S3)", "connector_id"
         )

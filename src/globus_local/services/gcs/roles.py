@@ -68,12 +68,14 @@ def create_role(
     except ValueError:
         raise invalid_input("principal must end in a UUID", "principal") from None
     collection_id = data.get("collection")
+    if collection_id is not None and not isinstance(collection_id, str):
+        raise invalid_input("collection must be a collection id", "collection")
     allowed = ENDPOINT_ROLES[1:] if collection_id is None else COLLECTION_ROLES
     if role not in allowed:
         raise invalid_input(f"role must be one of {', '.join(allowed)}", "role")
-    _require_admin_for(session, ctx, endpoint, collection_id and str(collection_id))
+    _require_admin_for(session, ctx, endpoint, collection_id)
     if collection_id is not None:
-        collection_id = collections.get_collection(session, endpoint, str(collection_id)).id
+        collection_id = collections.get_collection(session, endpoint, collection_id).id
     existing = session.scalar(
         select(Role.id).where(
             Role.endpoint_id == endpoint.id,
