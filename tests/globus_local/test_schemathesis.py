@@ -71,9 +71,9 @@ SCOPES = (
 # cores. GLOBUS_LOCAL_SCHEMATHESIS_EXAMPLES raises it for a deeper hunt (run that with
 # pytest --timeout=0: the per-test limit is sized for the default).
 MAX_EXAMPLES = int(os.environ.get("GLOBUS_LOCAL_SCHEMATHESIS_EXAMPLES", "80"))
-# Actions serves the same fifteen operations for each of its providers, from one
-# implementation: starting an action (the provider's own input) gets a quarter of the
-# examples, the rest a sixteenth, so its 270 operations cost about as much as Transfer's.
+# Actions serves the same operations for each of its providers, from one implementation:
+# starting an action (the provider's own input) gets a quarter of the examples, the others
+# a sixteenth, so all of them together cost less than Transfer's (see docs/testing.md).
 ACTION_START_EXAMPLES = max(1, MAX_EXAMPLES // 4)
 ACTION_EXAMPLES = max(1, MAX_EXAMPLES // 16)
 # No request may hang the test: a route slower than this fails as surely as a 500.
