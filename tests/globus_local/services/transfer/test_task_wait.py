@@ -62,7 +62,13 @@ def _slow(user: TransferUser, pair: tuple[str, Path, str]) -> str:
 
 
 def _cancel(user: TransferUser, task_id: str) -> None:
-    response = user.post(f"task/{task_id}/cancel")
+    """Cancel the task; a 503 (the database asked to try again) is sent again after its
+    Retry-After, as Globus clients do."""
+    for _ in range(5):
+        response = user.post(f"task/{task_id}/cancel")
+        if response.status_code != 503:
+            break
+        threading.Event().wait(float(response.headers.get("Retry-After", "1")))
     assert response.status_code == 200, response.text
 
 
