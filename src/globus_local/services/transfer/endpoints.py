@@ -9,7 +9,7 @@ import uuid
 from dataclasses import fields
 from pathlib import Path
 
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import bindparam, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from globus_local.db import Database, utcnow
@@ -118,14 +118,6 @@ _host = Endpoint.__table__.alias("host")
 _endpoints = Endpoint.__table__
 _RECORD_COLUMNS = [f.name for f in fields(EndpointRecord) if f.name != "host_endpoint"]
 _HOST_COLUMNS = [f.name for f in fields(HostRecord)]
-_ENDPOINT_ROW = DriverQuery(
-    select(
-        *(_endpoints.c[name] for name in _RECORD_COLUMNS),
-        *(_host.c[name] for name in _HOST_COLUMNS),
-    )
-    .select_from(_endpoints.outerjoin(_host, _host.c.id == _endpoints.c.host_endpoint_id))
-    .where(_endpoints.c.id == bindparam("endpoint_id"))
-)
 _ROLE_ROWS = DriverQuery(
     select(
         EndpointRole.endpoint_id,
@@ -149,24 +141,30 @@ _SERVER_ROWS = DriverQuery(
 _MAX_OWNERS = 16
 
 
-def _active_task_query(owners: int) -> DriverQuery:
-    """Whether ``owners`` identities (``owner_0``...) have an unfinished task on an
-    endpoint: the rule of ``tasks.endpoint_in_use``, with one parameter per identity."""
+def _endpoint_query(owners: int) -> DriverQuery:
+    """The endpoint joined with its host, and whether ``owners`` identities (``owner_0``...)
+    have an unfinished task on it: the rule of ``tasks.endpoint_in_use``, with one
+    parameter per identity."""
+    in_use = exists().where(
+        TransferTask.owner_id.in_([bindparam(f"owner_{n}") for n in range(owners)]),
+        TransferTask.status == ACTIVE,
+        or_(
+            TransferTask.source_endpoint_id == _endpoints.c.id,
+            TransferTask.destination_endpoint_id == _endpoints.c.id,
+        ),
+    )
     return DriverQuery(
         select(
-            exists().where(
-                TransferTask.owner_id.in_([bindparam(f"owner_{n}") for n in range(owners)]),
-                TransferTask.status == ACTIVE,
-                or_(
-                    TransferTask.source_endpoint_id == bindparam("endpoint_id"),
-                    TransferTask.destination_endpoint_id == bindparam("endpoint_id"),
-                ),
-            )
+            *(_endpoints.c[name] for name in _RECORD_COLUMNS),
+            *(_host.c[name] for name in _HOST_COLUMNS),
+            (in_use if owners else false()).label("in_use"),
         )
+        .select_from(_endpoints.outerjoin(_host, _host.c.id == _endpoints.c.host_endpoint_id))
+        .where(_endpoints.c.id == bindparam("endpoint_id"))
     )
 
 
-_ACTIVE_TASK = {n: _active_task_query(n) for n in range(1, _MAX_OWNERS + 1)}
+_ENDPOINT_ROW = {n: _endpoint_query(n) for n in range(_MAX_OWNERS + 1)}
 
 
 def read_document(reader: Reader, ctx: AuthContext, endpoint_id: str) -> dict[str, t.Any] | None:
@@ -178,15 +176,19 @@ def read_document(reader: Reader, ctx: AuthContext, endpoint_id: str) -> dict[st
         key = str(uuid.UUID(str(endpoint_id)))
     except ValueError:
         raise access.endpoint_not_found(endpoint_id) from None
-    row = _ENDPOINT_ROW.first(reader, {"endpoint_id": key})
+    ids = access.identities(ctx)
+    owners = sorted(set(ids))
+    if len(owners) > _MAX_OWNERS:
+        return None
+    params = {f"owner_{n}": owner for n, owner in enumerate(owners)}
+    row = _ENDPOINT_ROW[len(owners)].first(reader, {"endpoint_id": key, **params})
     if row is None:
         raise access.endpoint_not_found(endpoint_id)
     split = len(_RECORD_COLUMNS)
-    host = HostRecord(*row[split:]) if row[split] is not None else None
+    host = HostRecord(*row[split:-1]) if row[split] is not None else None
     endpoint = EndpointRecord(**dict(zip(_RECORD_COLUMNS, row, strict=False)), host_endpoint=host)
-    ids = access.identities(ctx)
-    owners = sorted(set(ids))
-    if len(owners) > _MAX_OWNERS or (host is not None and host.host_endpoint_id is not None):
+    in_use = bool(row[-1])
+    if host is not None and host.host_endpoint_id is not None:
         return None
     role_rows = _ROLE_ROWS.rows(reader, {"endpoint_id": key, "host_id": endpoint.host_endpoint_id})
     mine = [r[1:] for r in role_rows if r[0] == key]
@@ -204,11 +206,6 @@ def read_document(reader: Reader, ctx: AuthContext, endpoint_id: str) -> dict[st
             return None  # an access rule may let the caller see it
         raise access.view_denied(endpoint.id)
     servers = [ServerRecord(*r) for r in _SERVER_ROWS.rows(reader, {"endpoint_id": key})]
-    in_use = False
-    if owners:
-        params = {f"owner_{n}": owner for n, owner in enumerate(owners)}
-        found = _ACTIVE_TASK[len(owners)].first(reader, {"endpoint_id": key, **params})
-        in_use = bool(found and found[0])
     return endpoint_doc(
         endpoint,
         roles=roles,
