@@ -88,12 +88,17 @@ def test_wait_sees_another_process_finish_and_sigterm_answers_waiters(
         assert tc.task_wait(quick, timeout=120, polling_interval=60)
         assert tc.get_task(quick)["status"] == "SUCCEEDED"
         # the task GET, then waits (one, unless the worker took longer than a whole wait)
-        assert sent[0] == f"/transfer/v0.10/task/{quick}"
-        assert set(sent[1:-1]) == {f"/transfer/v0.10/task/{quick}/wait"}
-        assert len(sent) <= 5
+        assert sent[0] == f"/transfer/v0.10/task/{quick}", sent
+        assert set(sent[1:-1]) == {f"/transfer/v0.10/task/{quick}/wait"}, sent
+        assert len(sent) <= 5, sent
 
         slow = tc.post("transfer", data=_transfer(ids[0], ids[1], "/many/"))["task_id"]
         wait_ready(lambda: tc.get_task(slow)["files_transferred"] > 0, worker, worker_err)
+        # A first short wait warms the route's path (token, connections) in the server.
+        warm = requests.get(
+            base + f"v0.10/task/{slow}/wait", params={"timeout": "0.1"}, headers=headers
+        )
+        assert warm.status_code == 200, warm.text
         with ThreadPoolExecutor(1) as pool:
             waiting = pool.submit(
                 requests.get,
@@ -102,7 +107,7 @@ def test_wait_sees_another_process_finish_and_sigterm_answers_waiters(
                 headers=headers,
                 timeout=60,
             )
-            time.sleep(1.5)  # for the request to reach the server; not a measurement
+            time.sleep(3)  # for the request to reach the server; not a measurement
             assert stop(proc) == 0, err.read_text()
             answered = waiting.result()
         # Answered with the task as it stands, not cut off when the graceful stop ran out.
