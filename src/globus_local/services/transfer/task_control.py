@@ -47,13 +47,18 @@ def update_task(session: Session, ctx: AuthContext, task_id: str, body: t.Any) -
 def request_cancel(
     session: Session, task: TransferTask, *, admin_side: str | None = None, message: str = ""
 ) -> None:
-    """Mark a task for cancellation; one no worker is running is finalized right away."""
+    """Mark a task for cancellation; one no worker is running is finalized right away.
+
+    The job row is written before the task row: a running mover's fenced transactions lock
+    them in that order, and PostgreSQL ends one of two transactions taking them the other
+    way round as a deadlock."""
+    # Its job first: a queued one ends at once, a running one is asked to stop.
+    with session.no_autoflush:
+        job_state = cancel_job(session, task.job_id) if task.job_id else None
     task.cancel_requested = True
     if admin_side is not None:
         task.canceled_by_admin = admin_side
         task.canceled_by_admin_message = message or None
-    # Its job too: a queued one ends at once, a running one is asked to stop.
-    job_state = cancel_job(session, task.job_id) if task.job_id else None
     if job_state != RUNNING:
         session.flush()
         progress.finish(
