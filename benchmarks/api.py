@@ -66,6 +66,9 @@ def serve_child(port: int) -> int:
     def create_app_with_bare(*args: t.Any, **kwargs: t.Any) -> t.Any:
         app = original(*args, **kwargs)
         app.add_api_route(BARE_PATH, bare, methods=["GET"], include_in_schema=False)
+        # First in the platform's router: matched before the web app's pages, so the bare
+        # route costs what the framework does and no route-list walk the services skip.
+        app.router.routes.insert(0, app.router.routes.pop())
         return app
 
     # cmd_serve imports create_app from globus_local.app when it runs, so it gets this one.
