@@ -32,9 +32,11 @@ def _chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> t.Iterator[t.Any]:
-    """One headless Chromium per test process."""
+    """One headless Chromium per test module. Not longer: Playwright's sync API keeps an
+    asyncio loop running in the test thread while it lives, and later modules' tests that
+    call ``asyncio.run`` would fail on it."""
     path = _chromium_path()
     if path is None:
         if os.environ.get("GLOBUS_LOCAL_REQUIRE_BROWSER") == "1":
