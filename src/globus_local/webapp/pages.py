@@ -109,7 +109,7 @@ class LoginRequired(Exception):
 
 
 class CsrfRejected(Exception):
-    """A form came without this session's CSRF token (another site, or a stale page)."""
+    """A form came without the logged-in browser's CSRF token (another site, or a stale page)."""
 
 
 def current_session(request: Request) -> WebSession:
@@ -214,7 +214,7 @@ def redirect(request: Request, to: str, notice: tuple[str, str] | None = None) -
 
 
 async def checked_form(request: Request, user: WebSession) -> dict[str, str]:
-    """The posted form's fields (files left out), once its CSRF token is this session's."""
+    """The posted form's fields (files left out), once its CSRF token is the login's own."""
     form = await request.form()
     token = form.get("csrf_token")
     if not isinstance(token, str) or not _same(token, user.csrf):

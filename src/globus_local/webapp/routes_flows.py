@@ -273,7 +273,7 @@ async def flow_page(request: Request, user: User, flow_id: str, consented: str =
     error = None
     if consented and not user.has_scope(scope):
         error = (
-            "The consent for this flow did not reach this session; start the flow again "
+            "The consent for this flow did not reach your login; start the flow again "
             "to ask for it once more."
         )
     response = _flow_page(

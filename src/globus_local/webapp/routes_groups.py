@@ -15,6 +15,7 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from globus_local.services.groups.models import SIGNUP_FIELDS
 from globus_local.webapp import pages
 from globus_local.webapp.pages import Services, User
 from globus_local.webapp.platform_api import ApiError
@@ -40,20 +41,6 @@ SELF_ACTIONS = {
     "request_join": "Request sent: a manager of the group will decide",
     "leave": "You left the group",
 }
-SIGNUP_FIELDS = (
-    "institution",
-    "current_project_name",
-    "address",
-    "city",
-    "state",
-    "country",
-    "address1",
-    "address2",
-    "zip",
-    "phone",
-    "department",
-    "field_of_science",
-)
 # The list page looks up member counts of groups the user does not manage one by one;
 # past this many it shows none rather than making the page slow.
 MAX_COUNT_LOOKUPS = 25
