@@ -163,6 +163,32 @@ class Database:
         self._checkpoints: tuple[threading.Thread, threading.Event] | None = None
         self._checkpoint_users = 0
         self._checkpoint_lock = threading.Lock()
+        self._thread_readers = threading.local()
+        self._opened_readers: list[sqlite3.Connection] = []
+
+    def thread_reader(self) -> sqlite3.Connection | None:
+        """SQLite files only: this thread's own read-only connection, outside the pool.
+
+        For a few short reads on the event loop (see ``globus_local.db.lean.read``): it
+        never waits for a lock (``busy_timeout`` 0: a busy database raises at once and the
+        caller takes the pooled path), and it cannot write. None for PostgreSQL and for
+        in-memory databases, whose reads take the pool's connections in the thread pool.
+        """
+        if self.dialect != "sqlite" or self.engine.url.database in (None, "", ":memory:"):
+            return None
+        connection: sqlite3.Connection | None = getattr(self._thread_readers, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                self.engine.url.database,
+                isolation_level=None,  # transactions begun and ended by the reader itself
+                check_same_thread=False,  # so dispose() may close it from any thread
+            )
+            connection.execute("PRAGMA busy_timeout=0")
+            connection.execute("PRAGMA query_only=ON")
+            self._thread_readers.connection = connection
+            with self._checkpoint_lock:
+                self._opened_readers.append(connection)
+        return connection
 
     def start_checkpoints(self) -> None:
         """SQLite: checkpoint the write-ahead log from a background thread (see
@@ -213,6 +239,11 @@ class Database:
 
     def dispose(self) -> None:
         self.stop_checkpoints(every_user=True)
+        with self._checkpoint_lock:
+            opened, self._opened_readers = self._opened_readers, []
+        for connection in opened:
+            connection.close()
+        self._thread_readers = threading.local()
         self.engine.dispose()
 
 

@@ -7,12 +7,14 @@ own DBAPI connection and converts each value with its column type's result proce
 the rows hold what the ORM would have put on its objects (datetimes, dicts, bools).
 
 Only reads: a write must pass SQLAlchemy's events (SQLite's write gate listens there).
-:class:`BriefCache` keeps what such routes read on every call (a client, its scopes) for
+:func:`read` runs such reads on SQLite on the event loop itself, with the thread's own
+connection, sparing the request its trip to the thread pool. :class:`BriefCache` keeps what such routes read on every call (a client, its scopes) for
 a few seconds, per database.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import typing as t
@@ -23,6 +25,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Dialect, Engine, Select
 from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
+
+from globus_local.db.database import Database
 
 if t.TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -129,7 +134,7 @@ class Reader:
         """The driver's error as SQLAlchemy raises it (the app answers a lock timeout or a
         lost connection 503 from those classes); a lost connection leaves the pool."""
         lost = self.dialect.is_disconnect(err, self.connection, cursor)
-        if lost:
+        if lost and hasattr(self.connection, "invalidate"):  # a pooled connection
             self.connection.invalidate(err)
         return DBAPIError.instance(
             sql,
@@ -150,6 +155,51 @@ def reader(engine: Engine) -> Iterator[Reader]:
         yield Reader(connection, engine.dialect)
     finally:
         connection.close()
+
+
+T = t.TypeVar("T")
+
+
+class _Busy(Exception):
+    """The thread's reader met a lock: the pooled path answers instead."""
+
+
+def _on_thread_reader(connection: t.Any, dialect: Dialect, work: t.Callable[[Reader], T]) -> T:
+    try:
+        connection.execute("BEGIN")  # one snapshot for all of work's reads
+    except sqlite3.OperationalError as err:
+        raise _Busy from err
+    try:
+        return work(Reader(connection, dialect))
+    except DBAPIError as err:
+        if isinstance(err.orig, sqlite3.OperationalError) and "locked" in str(err.orig):
+            raise _Busy from err
+        raise
+    finally:
+        connection.execute("ROLLBACK")
+
+
+def _on_pooled_reader(engine: Engine, work: t.Callable[[Reader], T]) -> T:
+    with reader(engine) as rows:
+        return work(rows)
+
+
+async def read(database: Database, work: t.Callable[[Reader], T]) -> T:
+    """``work``'s few driver-level reads, by the quickest safe way.
+
+    On a SQLite file, on the event loop: the reads are page lookups in a warm file, shorter
+    than a trip to the thread pool, and the thread's reader never waits (a lock sends the
+    reads to the pool instead). Elsewhere each read is a round trip to another process, so
+    ``work`` runs in the thread pool on a pooled connection. Keep ``work`` to a handful of
+    indexed reads: on the loop, everything else waits for it.
+    """
+    connection = database.thread_reader()
+    if connection is not None:
+        try:
+            return _on_thread_reader(connection, database.engine.dialect, work)
+        except _Busy:
+            pass
+    return await run_in_threadpool(_on_pooled_reader, database.engine, work)
 
 
 K = t.TypeVar("K")

@@ -101,6 +101,18 @@ def parse_uuid(value: t.Any, what: str) -> str:
         raise InvalidValue(f"Invalid {what}: {value!r} is not a UUID", what) from None
 
 
+def path_parameters(*names: str) -> dict[str, t.Any]:
+    """``openapi_extra`` for a route that reads its path parameters from the request
+    itself (to skip FastAPI's dependency solving on a hot route): documents them as
+    required strings, as a ``name: str`` parameter would be."""
+    return {
+        "parameters": [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in names
+        ]
+    }
+
+
 def parse_csv(value: str | None) -> list[str]:
     """Comma-separated values, blanks dropped (``a, b,,c`` is three)."""
     if not value:

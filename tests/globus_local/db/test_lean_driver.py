@@ -3,7 +3,10 @@ cache never keeps an answer read before a change."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import sqlite3
+import threading
 import typing as t
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from globus_local.db import Database
-from globus_local.db.lean import BriefCache, DriverQuery, reader
+from globus_local.db.lean import BriefCache, DriverQuery, Reader, read, reader
 
 
 class _Base(DeclarativeBase):
@@ -91,3 +94,85 @@ def test_a_brief_cache_is_per_database(database: Database, tmp_path: Path) -> No
         assert cache.get(database.engine, "k") == 1 and cache.get(other.engine, "k") is None
     finally:
         other.dispose()
+
+
+def _add(database: Database, row_id: int, name: str) -> None:
+    moment = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    with database.session() as session:
+        session.add(_Row(id=row_id, name=name, flag=True, data={}, at=moment, kind="a"))
+
+
+def _names_and_thread(rows: Reader) -> tuple[list[str], int]:
+    return [r[1] for r in _BY_NAME.rows(rows, {"name": "x"})], threading.get_ident()
+
+
+def test_read_on_sqlite_runs_on_the_loop_and_sees_every_commit(database: Database) -> None:
+    async def scenario() -> None:
+        loop_thread = threading.get_ident()
+        names, ran_on = await read(database, _names_and_thread)
+        assert names == [] and ran_on == loop_thread
+        _add(database, 1, "x")  # committed by a pooled connection after the reader opened
+        names, ran_on = await read(database, _names_and_thread)
+        assert names == ["x"] and ran_on == loop_thread
+
+    asyncio.run(scenario())
+
+
+def test_the_loop_reader_cannot_write(database: Database) -> None:
+    connection = database.thread_reader()
+    assert connection is not None
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        connection.execute("DELETE FROM lean_rows")
+
+
+def test_a_locked_database_sends_the_read_to_the_thread_pool(
+    database: Database, tmp_path: Path
+) -> None:
+    """A connection in exclusive locking mode keeps every other reader out: the loop's
+    reader gives up at once and the pooled read waits for the lock in the thread pool."""
+    _add(database, 1, "x")
+    database.engine.dispose()  # an open connection would keep the exclusive lock away
+    blocker = sqlite3.connect(
+        tmp_path / "lean.sqlite3", isolation_level=None, check_same_thread=False
+    )
+    blocker.execute("PRAGMA locking_mode=EXCLUSIVE")
+    blocker.execute("BEGIN EXCLUSIVE")
+    blocker.execute("UPDATE lean_rows SET flag = 0")
+    blocker.execute("COMMIT")  # the exclusive lock outlives the transaction in this mode
+    started = threading.Event()
+
+    def work(rows: Reader) -> tuple[list[str], int]:
+        started.set()
+        return _names_and_thread(rows)
+
+    def release() -> None:
+        started.wait(30)
+        blocker.execute("PRAGMA locking_mode=NORMAL")
+        blocker.execute("SELECT 1 FROM lean_rows").fetchall()  # lets the lock go
+        blocker.close()
+
+    async def scenario() -> None:
+        releaser = threading.Thread(target=release)
+        releaser.start()
+        names, ran_on = await read(database, work)
+        releaser.join()
+        assert names == ["x"] and ran_on != threading.get_ident()
+
+    asyncio.run(scenario())
+
+
+def test_read_on_postgresql_takes_the_pool_in_a_thread(postgresql_url: str) -> None:
+    database = Database(postgresql_url)
+    try:
+        assert database.thread_reader() is None
+
+        async def scenario() -> None:
+            def work(rows: Reader) -> int:
+                assert rows.connection.cursor() is not None
+                return threading.get_ident()
+
+            assert await read(database, work) != threading.get_ident()
+
+        asyncio.run(scenario())
+    finally:
+        database.dispose()

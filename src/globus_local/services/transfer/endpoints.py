@@ -11,9 +11,10 @@ from pathlib import Path
 
 from sqlalchemy import bindparam, exists, false, or_, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from globus_local.db import Database, utcnow
-from globus_local.db.lean import DriverQuery, Reader, reader
+from globus_local.db import Database, lean, utcnow
+from globus_local.db.lean import DriverQuery, Reader
 from globus_local.kit.errors import BadRequest, Forbidden, NotFound
 from globus_local.kit.params import (
     SQL_INT_MAX,
@@ -215,14 +216,22 @@ def read_document(reader: Reader, ctx: AuthContext, endpoint_id: str) -> dict[st
     )
 
 
-def document_by_id(database: Database, ctx: AuthContext, endpoint_id: str) -> dict[str, t.Any]:
-    """``GET /endpoint/<id>``: the driver-level read, or the ORM's when it cannot decide."""
-    with reader(database.engine) as rows:
-        doc = read_document(rows, ctx, endpoint_id)
+async def document_by_id(
+    database: Database, ctx: AuthContext, endpoint_id: str
+) -> dict[str, t.Any]:
+    """``GET /endpoint/<id>``, which clients poll: the driver-level read (on SQLite without a
+    trip to the thread pool), or the ORM's in the thread pool when that cannot decide."""
+    doc = await lean.read(database, lambda rows: read_document(rows, ctx, endpoint_id))
     if doc is None:
-        with database.sessionmaker() as session:  # closing rolls back: nothing is written
-            doc = document(session, ctx, access.endpoint_for(session, ctx, endpoint_id))
+        doc = await run_in_threadpool(_document_on_session, database, ctx, endpoint_id)
     return doc
+
+
+def _document_on_session(
+    database: Database, ctx: AuthContext, endpoint_id: str
+) -> dict[str, t.Any]:
+    with database.sessionmaker() as session:  # closing rolls back: nothing is written
+        return document(session, ctx, access.endpoint_for(session, ctx, endpoint_id))
 
 
 def endpoints_with_roles(

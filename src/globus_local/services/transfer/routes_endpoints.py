@@ -8,12 +8,12 @@ import typing as t
 from fastapi import Body, Request
 from fastapi.responses import JSONResponse
 
-from globus_local.kit.params import query_bool, query_int
+from globus_local.kit.params import path_parameters, query_bool, query_int
 from globus_local.kit.router import ServiceRouter
-from globus_local.kit.session import DbSession, json_from_thread
+from globus_local.kit.session import DbSession
 from globus_local.services.transfer import access, endpoints, roles
 from globus_local.services.transfer import endpoint_search as search
-from globus_local.services.transfer.auth import TransferAuth
+from globus_local.services.transfer.auth import TransferAuth, require_transfer_token
 from globus_local.services.transfer.documents import (
     activation_doc,
     result_doc,
@@ -32,11 +32,13 @@ def _endpoint_list(data: list[dict[str, t.Any]]) -> dict[str, t.Any]:
 
 
 # -- endpoint CRUD -------------------------------------------------------------------------
-@router.get("/endpoint/{endpoint_id}")
-async def get_endpoint(request: Request, endpoint_id: str, ctx: TransferAuth) -> JSONResponse:
-    """Clients poll this: one trip to the thread pool, rows read at the driver's level."""
-    database = request.app.state.db
-    return await json_from_thread(lambda: endpoints.document_by_id(database, ctx, endpoint_id))
+@router.get("/endpoint/{endpoint_id}", openapi_extra=path_parameters("endpoint_id"))
+async def get_endpoint(request: Request) -> JSONResponse:
+    """Clients poll this, so it skips FastAPI's dependency solving: the token check and the
+    path parameter are taken here (the parameter is documented by ``openapi_extra``)."""
+    ctx = await require_transfer_token(request)
+    endpoint_id = request.path_params["endpoint_id"]
+    return JSONResponse(await endpoints.document_by_id(request.app.state.db, ctx, endpoint_id))
 
 
 @router.post("/endpoint")
