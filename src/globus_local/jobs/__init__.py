@@ -9,13 +9,15 @@ handler sees through :meth:`JobContext.should_stop`. See ``docs/jobs.md``.
 
 The modules: ``status`` (the words), ``models`` (the tables), ``queue`` (every statement
 of the lifecycle), ``events`` (recording it), ``context`` (what a handler holds),
-``registry`` (which handler runs a kind), ``worker`` (the threads), ``wakeups``,
-``recurring`` and ``maintenance``.
+``registry`` (which handler runs a kind), ``worker`` (the threads), ``keeper`` (a
+worker's lease renewals), ``wakeups``, ``listeners`` (an attempt's end, told in this
+process at once), ``recurring`` and ``maintenance``.
 """
 
 from globus_local.jobs import maintenance as maintenance
 from globus_local.jobs.context import JobContext, JobError, JobStopped, LeaseLost
 from globus_local.jobs.events import events_of
+from globus_local.jobs.listeners import on_run_end
 from globus_local.jobs.models import (
     CANCELED,
     FAILED,
@@ -56,6 +58,7 @@ __all__ = [
     "events_of",
     "get_job",
     "job_handler",
+    "on_run_end",
     "recurring_job",
     "request_cancel",
     "wake_workers",

@@ -11,8 +11,9 @@ import typing as t
 import uuid
 
 from globus_local.db import Database
-from globus_local.jobs import context, queue, recurring, wakeups
+from globus_local.jobs import context, listeners, queue, recurring, wakeups
 from globus_local.jobs.context import JobContext, JobError, JobStopped, LeaseLost, StopSignals
+from globus_local.jobs.keeper import LeaseKeeper
 from globus_local.jobs.registry import get_handler, registered_kinds
 from globus_local.jobs.status import JobStatus, StopReason
 
@@ -31,7 +32,8 @@ def _new_worker_id() -> str:
 class Worker:
     """Claims one job at a time and runs it.
 
-    While a handler runs, a keeper thread renews the lease every third of its length, so
+    While a handler runs, the worker's keeper thread renews the lease every third of its
+    length (:mod:`.keeper`), so
     only a worker that died (or hung past the lease) loses its job to another worker.
     ``kinds`` limits the job kinds taken (default: every registered kind at claim time).
     """
@@ -55,7 +57,13 @@ class Worker:
         self.poll_interval = poll_interval
         self.retry_base = retry_base
         self.retry_max = retry_max
-        self._running: tuple[queue.Claim, threading.Event] | None = None
+        self._running: queue.Claim | None = None
+        self._keeper = LeaseKeeper(
+            lambda claim: queue.renew(self.db, claim, self.lease_seconds),
+            every=lease_seconds / 3,
+            idle_seconds=max(lease_seconds, 1.0),
+            name=f"globus-local-lease-keeper-{self.worker_id}",
+        )
         self._abandoned = threading.Event()
         # Set when the process is stopping: running handlers see should_stop() turn true.
         self.stopping = threading.Event()
@@ -118,6 +126,7 @@ class Worker:
                     relay = False
         finally:
             wakeups.unregister_wakeup(wakeup)
+            self._keeper.close()
 
     def retry_delay(self, attempt: int) -> float:
         return min(self.retry_base * 2 ** (attempt - 1), self.retry_max)
@@ -131,22 +140,25 @@ class Worker:
             )
             return
         ctx = self._context(claim)
-        keeper_stop = threading.Event()
-        keeper = threading.Thread(
-            target=self._keep_lease, args=(claim, ctx.signals, keeper_stop), daemon=True
-        )
-        keeper.start()
-        self._running = (claim, keeper_stop)
+        self._keeper.hold(claim, ctx.signals)
+        self._running = claim
         context.track(self.database_url, claim.job_id, ctx.signals)
         try:
-            result = handler(ctx)
+            try:
+                result = handler(ctx)
+            finally:
+                context.untrack(self.database_url, claim.job_id)
+                self._running = None
+                self._keeper.release()
         except LeaseLost:
             self._lost(claim, "lease lost, result dropped")
             return
         except JobStopped as stopped:
+            self._ran(claim, stopped.result)
             self._stopped(claim, stopped.reason or ctx.stop_reason, stopped.result)
             return
         except JobError as exc:
+            self._ran(claim, None)
             self._failed(claim, str(exc) or type(exc).__name__, retry_in=None)
             return
         except Exception as exc:
@@ -160,15 +172,12 @@ class Worker:
                 claim.attempt,
                 exc_info=True,
             )
+            self._ran(claim, None)
             self._failed(
                 claim, f"{type(exc).__name__}: {exc}", retry_in=self.retry_delay(claim.attempt)
             )
             return
-        finally:
-            context.untrack(self.database_url, claim.job_id)
-            self._running = None
-            keeper_stop.set()
-            keeper.join()
+        self._ran(claim, result)
         every = recurring.interval(claim.kind)
         if every is not None:
             done = recurring.reschedule(self.db, claim, every, result=result)
@@ -207,6 +216,11 @@ class Worker:
             _progress=progress,
             signals=signals,
         )
+
+    def _ran(self, claim: queue.Claim, result: dict[str, t.Any] | None) -> None:
+        """Tell this process the attempt ended, before the job row is settled: what the
+        handler committed is what a reader waits for (:mod:`.listeners`)."""
+        listeners.run_ended(self.database_url, claim.kind, claim.job_id, claim.payload, result)
 
     def _lost(self, claim: queue.Claim, what: str) -> None:
         log.warning("job %s (%s): %s", claim.job_id, claim.kind, what)
@@ -251,24 +265,15 @@ class Worker:
         end it, so another worker resumes the job at once instead of after the lease."""
         self._abandoned.set()
         self.stopping.set()
-        running = self._running
-        if running is None:
+        claim = self._running
+        if claim is None:
             return
-        claim, keeper_stop = running
-        keeper_stop.set()
+        self._keeper.release()
         try:
             if queue.release_lease(self.db, claim):
                 log.info("job %s (%s): left to another worker", claim.job_id, claim.kind)
         except Exception:
             log.warning("job %s: could not release its lease", claim.job_id, exc_info=True)
-
-    def _keep_lease(self, claim: queue.Claim, signals: StopSignals, stop: threading.Event) -> None:
-        while not stop.wait(self.lease_seconds / 3):
-            try:
-                if not signals.saw(queue.renew(self.db, claim, self.lease_seconds)):
-                    return
-            except Exception:
-                log.exception("job %s: could not extend lease", claim.job_id)
 
 
 class WorkerPool:

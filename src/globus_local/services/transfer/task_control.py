@@ -16,7 +16,7 @@ from globus_local.jobs import request_cancel as cancel_job
 from globus_local.kit.errors import BadRequest, Conflict
 from globus_local.kit.params import parse_datetime
 from globus_local.kit.tokens import AuthContext
-from globus_local.services.transfer import tasks
+from globus_local.services.transfer import task_wait, tasks
 from globus_local.services.transfer.models_tasks import ACTIVE, FAILED, AdminCancel, TransferTask
 from globus_local.services.transfer.mover import progress
 from globus_local.services.transfer.mover.control import is_paused_now
@@ -61,14 +61,15 @@ def request_cancel(
         task.canceled_by_admin_message = message or None
     if job_state != RUNNING:
         session.flush()
-        progress.finish(
+        if progress.finish(
             session,
             task.id,
             FAILED,
             fatal_error={"code": "CANCELED", "description": "canceled"},
             event=("CANCELED", message or "The task was canceled", False),
             leftover="subtasks_canceled",
-        )
+        ):
+            task_wait.ended_after_commit(session, task.id)
 
 
 def _wait_final(database: Database, task_id: str, timeout: float) -> TransferTask | None:

@@ -5,10 +5,15 @@ completion without a fixed poll delay.
 What a wait holds: nothing but a future on the event loop. It gives its admission turn
 back while it waits (:mod:`globus_local.admission`, found in the scope: that module sits
 in a layer above), so waiters never fill the running slots; it holds no thread and no
-database connection. One check loop per event loop and database (:class:`TaskWatch`)
-asks, every ``TICK_SECONDS``, which of all the tasks waited on have ended, in one query
-in the thread pool: a task run by another process (``globus-local worker``) is seen as
-soon as one that runs here, on SQLite and PostgreSQL alike.
+database connection.
+
+A task that ends in this process wakes its waiters at once: its job's worker tells them
+as the mover returns (:func:`globus_local.jobs.on_run_end`), and a cancel that ends a task
+tells them when its transaction commits (:func:`ended_after_commit`). For every other end
+(a task run by a ``globus-local worker`` process, a job given up on) one check loop per
+event loop and database (:class:`TaskWatch`) asks, every ``TICK_SECONDS``, which of all
+the tasks waited on have ended, in one query in the thread pool, on SQLite and PostgreSQL
+alike.
 
 A wait also ends when its client leaves, and at once for every waiter when the process
 receives SIGTERM or SIGINT, so a stop is not held up by waiters (they are answered the
@@ -18,6 +23,7 @@ task as it stands, within the graceful stop).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import math
@@ -31,10 +37,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from globus_local.db import Database
+from globus_local.db.after_commit import after_commit
 from globus_local.db.database import discard_session
+from globus_local.jobs import on_run_end
 from globus_local.kit.params import InvalidValue
 from globus_local.kit.tokens import AuthContext
-from globus_local.services.transfer.models_tasks import ACTIVE
+from globus_local.services.transfer.models_tasks import ACTIVE, FINAL_STATUSES, INACTIVE
+from globus_local.services.transfer.mover.handler import CANCELED_OUTCOMES, JOB_KIND
 from globus_local.services.transfer.task_access import display_names, ended_task_ids, own_task
 from globus_local.services.transfer.task_documents import task_document
 
@@ -51,6 +60,10 @@ TICK_SECONDS = 0.2
 CHECK_BATCH = 500
 # Where globus_local.admission puts the request's turn in its scope (TURN_SCOPE_KEY there).
 TURN_SCOPE_KEY = "globus_local.turn"
+# How many tasks told ended are remembered, for a wait that begins just after the telling.
+RECENT_ENDS = 4096
+# What a mover's run returns when it ended its task: the task's status, or a cancel.
+ENDING_OUTCOMES = frozenset({*FINAL_STATUSES, INACTIVE, *CANCELED_OUTCOMES})
 
 
 def advertised() -> dict[str, str]:
@@ -104,46 +117,123 @@ def stopping() -> bool:
     return _stopping.is_set()
 
 
+# -- tasks told ended in this process ------------------------------------------------------------
+# Guards what both a worker's thread and an event loop touch: which tasks each watch waits
+# on, and the tasks lately told ended (a wait that begins between its first look at the
+# task and the telling finds it here).
+_told_lock = threading.Lock()
+_recent: collections.OrderedDict[tuple[str, str], None] = collections.OrderedDict()
+_watch_sets: dict[str, weakref.WeakSet[TaskWatch]] = {}
+
+
+def _url(db: Database) -> str:
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+def task_ended(database: str, task_ids: t.Iterable[str]) -> None:
+    """Wake this process's waits on ``task_ids`` in ``database`` (a URL): the tasks have
+    ended and that is committed. Safe from any thread."""
+    with _told_lock:
+        ids = list(task_ids)
+        for task_id in ids:
+            _recent[(database, task_id)] = None
+            _recent.move_to_end((database, task_id))
+        while len(_recent) > RECENT_ENDS:
+            _recent.popitem(last=False)
+        woken = [
+            (watch, task_id)
+            for watch in _watch_sets.get(database, ())
+            for task_id in ids
+            if task_id in watch.events
+        ]
+    for watch, task_id in woken:
+        watch.tell(task_id)
+
+
+def _told(items: list[t.Any], database: str) -> None:
+    task_ids = [str(item) for item in items]
+    task_ended(database, task_ids)
+
+
+def ended_after_commit(session: t.Any, task_id: str) -> None:
+    """Wake the task's waiters once ``session`` commits the end of the task."""
+    after_commit(session, "transfer.task_ended", task_id, _told)
+
+
+def _run_ended(
+    database: str, job_id: str, payload: dict[str, t.Any], result: dict[str, t.Any] | None
+) -> None:
+    """A mover's run ended in this process: its waiters learn it now if it ended the task
+    (a run that paused it, or lost its job, leaves the task ACTIVE)."""
+    if result is not None and result.get("outcome") in ENDING_OUTCOMES:
+        task_ended(database, [str(payload["task_id"])])
+
+
+on_run_end(JOB_KIND, _run_ended)
+
+
 # -- the shared check loop ----------------------------------------------------------------------
 class TaskWatch:
-    """The waits of one event loop on one database: an event per task waited on, set by
-    one loop that checks every waited-on task in one query per tick."""
+    """The waits of one event loop on one database: an event per task waited on, set when
+    this process tells of the task's end, or by one loop that checks every waited-on task
+    in one query per tick."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._events: dict[str, asyncio.Event] = {}
+        self.url = _url(db)
+        self.loop = asyncio.get_running_loop()
+        self.events: dict[str, asyncio.Event] = {}  # changed under _told_lock
         self._waiters: dict[str, int] = {}
         self._ticker: asyncio.Task[None] | None = None
+        with _told_lock:
+            _watch_sets.setdefault(self.url, weakref.WeakSet()).add(self)
 
     async def until_ended(self, task_id: str) -> None:
         """Return once ``task_id`` has ended (or the process is stopping)."""
-        event = self._events.get(task_id)
-        if event is None:
-            event = self._events[task_id] = asyncio.Event()
-        self._waiters[task_id] = self._waiters.get(task_id, 0) + 1
+        with _told_lock:
+            event = self.events.get(task_id)
+            if event is None:
+                event = self.events[task_id] = asyncio.Event()
+            self._waiters[task_id] = self._waiters.get(task_id, 0) + 1
+            if (self.url, task_id) in _recent:
+                event.set()
         if self._ticker is None or self._ticker.done():
-            self._ticker = asyncio.get_running_loop().create_task(self._tick())
+            self._ticker = self.loop.create_task(self._tick())
         try:
             await event.wait()
         finally:
-            self._waiters[task_id] -= 1
-            if not self._waiters[task_id]:
-                del self._waiters[task_id], self._events[task_id]
+            with _told_lock:
+                self._waiters[task_id] -= 1
+                if not self._waiters[task_id]:
+                    del self._waiters[task_id], self.events[task_id]
+            if not self.events and self._ticker is not None:
+                self._ticker.cancel()  # nothing to check: no loop sleeps on in the background
+                self._ticker = None
+
+    def tell(self, task_id: str) -> None:
+        """From any thread: wake the waits on ``task_id`` (on this watch's loop)."""
+        try:
+            self.loop.call_soon_threadsafe(self._set, task_id)
+        except RuntimeError:  # the loop has closed: nobody waits on it any more
+            pass
+
+    def _set(self, task_id: str) -> None:
+        if (event := self.events.get(task_id)) is not None:
+            event.set()
 
     def waiting(self, task_id: str) -> int:
         """How many requests wait on ``task_id`` now."""
         return self._waiters.get(task_id, 0)
 
     async def _tick(self) -> None:
-        while self._events:
+        while self.events:
             await asyncio.sleep(TICK_SECONDS)
             if stopping():
-                ended: set[str] = set(self._events)
+                ended: set[str] = set(self.events)
             else:
-                ended = await self._check(sorted(self._events))
+                ended = await self._check(sorted(self.events))
             for task_id in ended:
-                if (event := self._events.get(task_id)) is not None:
-                    event.set()
+                self._set(task_id)
 
     async def _check(self, task_ids: list[str]) -> set[str]:
         try:

@@ -4,8 +4,10 @@ the timeout honoured, only the owner served, waiters holding no admission turn."
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import typing as t
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -121,6 +123,43 @@ def test_wait_answers_when_the_task_ends(
     doc = response.json()
     assert doc["task_id"] == task_id and doc["status"] != "ACTIVE"
     assert task_wait.waiting_on(task_id) == 0
+
+
+def test_a_task_ended_in_this_process_wakes_its_waiters_at_once(
+    alice: TransferUser, pair: t.Any, slow_mover: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check loop slowed to an hour and the wait allowed an hour: only the worker's
+    word that the mover ended the task (canceled here, as it ran) answers the wait before
+    the client gives up on it."""
+    monkeypatch.setattr(task_wait, "TICK_SECONDS", 3600.0)
+    monkeypatch.setattr(task_wait, "MAX_WAIT_SECONDS", 3600)
+    task_id = _slow(alice, pair)
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(
+            alice.get, f"task/{task_id}/wait", params={"timeout": "3600"}, timeout=(10, 120)
+        )
+        wait_until(lambda: task_wait.waiting_on(task_id) == 1, "the wait to start", 30)
+        _cancel(alice, task_id)
+        response = waiting.result()
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "FAILED"
+    assert response.json()["fatal_error"]["code"] == "CANCELED"
+
+
+def test_a_wait_begun_just_after_its_task_was_told_ended_returns(
+    transfer_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wait that begins between its first look at the task and the word of its end (the
+    check loop slowed to an hour) still learns of it: the ends lately told are kept."""
+    monkeypatch.setattr(task_wait, "TICK_SECONDS", 3600.0)
+    db = transfer_server.db
+    task_id = str(uuid.uuid4())
+    task_wait.task_ended(db.engine.url.render_as_string(hide_password=False), [task_id])
+
+    async def wait() -> None:
+        await asyncio.wait_for(task_wait.TaskWatch(db).until_ended(task_id), 60)
+
+    asyncio.run(wait())
 
 
 def test_wait_runs_out_with_the_task_active(
