@@ -1,8 +1,10 @@
 """Inserting many rows at once (a task's expanded files, an ingest's entries).
 
-On SQLite the rows go straight to the driver's ``executemany`` as tuples, each value
-passed through its column type's bind processor as SQLAlchemy would, without the generic
-path's per-row work (see docs/decisions.md). Other databases take SQLAlchemy's own bulk
+On SQLite the rows go straight to the driver as one ``INSERT`` of many rows per statement
+(``VALUES (...), (...), ...``), each value passed through its column type's bind processor
+as SQLAlchemy would, without the generic path's per-row work: ``executemany`` steps the
+statement once per row and gives the GIL up and back each time, which the mover's threads
+and the API wait for (see docs/decisions.md). Other databases take SQLAlchemy's own bulk
 insert, which already batches rows into multi-row ``VALUES`` there.
 
 ``returning_ids`` gives the new rows' primary keys in the order of ``rows``, so a caller
@@ -11,12 +13,16 @@ can go on working with the rows it holds instead of reading them back.
 
 from __future__ import annotations
 
+import sqlite3
 import typing as t
 
 from sqlalchemy import Column, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 CHUNK = 5000
+# Rows per SQLite statement: each row binds a value per column, within the driver's
+# bound-variable limit (999 in SQLite builds before 3.32).
+STATEMENT_ROWS = 500
 
 
 def insert_rows(
@@ -69,8 +75,17 @@ def insert_rows(
         if process is not None
     ]
     names = ", ".join(f'"{c.name}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    marks = "(" + ", ".join("?" for _ in columns) + ")"
+    per = max(1, min(STATEMENT_ROWS, _variable_limit(connection) // len(columns)))
+    statements: dict[int, str] = {}
+
+    def sql(count: int) -> str:
+        found = statements.get(count)
+        if found is None:
+            found = statements[count] = (
+                f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([marks] * count)
+            )
+        return found
 
     def values(row: t.Mapping[str, t.Any]) -> tuple[t.Any, ...]:
         if not processed:
@@ -82,8 +97,9 @@ def insert_rows(
                 out[n] = process(value)
         return tuple(out)
 
-    for start in range(0, len(rows), CHUNK):
-        connection.exec_driver_sql(sql, [values(r) for r in rows[start : start + CHUNK]])
+    for start in range(0, len(rows), per):  # through SQLAlchemy: its hooks take the write gate
+        batch = rows[start : start + per]
+        connection.exec_driver_sql(sql(len(batch)), tuple(v for r in batch for v in values(r)))
     if returning_ids:
         # Since the first INSERT this transaction holds SQLite's only write lock, and a new
         # rowid is the largest so far plus one: these rows' keys are the len(rows) numbers
@@ -91,6 +107,15 @@ def insert_rows(
         last = connection.execute(select(func.max(key_column))).scalar_one()
         ids = list(range(last - len(rows) + 1, last + 1))
     return ids
+
+
+def _variable_limit(connection: t.Any) -> int:
+    """How many values one statement may bind on this SQLite connection."""
+    driver = connection.connection.driver_connection
+    try:
+        return int(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    except (AttributeError, sqlite3.Error):  # Python before 3.11: the oldest builds' limit
+        return 999
 
 
 def _default(column: Column[t.Any], defaults: t.Mapping[str, t.Any]) -> t.Any:
