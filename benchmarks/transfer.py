@@ -1,7 +1,7 @@
 """Transfer data mover against the usual local copy tools, side by side on the same data.
 
     .venv/bin/python benchmarks/transfer.py [--rounds 3] [--big-mib 64,1024]
-        [--small-files 10000,100000,1000000] [--verify-mib 1024] [--latency-runs 20]
+        [--small-files 10000 100000 1000000] [--verify-mib 1024] [--latency-runs 20]
         [--cases big,verify,small,latency] [--database-url URL] [--workdir DIR]
 
 Cases (each timed ``--rounds`` times, alternating tools; the median counts):
@@ -406,7 +406,8 @@ def compare(
                 peak = "-" if _last_peak[0] is None else f"{_last_peak[0]:.0f} MiB"
                 print(
                     f"  {name} / {label}: {samples[label][-1]:.3f} s, "
-                    f"CPU {_last_cpu[0]:.3f} s, peak {peak}",
+                    f"CPU {_last_cpu[0]:.3f} s, peak {peak}, "
+                    f"load average {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
     for label, times in samples.items():
@@ -456,7 +457,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--big-mib", type=counts, default=[64, 1024])
     parser.add_argument("--verify-mib", type=int, default=1024)
-    parser.add_argument("--small-files", type=counts, default=[10000])
+    parser.add_argument(
+        "--small-files",
+        type=counts,
+        nargs="+",
+        default=[[10000]],
+        help="file counts, by commas or spaces: --small-files 10000 100000 1000000",
+    )
     parser.add_argument("--latency-runs", type=int, default=20)
     parser.add_argument("--cases", type=lambda x: set(x.split(",")), default=set(CASES))
     parser.add_argument(
@@ -469,6 +476,7 @@ def main() -> int:
     parser.add_argument("--database-url")
     parser.add_argument("--workdir", help="where the data goes (default: a temp dir)")
     args = parser.parse_args()
+    args.small_files = [count for group in args.small_files for count in group]
     # Stopped from outside, the server and the data still go.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 

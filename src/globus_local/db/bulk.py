@@ -79,12 +79,12 @@ def insert_rows(
     per = max(1, min(STATEMENT_ROWS, _variable_limit(connection) // len(columns)))
     statements: dict[int, str] = {}
 
+    head = f'INSERT INTO "{table.name}" ({names}) VALUES '
+
     def sql(count: int) -> str:
         found = statements.get(count)
         if found is None:
-            found = statements[count] = (
-                f'INSERT INTO "{table.name}" ({names}) VALUES ' + ", ".join([marks] * count)
-            )
+            found = statements[count] = head + ", ".join([marks] * count)
         return found
 
     def values(row: t.Mapping[str, t.Any]) -> tuple[t.Any, ...]:
