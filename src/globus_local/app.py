@@ -29,7 +29,7 @@ from globus_local.kit.errors import (
     default_error_document,
 )
 from globus_local.kit.service import Service, cool_down, load_services, warm_up
-from globus_local.routing import GroupDispatch, PrefixDispatch, build_service_apps
+from globus_local.routing import GroupDispatch, PrefixDispatch, ServiceGuard, build_service_apps
 
 access_log = logging.getLogger("globus_local.access")
 error_log = logging.getLogger("globus_local.error")
@@ -278,13 +278,12 @@ def service_app(service: Service, platform: FastAPI) -> GroupDispatch:
         install_error_handlers(app, service.format_error)
         return app
 
-    full, groups = build_service_apps(
-        service.routers,
-        prefix=service.api_prefix,
-        dependencies=service.dependencies,
-        make_app=make_app,
-    )
-    return GroupDispatch(full, dict(groups))
+    full, groups = build_service_apps(service.routers, prefix=service.api_prefix, make_app=make_app)
+
+    def respond(request: Request, err: ServiceError) -> JSONResponse:
+        return _error_response(request, err, service.format_error)
+
+    return GroupDispatch(full, dict(groups), ServiceGuard(service.text_rule, respond))
 
 
 def prepare_schema(db: Database) -> None:

@@ -24,10 +24,13 @@ from fastapi import FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 from starlette.responses import Response
 
 from globus_local.db.database import commit_session, discard_session
+from globus_local.kit.errors import ServiceError, request_path
 from globus_local.kit.router import Registration, ServiceRouter
+from globus_local.kit.text import TextRule, refusal
 
 GroupKey = tuple[str, str]
 Scope = t.MutableMapping[str, t.Any]
@@ -59,11 +62,10 @@ def build_service_apps(
     routers: t.Sequence[ServiceRouter],
     *,
     prefix: str,
-    dependencies: t.Sequence[t.Any],
     make_app: AppFactory,
 ) -> tuple[FastAPI, dict[GroupKey, FastAPI]]:
     """The service's full app and one app per group, every route registered under
-    ``prefix`` with ``dependencies`` in front of its own."""
+    ``prefix``."""
     registrations = [r for router in routers for r in router.registrations]
     for router in routers:
         if len(router.routes) != len(router.registrations):
@@ -79,15 +81,12 @@ def build_service_apps(
         key = group_key(prefix + registration.path)
         targets = [full, *(groups.values() if key is None else [groups[key]])]
         for app in targets:
-            _register(app, registration, prefix, dependencies)
+            _register(app, registration, prefix)
     return full, groups
 
 
-def _register(
-    app: FastAPI, registration: Registration, prefix: str, dependencies: t.Sequence[t.Any]
-) -> None:
+def _register(app: FastAPI, registration: Registration, prefix: str) -> None:
     options = dict(registration.options)
-    options["dependencies"] = [*dependencies, *(options.get("dependencies") or ())]
     # A route's dict is its document: no model inferred from its return annotation, whose
     # validation would cost a second trip to the thread pool and a pydantic pass.
     if _unset(options.get("response_model")):
@@ -150,18 +149,80 @@ def in_route_thread(
 
 class GroupDispatch:
     """ASGI app sending each request to its group's app, or to ``full`` when no group
-    claims its first segments."""
+    claims its first segments; ``guard``, when given, sees the request first."""
 
-    def __init__(self, full: FastAPI, groups: dict[GroupKey, FastAPI]) -> None:
+    def __init__(
+        self, full: FastAPI, groups: dict[GroupKey, FastAPI], guard: ServiceGuard | None = None
+    ) -> None:
         self.full = full
         self.groups = groups
+        self.guard = guard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.full(scope, receive, send)
             return
-        app = self.groups.get(_request_key(route_path(scope)), self.full)
+        path = route_path(scope)
+        if self.guard is not None:
+            admitted = await self.guard(scope, path, receive, send)
+            if admitted is None:
+                return
+            receive = admitted
+        app = self.groups.get(_request_key(path), self.full)
         await app(scope, receive, send)
+
+
+ErrorResponder = t.Callable[[Request, ServiceError], Response]
+
+
+class ServiceGuard:
+    """What the platform does for every request to a service before its routes run, as
+    plain calls rather than FastAPI dependencies (whose solving costs each request more
+    than these checks): remember the path for the service's error documents
+    (``kit.errors.request_path``) and refuse text no database stores (``kit.text``), in
+    the service's error document."""
+
+    def __init__(self, rule: TextRule, respond: ErrorResponder) -> None:
+        self.rule = rule
+        self.respond = respond
+
+    async def __call__(
+        self, scope: Scope, path: str, receive: Receive, send: Send
+    ) -> Receive | None:
+        """The ``receive`` to serve the request with, or None once it has been answered."""
+        request_path.set(path)
+        messages: list[t.Any] = []
+
+        async def read_body() -> bytes:
+            while not messages or messages[-1].get("more_body", False):
+                message = await receive()
+                messages.append(message)
+                if message["type"] != "http.request":
+                    break
+            return b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+
+        content_type = ""
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                content_type = value.decode("latin-1")
+        err = await refusal(self.rule, scope, content_type, read_body)
+        if err is not None:
+            response = self.respond(Request(scope), err)
+            await response(scope, receive, send)
+            return None
+        return _replayed(messages, receive) if messages else receive
+
+
+def _replayed(messages: list[t.Any], receive: Receive) -> Receive:
+    """A ``receive`` giving ``messages`` again, then passing on to ``receive``."""
+    pending = list(messages)
+
+    async def replay() -> t.Any:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
 
 
 def route_path(scope: Scope) -> str:

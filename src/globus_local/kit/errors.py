@@ -10,6 +10,12 @@ that owns the path, always with a ``request_id`` and never with a traceback.
 from __future__ import annotations
 
 import typing as t
+from contextvars import ContextVar
+
+# The request's path below its service's prefix (``/v0.10/task/...``), set by the platform
+# before the service's routes run: for error documents that name it (Transfer's
+# ``resource``). None outside a service's request.
+request_path: ContextVar[str | None] = ContextVar("request_path", default=None)
 
 
 class ServiceError(Exception):

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from globus_local.kit.errors import ErrorFormatter, default_error_document
 from globus_local.kit.router import ServiceRouter
+from globus_local.kit.text import TextRule
 
 # Every service the platform serves, by the name the SDK uses for it (GLOBUS_SDK_SERVICE_URL_<NAME>).
 # A service is listed here once its package exists.
@@ -31,13 +32,14 @@ class Service:
     """A service: its name (the URL prefix), its routers and its error document.
 
     ``routers`` are tried in order; every route is served under ``api_prefix`` (e.g.
-    Transfer's ``/v0.10``) with ``dependencies`` run before its own."""
+    Transfer's ``/v0.10``). ``text_rule`` says how the service refuses request text no
+    database stores (see :mod:`globus_local.kit.text`)."""
 
     name: str
     routers: tuple[ServiceRouter, ...]
     format_error: ErrorFormatter = field(default=default_error_document)
     api_prefix: str = ""
-    dependencies: tuple[t.Any, ...] = ()
+    text_rule: TextRule = field(default_factory=TextRule)
     # Routes served at the platform root rather than under /<name>/ (e.g. Auth's OIDC
     # discovery, which some clients look for at the host root).
     root_router: APIRouter | None = None

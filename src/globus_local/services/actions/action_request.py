@@ -118,26 +118,6 @@ def _release_after(value: str | int | None) -> int:
     return min(seconds, MAX_RELEASE_AFTER)
 
 
-def _unstorable(value: t.Any) -> bool:
-    """Whether a string (or key) of ``value`` holds NUL or an unpaired UTF-16 surrogate
-    (JSON can spell one, no database column stores it)."""
-    if isinstance(value, str):
-        return "\x00" in value or not value.isascii() and not _encodes(value)
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(v) for v in value)
-    return False
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def fingerprint(document: dict[str, t.Any]) -> str:
     raw = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -149,10 +129,6 @@ def parse_request(
     """Read and check an ActionRequest; 400 ``RequestValidationError`` naming the field."""
     if not isinstance(raw, dict):
         raise bad_request("The request body must be a JSON object (an ActionRequest)")
-    if _unstorable(raw):
-        raise validation_error(
-            "Text in the request may not hold NUL characters or unpaired surrogates"
-        )
     problem = _problem(REQUEST_SCHEMA, raw, "")
     if problem is not None:
         raise validation_error(problem)

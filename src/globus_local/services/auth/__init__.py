@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from globus_local.kit.service import Service
+from globus_local.kit.text import TextRule
 from globus_local.kit.tokens import use_token_lookup
 from globus_local.services.auth import (
     models,
@@ -28,10 +29,13 @@ use_token_lookup(lookup_token)
 root_router = APIRouter()
 root_router.include_router(oidc_router)
 
+# NUL in a query is the routes' to answer: an authorization request's bad scope goes back
+# to the client's redirect URI as ``invalid_scope`` (RFC 6749 4.1.2.1), not as a 400 here.
 service = Service(
     "auth",
     (oauth_router, web_router, api_router, oidc_router),
     format_error,
+    text_rule=TextRule(nul_in_path_and_query=False),
     root_router=root_router,
     models=(models,),
 )

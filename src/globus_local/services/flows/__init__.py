@@ -3,15 +3,12 @@ works them as jobs on the one queue, plus the legacy Automate routes."""
 
 from __future__ import annotations
 
-from fastapi import Depends
-
 from globus_local.kit.service import Service
 from globus_local.services.flows import (
     engine,  # noqa: F401  (registers the flows.run job handler)
     models,
 )
 from globus_local.services.flows.errors import format_error
-from globus_local.services.flows.request_parts import refuse_surrogates
 from globus_local.services.flows.routes_flows import router as flows_router
 from globus_local.services.flows.routes_runs import router as runs_router
 
@@ -19,6 +16,5 @@ service = Service(
     "flows",
     (runs_router, flows_router),
     format_error,
-    dependencies=(Depends(refuse_surrogates),),
     models=(models,),
 )

@@ -3,22 +3,20 @@ the Transfer face of its collections."""
 
 from __future__ import annotations
 
-from fastapi import Depends
-
 from globus_local.kit.service import Service
+from globus_local.kit.text import TextRule
 from globus_local.services.gcs import data_access, models
 from globus_local.services.gcs.errors import format_error
 from globus_local.services.gcs.routes import router
-from globus_local.services.transfer.params import refuse_unstorable_text
 
 data_access.register()
 
-# NUL and unpaired surrogates are refused as Transfer refuses them: a collection is also a
-# Transfer endpoint, and neither database stores such text.
+# Request text is refused as Transfer refuses it (NUL in bodies too): a collection is also
+# a Transfer endpoint.
 service = Service(
     "gcs",
     (router,),
     format_error,
-    dependencies=(Depends(refuse_unstorable_text),),
+    text_rule=TextRule(nul_in_body=True),
     models=(models,),
 )

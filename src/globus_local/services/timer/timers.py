@@ -41,23 +41,6 @@ def _name(value: t.Any, loc: list[str | int], default: str) -> str:
     return value
 
 
-def _check_text(raw: t.Any) -> None:
-    """Every string of a request body must be valid Unicode: JSON can spell an unpaired
-    UTF-16 surrogate, no database stores one (a name holding one failed its INSERT)."""
-    stack = [raw]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str) and not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise invalid("text must not hold unpaired UTF-16 surrogates", ["body"]) from None
-        elif isinstance(value, dict):
-            stack.extend([*value.keys(), *value.values()])
-        elif isinstance(value, list):
-            stack.extend(value)
-
-
 def _check_endpoints(session: Session, ctx: AuthContext, body: dict[str, t.Any]) -> None:
     """Both endpoints must exist and be usable by the user, seen through Transfer."""
     for key in ("source_endpoint", "destination_endpoint"):
@@ -115,7 +98,6 @@ def create_timer(
     session: Session, settings: Settings, ctx: AuthContext, user_token: str, raw: t.Any
 ) -> Timer:
     """``POST /v2/timer``: ``{"timer": {...}}``, a transfer timer."""
-    _check_text(raw)
     if not isinstance(raw, dict) or not isinstance(raw.get("timer"), dict):
         raise invalid("field required", ["body", "timer"])
     doc = raw["timer"]
@@ -149,7 +131,6 @@ def create_job(
     session: Session, settings: Settings, ctx: AuthContext, user_token: str, raw: t.Any
 ) -> Timer:
     """``POST /jobs/``: a legacy job calling the Transfer action provider."""
-    _check_text(raw)
     if not isinstance(raw, dict):
         raise invalid("body must be a job document", ["body"])
     now = moment(utcnow())
@@ -232,7 +213,6 @@ def list_timers(session: Session, ctx: AuthContext, query: t.Mapping[str, str]) 
 
 def update_timer(timer: Timer, raw: t.Any) -> Timer:
     """``PATCH /jobs/{id}``: only the name may change."""
-    _check_text(raw)
     if not isinstance(raw, dict):
         raise invalid("body must be an object", ["body"])
     unknown = set(raw) - {"name"}

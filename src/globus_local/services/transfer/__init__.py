@@ -5,13 +5,11 @@ Every route lives under ``/v0.10``; routers add paths relative to it (``/endpoin
 
 from __future__ import annotations
 
-from fastapi import Depends
-
 from globus_local.kit.service import Service
+from globus_local.kit.text import TextRule
 from globus_local.services.transfer import (
     models_endpoints,
     models_tasks,
-    params,
     pause_sweep,  # noqa: F401  (registers its recurring job)
     routes_acl,
     routes_bookmarks,
@@ -21,7 +19,7 @@ from globus_local.services.transfer import (
     routes_tasks,
 )
 from globus_local.services.transfer.documents import API_PREFIX
-from globus_local.services.transfer.errors import format_error, remember_resource
+from globus_local.services.transfer.errors import format_error
 from globus_local.services.transfer.mover import procs
 
 # FastAPI tries a group's routes in this order (see globus_local.routing): the task routes,
@@ -39,7 +37,9 @@ service = Service(
     ),
     format_error,
     api_prefix=API_PREFIX,
-    dependencies=(Depends(remember_resource), Depends(params.refuse_unstorable_text)),
+    # Every value is stored as text (ids, paths, names, labels): NUL is refused in bodies
+    # too. The HTTPS file route's bodies are file contents, stored as sent.
+    text_rule=TextRule(nul_in_body=True, file_paths=(f"{API_PREFIX}/https/",)),
     models=(models_endpoints, models_tasks),
     warm_up=procs.warm,
     cool_down=procs.stop,
