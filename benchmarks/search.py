@@ -10,6 +10,7 @@ Usage:  .venv/bin/python benchmarks/search.py [--docs 100000] [--repeat 30]
         [--engine tantivy|sql]   (SQLite: the tantivy copies, default, or SQL alone)
         [--database-url postgresql://...]   (always SQL)
         [--entry-ids]   (give every entry an id: results are then grouped by subject)
+        [--ingest-only]   (the ingest rate alone)
 Not part of ``make test``.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -190,6 +192,12 @@ def load_copy(server: LocalServer, index_id: str, docs: list[dict[str, t.Any]]) 
         writer.wait_merging_threads()
 
 
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 min): other jobs share its cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
 def percentile(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -283,6 +291,11 @@ def main() -> None:
         action="store_true",
         help="give entries an id, so the engine must group results by subject",
     )
+    ap.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="stop after the ingest and its rate (no floors, no queries)",
+    )
     args = ap.parse_args()
 
     docs, vocab = generate(args.docs, entry_ids=args.entry_ids)
@@ -298,7 +311,7 @@ def main() -> None:
             )
             index_id = sc.post("/v1/index", data={"display_name": "bench"})["id"]
 
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             task_ids = []
             if args.load_copy:
                 load_copy(server, index_id, docs)
@@ -312,9 +325,17 @@ def main() -> None:
                 while sc.get_task(task_id)["state"] not in ("SUCCESS", "FAILED"):
                     time.sleep(0.05)
             ingest_s = time.perf_counter() - start
+            ingest_cpu = time.process_time() - start_cpu
             if not args.load_copy:
                 assert sc.get_index(index_id)["num_entries"] == len(docs)
             print(f"ingested {len(docs)} in {ingest_s:.1f} s", flush=True)
+            print(
+                f"ingest: {len(docs) / ingest_s:,.0f} docs/s, CPU (client, server and its"
+                f" job workers) {ingest_cpu / len(docs) * 1e6:.0f} us/doc, {load_average()}",
+                flush=True,
+            )
+            if args.ingest_only:
+                return
 
             floor_conn, floor_s = bare_fts(docs, Path(tmp) / "bare.sqlite3")
             floor_tv, floor_tv_s = bare_tantivy(docs, Path(tmp) / "bare-tantivy")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import typing as t
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from globus_local.db import utcnow
+from globus_local.db.bulk import insert_rows
 from globus_local.kit.errors import ServiceError
 from globus_local.services.search.backends.base import FullTextBackend
 from globus_local.services.search.bulk import insert_many
@@ -213,11 +214,7 @@ def upsert_entries(
     for start in range(0, len(rows), 1000):
         batch = rows[start : start + 1000]
         batch_flats = flats[start : start + 1000]
-        pks = list(
-            session.scalars(
-                insert(_entries).returning(_entries.c.pk, sort_by_parameter_order=True), batch
-            )
-        )
+        pks = insert_rows(session, _entries, batch, returning_ids=True)
         field_rows: list[tuple[t.Any, ...]] = []
         vis_rows: list[tuple[int, str]] = []
         text_rows: list[tuple[int, str]] = []

@@ -27,7 +27,13 @@ from globus_local.services.search.query.ast import (
 from globus_local.services.search.query.compile import is_text
 from globus_local.services.search.query.text_match import leaf_tokens
 from globus_local.services.search.tantivy_store import SCHEMA, pairs_of
-from globus_local.services.search.text import date_span, field_prefix, parse_number, scalar_text
+from globus_local.services.search.text import (
+    date_span,
+    field_prefix,
+    may_be_fielded,
+    parse_number,
+    scalar_text,
+)
 
 Q = tantivy.Query
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
@@ -70,6 +76,8 @@ class Translator:
             return Q.regex_query(SCHEMA, "body", tokens[0] + ".*")
         if len(tokens) == 1:
             return Q.term_query(SCHEMA, "body", tokens[0])
+        if not _paired(tokens):
+            return Q.phrase_query(SCHEMA, "body", list(tokens))
         pairs = pairs_of(tokens)
         if len(pairs) == 1:
             return Q.term_query(SCHEMA, "pairs", pairs[0])
@@ -94,7 +102,7 @@ class Translator:
         """The whole ``q``; notes when it is one plain term."""
         if isinstance(node, Term) and not node.prefix:
             tokens = leaf_tokens(node)
-            if len(tokens) <= 2:
+            if len(tokens) == 1 or (len(tokens) == 2 and _paired(tokens)):
                 self.lone_term = (
                     ("body", tokens[0]) if len(tokens) == 1 else ("pairs", pairs_of(tokens)[0])
                 )
@@ -233,6 +241,12 @@ class Translator:
             return self.index.parse_query(f"{column}:{opening}{lo} TO {hi}{closing}")
         except ValueError as err:
             raise Untranslatable(str(err)) from err
+
+
+def _paired(tokens: list[str]) -> bool:
+    """Whether the copy's pairs hold this phrase's: pairs are of plain tokens only, and a
+    token that may be a field-prefixed one could meet one across the plain part's end."""
+    return not any(may_be_fielded(token) for token in tokens)
 
 
 def _whole(value: float) -> bool:

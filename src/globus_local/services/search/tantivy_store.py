@@ -3,16 +3,22 @@
 The database stays the record; each tantivy index is derived from it and kept in step by
 the ingest job (``tasks.py``), which writes it inside its own database transaction:
 
-1. the stamp file takes the index row's new ``content_last_modified`` (the job's first
-   statement sets it);
-2. tantivy commits the job's additions and deletions (the job holds SQLite's write lock,
-   so at most one tantivy writer per index exists across processes);
+1. holding the index's write lock (on SQLite, the database's), the job opens the copy's
+   writer (:meth:`TantivyStore.begin`) and hands it each task's additions and deletions
+   as the task succeeds, so tantivy's indexing thread works while the job writes rows;
+2. the stamp file takes the index row's new ``content_last_modified`` (the job's first
+   statement sets it) and tantivy commits;
 3. the database commits.
 
 A reader uses the copy only when the stamp equals the ``content_last_modified`` its own
 database snapshot sees, and otherwise answers from SQL. A crash or a failed commit between
 the steps therefore leaves a copy that no search uses; the next ingest job rebuilds it from
 the database (as it does for an index that has no copy yet).
+
+A job keeps the writer open from one transaction to the next and closes it when the
+last job of this process writing the index ends, so tantivy merges its segments in the
+background instead of inside a transaction. Since the writer holds the copy's lock, a
+job of another process waits for that (see :meth:`TantivyStore._writer`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ import shutil
 import threading
 import time
 import typing as t
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +38,7 @@ import tantivy
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from globus_local.services.search.text import field_prefix
+from globus_local.services.search.text import field_prefix, plain_tokens
 
 log = logging.getLogger("globus_local.search")
 
@@ -49,8 +57,9 @@ def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_unsigned_field("pk", stored=False, indexed=True, fast=True)
     sb.add_text_field("subject", tokenizer_name="raw", index_option="basic", fast=True)
-    # the entry's tokens (``text.flatten``) and each adjacent pair of them, so a phrase
-    # is one term (two words) or a phrase of pairs, never a walk over positions
+    # the entry's tokens (``text.flatten``) and each adjacent pair of its plain ones, so a
+    # phrase of words is one term (two words) or a phrase of pairs, never a walk over
+    # positions; a phrase of field-prefixed tokens walks the body's positions instead
     sb.add_text_field("body", tokenizer_name=WS, index_option="position")
     sb.add_text_field("pairs", tokenizer_name=WS, index_option="position")
     sb.add_text_field("vis", tokenizer_name="raw", index_option="basic")
@@ -86,7 +95,7 @@ class EntryDoc:
         doc.add_unsigned("pk", self.pk)
         doc.add_text("subject", self.subject)
         doc.add_text("body", self.body)
-        doc.add_text("pairs", " ".join(pairs_of(self.body.split())))
+        doc.add_text("pairs", " ".join(pairs_of(plain_tokens(self.body))))
         for principal in (*self.visible_to, EVERY_MARK):
             doc.add_text("vis", principal)
         if PUBLIC not in self.visible_to:
@@ -109,14 +118,10 @@ class EntryDoc:
 
 @dataclass
 class Changes:
-    """One job's writes to one index, applied to the copy before the database commits."""
+    """One task's writes to one index: the entries it removed, then those it added."""
 
     added: list[EntryDoc] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
-
-    def extend(self, other: Changes) -> None:
-        self.added.extend(other.added)
-        self.removed.extend(other.removed)
 
 
 def stamp_of(value: t.Any) -> str:
@@ -144,7 +149,9 @@ class TantivyStore:
         self.root = root
         self._lock = threading.Lock()
         self._readers: dict[str, _Reader] = {}
-        self._writers: dict[str, threading.Lock] = {}
+        self._locks: dict[str, threading.Lock] = {}  # one per index: its writer's user
+        self._writers: dict[str, tantivy.IndexWriter] = {}  # kept open between transactions
+        self._jobs: Counter[str] = Counter()  # jobs of this process writing each index
         self.rebuilds = 0  # copies built whole from the database, by this process
 
     def path(self, index_id: str) -> Path:
@@ -183,52 +190,77 @@ class TantivyStore:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def write(
-        self, session: Session, index_id: str, before: str, stamp: str, changes: Changes
-    ) -> None:
-        """Bring the copy to the session's (uncommitted) state, stamped ``stamp``: the
-        changes alone when the copy held the state stamped ``before``, else a rebuild."""
-        path = self.path(index_id)
-        with self._index_lock(index_id):
+    @contextmanager
+    def job(self, index_id: str) -> t.Iterator[None]:
+        """Around a job's transactions on the index: the writer they share is closed (its
+        merges finished) when the last such job of this process ends."""
+        with self._lock:
+            self._jobs[index_id] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._jobs[index_id] -= 1
+            self._close_if_idle(index_id)
+
+    def begin(self, session: Session, index_id: str, before: str) -> CopyWrite:
+        """The copy's writer for one transaction whose database state was stamped
+        ``before``: the copy as it is when it holds that state, else rebuilt from it."""
+        lock = self._index_lock(index_id)
+        lock.acquire()
+        try:
+            path = self.path(index_id)
             in_step = self._holds(path, before)
-            path.mkdir(parents=True, exist_ok=True)
-            (path / STAMP).write_text(stamp)  # before the commit: see the module docstring
-            index = self._open(path)
-            writer = self._writer(index)
-            try:
-                if in_step:
-                    # (by query: a term from a Python int would be a signed one)
-                    gone = [*changes.removed, *(doc.pk for doc in changes.added)]
-                    for start in range(0, len(gone), 10_000):
-                        chunk = gone[start : start + 10_000]
-                        writer.delete_documents_by_query(
-                            tantivy.Query.term_set_query(SCHEMA, "pk", chunk)
-                        )
-                    for doc in changes.added:
-                        writer.add_document(doc.document())
-                else:
-                    log.info("search index %s: building its tantivy copy", index_id)
-                    self.rebuilds += 1
-                    writer.delete_all_documents()
-                    for doc in load_entries(session, index_id):
-                        writer.add_document(doc.document())
-                writer.commit()
-            except BaseException:
-                writer.rollback()
-                raise
-            finally:
-                writer.wait_merging_threads()
+            open_writer = self._writers.get(index_id)
+            if open_writer is None or not in_step:
+                if open_writer is not None:
+                    self._finish(self._writers.pop(index_id))
+                path.mkdir(parents=True, exist_ok=True)
+                open_writer = self._writers[index_id] = self._writer(self._open(path))
+            copy = CopyWrite(path, open_writer, lock)
+            if not in_step:
+                log.info("search index %s: building its tantivy copy", index_id)
+                self.rebuilds += 1
+                open_writer.delete_all_documents()
+                for doc in load_entries(session, index_id):
+                    open_writer.add_document(doc.document())
+            return copy
+        except BaseException:
+            lock.release()
+            raise
 
     def discard(self, index_id: str) -> None:
         """Forget a copy that may be ahead of the database (its commit failed)."""
         with self._index_lock(index_id):
+            open_writer = self._writers.pop(index_id, None)
+            if open_writer is not None:
+                self._finish(open_writer)
             with self._lock:
                 self._readers.pop(index_id, None)
             shutil.rmtree(self.path(index_id), ignore_errors=True)
 
+    def _close_if_idle(self, index_id: str) -> None:
+        with self._index_lock(index_id):
+            with self._lock:
+                if self._jobs[index_id] > 0:
+                    return
+                self._jobs.pop(index_id, None)
+            open_writer = self._writers.pop(index_id, None)
+            if open_writer is not None:
+                self._finish(open_writer)
+
+    @staticmethod
+    def _finish(writer: tantivy.IndexWriter) -> None:
+        """Close a writer once its merges are done (what they leave behind is the
+        next writer's, or the next reader's, to find)."""
+        try:
+            writer.wait_merging_threads()
+        except Exception:  # the copy was removed meanwhile: the next job rebuilds it
+            log.warning("search: closing a tantivy writer failed", exc_info=True)
+
     def _index_lock(self, index_id: str) -> threading.Lock:
         with self._lock:
-            return self._writers.setdefault(index_id, threading.Lock())
+            return self._locks.setdefault(index_id, threading.Lock())
 
     @staticmethod
     def _holds(path: Path, stamp: str) -> bool:
@@ -242,7 +274,7 @@ class TantivyStore:
     @staticmethod
     def _writer(index: tantivy.Index) -> tantivy.IndexWriter:
         """The index's one writer; another process's writer is waited for (it holds the
-        database's write lock too, so it is soon done)."""
+        database's write lock too, or is finishing its merges, so it is soon done)."""
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
@@ -251,6 +283,40 @@ class TantivyStore:
                 if "lock" not in str(err).lower() or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+
+class CopyWrite:
+    """One transaction's writes to a copy, holding its writer until :meth:`close`."""
+
+    def __init__(self, path: Path, writer: tantivy.IndexWriter, lock: threading.Lock) -> None:
+        self.path = path
+        self.writer = writer
+        self._lock = lock
+
+    def apply(self, changes: Changes) -> None:
+        """One task's changes, in the order the task made them: its removals, then its
+        additions (a new entry may take the pk of one removed before it)."""
+        for start in range(0, len(changes.removed), 10_000):
+            # by query: a term from a Python int would be a signed one
+            chunk = changes.removed[start : start + 10_000]
+            self.writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "pk", chunk))
+        for doc in changes.added:
+            self.writer.add_document(doc.document())
+
+    def commit(self, stamp: str) -> None:
+        """Stamp the copy with the database state about to commit, then commit it."""
+        (self.path / STAMP).write_text(stamp)  # before the commit: see the module docstring
+        try:
+            self.writer.commit()
+        except BaseException:
+            self.writer.rollback()
+            raise
+
+    def rollback(self) -> None:
+        self.writer.rollback()
+
+    def close(self) -> None:
+        self._lock.release()
 
 
 def load_entries(session: Session, index_id: str) -> t.Iterator[EntryDoc]:

@@ -12,11 +12,14 @@ job was canceled or its deadline passed, its own task fails if it was not reache
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import typing as t
 import uuid
+from contextlib import contextmanager, suppress
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, undefer
 
 from globus_local.db import Database, utcnow
@@ -27,7 +30,12 @@ from globus_local.services.search.engine import matching_entry_pks
 from globus_local.services.search.ingest import delete_entries, entry_key, upsert_entries
 from globus_local.services.search.models import SearchEntry, SearchIndex, SearchTask, TaskState
 from globus_local.services.search.query.request import build_plan
-from globus_local.services.search.tantivy_store import Changes, TantivyStore, stamp_of
+from globus_local.services.search.tantivy_store import (
+    Changes,
+    CopyWrite,
+    TantivyStore,
+    stamp_of,
+)
 
 log = logging.getLogger("globus_local.search")
 
@@ -35,6 +43,8 @@ JOB_KIND = "search.ingest"
 # Tasks applied per transaction: a job holds the index's (on SQLite, the database's) write
 # lock for one transaction at a time, so a backlog does not keep other writers waiting.
 TASKS_PER_TRANSACTION = 4
+# SQLite's page cache while a job writes (negative: KiB), for the field and text indexes.
+WRITE_CACHE_KIB = -65536
 
 INGEST = "INGEST"
 DELETE_BY_QUERY = "DELETE_BY_QUERY"
@@ -124,6 +134,20 @@ def process_index_tasks(
     """
     backend = backend_for(db)
     store = store_for(db)
+    if store is None:
+        return _apply_all(db, backend, None, index_id, up_to_seq, ctx)
+    with store.job(index_id):
+        return _apply_all(db, backend, store, index_id, up_to_seq, ctx)
+
+
+def _apply_all(
+    db: Database,
+    backend: FullTextBackend,
+    store: TantivyStore | None,
+    index_id: str,
+    up_to_seq: int | None,
+    ctx: JobContext | None,
+) -> int:
     applied = 0
     while True:  # one transaction per TASKS_PER_TRANSACTION tasks
         wrote: list[bool] = []
@@ -157,7 +181,6 @@ def _apply_pending(
     """Apply up to TASKS_PER_TRANSACTION pending tasks in one transaction; returns how
     many, and whether more may be pending."""
     now = utcnow()
-    changes = Changes()
     with db.session() as session:
         # First statement of the transaction: takes the write lock on the index row
         # (SQLite: the database write lock), so concurrent jobs apply tasks one at a time.
@@ -168,49 +191,94 @@ def _apply_pending(
             .values(content_last_modified=SearchIndex.content_last_modified)
             .execution_options(synchronize_session=False)
         )
-        before = _stamp(session, index_id) if store is not None else ""
-        session.execute(
-            update(SearchIndex)
-            .where(SearchIndex.id == index_id)
-            .values(content_last_modified=now)
-            .execution_options(synchronize_session=False)
+        copy = (
+            store.begin(session, index_id, _stamp(session, index_id)) if store is not None else None
         )
-        query = (
-            select(SearchTask)
-            .options(undefer(SearchTask.payload))
-            .where(SearchTask.index_id == index_id, SearchTask.state == TaskState.PENDING)
-        )
-        if up_to_seq is not None:
-            query = query.where(SearchTask.seq <= up_to_seq)
-        tasks = list(session.scalars(query.order_by(SearchTask.seq).limit(TASKS_PER_TRANSACTION)))
-        applied = 0
-        for task in tasks:
-            if ctx is not None and ctx.should_stop():
-                break
-            task_changes = Changes()
-            try:
-                with session.begin_nested():
-                    details = apply_task(session, backend, task, task_changes)
-            except Exception as err:  # a bad task fails alone; the others still apply
-                log.exception("search task %s failed", task.task_id)
-                task.state = TaskState.FAILED
-                task.state_description = "Task failed"
-                task.message = str(err) or type(err).__name__
-            else:
-                changes.extend(task_changes)
-                task.state = TaskState.SUCCESS
-                task.state_description = "Task succeeded"
-                task.additional_details = details
-            task.completion_date = utcnow()
-            applied += 1
-        if ctx is not None:
-            ctx.progress(session, {"applied": applied, "left": len(tasks) - applied})
-        if store is not None:
-            session.flush()
-            stamp = _stamp(session, index_id)
-            wrote.append(True)
-            store.write(session, index_id, before, stamp, changes)
-        return applied, applied == TASKS_PER_TRANSACTION
+        try:
+            with _write_cache(session):
+                applied, fetched = _apply_tasks(
+                    session, backend, copy, index_id, now, up_to_seq, ctx
+                )
+            if copy is not None:
+                session.flush()
+                wrote.append(True)
+                copy.commit(_stamp(session, index_id))
+        except BaseException:
+            if copy is not None and not wrote:
+                copy.rollback()
+            raise
+        finally:
+            if copy is not None:
+                copy.close()
+        return applied, fetched == TASKS_PER_TRANSACTION and applied == fetched
+
+
+def _apply_tasks(
+    session: Session,
+    backend: FullTextBackend,
+    copy: CopyWrite | None,
+    index_id: str,
+    now: dt.datetime,
+    up_to_seq: int | None,
+    ctx: JobContext | None,
+) -> tuple[int, int]:
+    """The transaction's tasks, each in a savepoint; each task's changes reach the copy's
+    writer as it succeeds. Returns how many were applied and how many were pending."""
+    session.execute(
+        update(SearchIndex)
+        .where(SearchIndex.id == index_id)
+        .values(content_last_modified=now)
+        .execution_options(synchronize_session=False)
+    )
+    query = (
+        select(SearchTask)
+        .options(undefer(SearchTask.payload))
+        .where(SearchTask.index_id == index_id, SearchTask.state == TaskState.PENDING)
+    )
+    if up_to_seq is not None:
+        query = query.where(SearchTask.seq <= up_to_seq)
+    tasks = list(session.scalars(query.order_by(SearchTask.seq).limit(TASKS_PER_TRANSACTION)))
+    applied = 0
+    for task in tasks:
+        if ctx is not None and ctx.should_stop():
+            break
+        changes = Changes()
+        try:
+            with session.begin_nested():
+                details = apply_task(session, backend, task, changes)
+        except Exception as err:  # a bad task fails alone; the others still apply
+            log.exception("search task %s failed", task.task_id)
+            task.state = TaskState.FAILED
+            task.state_description = "Task failed"
+            task.message = str(err) or type(err).__name__
+        else:
+            if copy is not None:
+                copy.apply(changes)
+            task.state = TaskState.SUCCESS
+            task.state_description = "Task succeeded"
+            task.additional_details = details
+        task.completion_date = utcnow()
+        applied += 1
+    if ctx is not None:
+        ctx.progress(session, {"applied": applied, "left": len(tasks) - applied})
+    return applied, len(tasks)
+
+
+@contextmanager
+def _write_cache(session: Session) -> t.Iterator[None]:
+    """On SQLite, a page cache that holds the indexes an ingest writes into (the
+    connection's default is a few megabytes), given back when the transaction ends."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size={WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with suppress(SQLAlchemyError):  # a failed transaction's error is the one to raise
+            conn.exec_driver_sql(f"PRAGMA cache_size={int(before or 0)}")
 
 
 _STOPPED_TASK = {

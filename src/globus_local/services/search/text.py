@@ -43,6 +43,21 @@ def field_prefix(path: str) -> str:
     return "f" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:8]
 
 
+_FIELDED = re.compile(r"f[0-9a-f]{8}")
+
+
+def may_be_fielded(token: str) -> bool:
+    """Whether a token could be a field-prefixed one (``field_prefix`` + a token)."""
+    return _FIELDED.match(token) is not None
+
+
+def plain_tokens(text: str) -> list[str]:
+    """The plain tokens of a ``flatten`` text, without their field-prefixed copies:
+    ``flatten`` writes each token twice, plain in the first half, prefixed in the second."""
+    tokens = text.split()
+    return tokens[: len(tokens) // 2]
+
+
 def escape_key(key: str) -> str:
     """A content key as one path component: literal dots are written ``\\.``."""
     return key.replace("\\", "\\\\").replace(".", "\\.")

@@ -13,8 +13,10 @@ from globus_local.services.search.access import get_index
 from globus_local.services.search.backends import backend_for
 from globus_local.services.search.backends.select import engine_name, store_for
 from globus_local.services.search.engine import run_search
+from globus_local.services.search.ingest import validate_ingest
 from globus_local.services.search.query.request import build_plan
 from globus_local.services.search.tantivy_search import tantivy_search
+from globus_local.services.search.tasks import DELETE_BY_SUBJECT, INGEST, submit_task
 from globus_local.testing import LocalServer
 
 from .support import SearchEnv, User
@@ -54,6 +56,9 @@ REQUESTS: list[dict[str, t.Any]] = [
     {"q": "common -beta", "advanced": True},
     {"q": "common AND NOT (alpha OR beta)", "advanced": True},
     {"q": "title:gamma", "advanced": True},
+    {"q": 'title:"alpha common"', "advanced": True},  # field-prefixed tokens: no pairs
+    {"q": 'title:"alpha alpha common"', "advanced": True},
+    {"q": '"common f0123abcdef"', "advanced": True},  # a token shaped like a prefixed one
     {"q": "author.name:name1", "advanced": True},
     {"q": "n:[3 TO 12]", "advanced": True},
     {"q": "common AND n:{3 TO 12}", "advanced": True},
@@ -314,3 +319,27 @@ def test_queued_ingests_extend_the_copy_without_rebuilding(
     assert store.rebuilds == rebuilds
     fast, slow = _both(server, index_id, {"q": "queued"}, [])
     assert fast["total"] == slow["total"] == 120
+
+
+def test_tasks_applied_together_reach_the_copy_in_order(
+    env: SearchEnv, server: LocalServer, owner: User, index_id: str
+) -> None:
+    """An entry one task adds and the next removes (accepted together, so one transaction
+    applies both) is gone from the copy too, and the copy is not rebuilt for it."""
+    store = store_for(server.db)
+    assert store is not None
+    rebuilds = store.rebuilds
+    entry = {"subject": "s70", "visible_to": ["public"], "content": {"title": "brief common"}}
+    with server.db.session() as session:
+        index = get_index(session, index_id)
+        task_ids = [
+            submit_task(session, index, INGEST, {"entries": validate_ingest(entry)}).task_id,
+            submit_task(session, index, DELETE_BY_SUBJECT, {"subjects": ["s70"]}).task_id,
+        ]
+    for task_id in task_ids:
+        assert env.wait(owner, task_id)["state"] == "SUCCESS"
+    fast, slow = _both(server, index_id, {"q": "brief"}, [])
+    assert fast["total"] == slow["total"] == 0
+    fast, slow = _both(server, index_id, {"q": "common"}, [])
+    assert fast["total"] == slow["total"]
+    assert store.rebuilds == rebuilds
