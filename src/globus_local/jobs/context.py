@@ -1,7 +1,8 @@
 """What a handler holds while it runs a job: :class:`JobContext`.
 
 The context keeps the job's lease (``heartbeat``), fences the handler's writes
-(``fence``, ``progress``) and says when the handler should stop (``should_stop``): the job
+(``fence``, ``progress``), may end the job in the handler's last transaction
+(``succeed_in``) and says when the handler should stop (``should_stop``): the job
 was canceled, its deadline passed, its process is stopping, or another worker took it
 over. The worker's lease keeper refreshes what ``should_stop`` reads, so asking costs no
 query; a cancel committed in this process reaches the running job at once.
@@ -92,7 +93,12 @@ class JobContext:
     _heartbeat: t.Callable[[], bool] = field(repr=False)
     _fence: t.Callable[[t.Any], bool] | None = field(default=None, repr=False)
     _progress: t.Callable[[t.Any, dict[str, t.Any]], bool] | None = field(default=None, repr=False)
+    _succeed: t.Callable[[t.Any, dict[str, t.Any] | None], bool] | None = field(
+        default=None, repr=False
+    )
     signals: StopSignals = field(default_factory=StopSignals, repr=False)
+    # Set once a transaction that ended the job succeeded (``succeed_in``) has committed.
+    succeeded: bool = field(default=False, repr=False)
 
     def _lost(self) -> LeaseLost:
         self.signals.lease_lost = True
@@ -118,6 +124,18 @@ class JobContext:
         if not self._progress(session, progress):
             raise self._lost()
 
+    def succeed_in(self, session: Session, result: dict[str, t.Any] | None = None) -> None:
+        """End the job succeeded inside ``session``'s transaction, fenced as :meth:`fence`
+        is: it ends iff that transaction commits, together with the handler's last writes,
+        and the worker then has nothing left to store (one commit fewer per job). The
+        handler should return ``result`` too (what the job's listeners hear). Raises
+        :class:`LeaseLost` when the job was taken over; not for recurring jobs."""
+        if self._succeed is None:
+            raise RuntimeError("this job cannot be ended by its handler (a recurring job?)")
+        if not self._succeed(session, result):
+            raise self._lost()
+        after_commit(session, f"jobs.succeeded:{self.job_id}", self, _mark_succeeded)
+
     @property
     def deadline(self) -> dt.datetime | None:
         return self.signals.deadline
@@ -138,6 +156,11 @@ class JobContext:
             raise self._lost()
         if reason is not None:
             raise JobStopped(reason)
+
+
+def _mark_succeeded(contexts: list[t.Any], database: str) -> None:
+    for ctx in contexts:
+        ctx.succeeded = True
 
 
 # -- cancels committed in this process reach its running jobs at once --------------------

@@ -395,8 +395,14 @@ _RETRY = events.Logged(
 def mark_succeeded(db: Database, claim: Claim, result: dict[str, t.Any] | None) -> bool:
     """Store the result; False (and nothing stored) when the job was taken over meanwhile."""
     with db.session() as session:
-        params = {**_holder(claim), "result": result, "finished": utcnow()}
-        return bool(_SUCCEED.run(session, params, worker=claim.worker_id))
+        return succeed_in(session, claim, result)
+
+
+def succeed_in(session: Session, claim: Claim, result: dict[str, t.Any] | None) -> bool:
+    """:func:`mark_succeeded` inside the caller's transaction: the job ends with the
+    caller's own last writes, in one commit. The same answer."""
+    params = {**_holder(claim), "result": result, "finished": utcnow()}
+    return bool(_SUCCEED.run(session, params, worker=claim.worker_id))
 
 
 def mark_failed(db: Database, claim: Claim, error: str, *, retry_in: float | None) -> bool:

@@ -155,15 +155,22 @@ class Worker:
             return
         except JobStopped as stopped:
             self._ran(claim, stopped.result)
-            self._stopped(claim, stopped.reason or ctx.stop_reason, stopped.result)
+            if not ctx.succeeded:
+                self._stopped(claim, stopped.reason or ctx.stop_reason, stopped.result)
             return
         except JobError as exc:
             self._ran(claim, None)
-            self._failed(claim, str(exc) or type(exc).__name__, retry_in=None)
+            if not ctx.succeeded:
+                self._failed(claim, str(exc) or type(exc).__name__, retry_in=None)
             return
         except Exception as exc:
             if self._abandoned.is_set():  # the process is stopping: the job is another's now
                 log.info("job %s (%s): left unfinished (%s)", claim.job_id, claim.kind, exc)
+                return
+            if ctx.succeeded:  # its handler had already ended it: nothing to retry
+                log.warning(
+                    "job %s (%s): raised after it ended (%s)", claim.job_id, claim.kind, exc
+                )
                 return
             log.warning(
                 "job %s (%s) attempt %d failed",
@@ -181,6 +188,8 @@ class Worker:
         every = recurring.interval(claim.kind)
         if every is not None:
             done = recurring.reschedule(self.db, claim, every, result=result)
+        elif ctx.succeeded:  # ended in the handler's own last transaction
+            return
         else:
             done = queue.mark_succeeded(self.db, claim, result)
         if not done:
@@ -205,6 +214,9 @@ class Worker:
         def progress(session: t.Any, data: dict[str, t.Any]) -> bool:
             return signals.saw(queue.record_progress(session, claim, data, lease))
 
+        def succeed(session: t.Any, result: dict[str, t.Any] | None) -> bool:
+            return queue.succeed_in(session, claim, result)
+
         return JobContext(
             job_id=claim.job_id,
             kind=claim.kind,
@@ -214,6 +226,7 @@ class Worker:
             _heartbeat=heartbeat,
             _fence=fence,
             _progress=progress,
+            _succeed=None if recurring.interval(claim.kind) is not None else succeed,
             signals=signals,
         )
 

@@ -1,5 +1,6 @@
-"""What a worker tells its own process as an attempt ends (run-end listeners), and its one
-lease keeper thread serving job after job, on SQLite and PostgreSQL."""
+"""What a worker tells its own process as an attempt ends (run-end listeners), its one
+lease keeper thread serving job after job, and a job ended in its handler's own last
+transaction, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 import typing as t
 
 import pytest
+from sqlalchemy import update
 
 from globus_local.db import Database
 from globus_local.jobs import (
@@ -14,14 +16,25 @@ from globus_local.jobs import (
     PENDING,
     RUNNING,
     SUCCEEDED,
+    Job,
     JobContext,
     JobError,
     JobStopped,
+    LeaseLost,
     Worker,
     listeners,
     on_run_end,
+    recurring,
 )
-from tests.globus_local.jobs.support import add_job, job_row, wait_for
+from tests.globus_local.jobs.support import (
+    HOUR,
+    add_job,
+    event_types,
+    expire_lease,
+    job_row,
+    make_due,
+    wait_for,
+)
 
 Register = t.Callable[..., str]
 Told = tuple[str, str, dict[str, t.Any], "dict[str, t.Any] | None", str]
@@ -139,3 +152,93 @@ def test_one_keeper_thread_renews_the_lease_of_job_after_job(
     (keeper,) = renewed_by[0]
     keeper.join(60)
     assert not keeper.is_alive()
+
+
+# -- a job ended in its handler's own last transaction ------------------------------------
+def _with_row(db: Database, name: str) -> t.Callable[[JobContext], dict[str, t.Any]]:
+    """A handler whose last transaction writes its own row (a job's payload names it) and
+    ends the job there."""
+
+    def handler(ctx: JobContext) -> dict[str, t.Any]:
+        result = {"wrote": name}
+        with ctx.db.session() as session:
+            session.execute(update(Job).where(Job.id == ctx.job_id).values(progress={"own": name}))
+            ctx.succeed_in(session, result)
+        return result
+
+    return handler
+
+
+def test_a_handler_ends_its_job_with_its_last_writes(
+    db: Database, register: Register, told: t.Callable[[str], list[Told]]
+) -> None:
+    kind = register(_with_row(db, "a"))
+    heard = told(kind)
+    job_id = add_job(db, kind)
+    assert Worker(db, kinds=[kind]).run_once() is True
+    job = job_row(db, job_id)
+    assert (job.state, job.result, job.progress) == (SUCCEEDED, {"wrote": "a"}, {"own": "a"})
+    assert event_types(db, job_id) == ["queued", "claimed", "succeeded"]
+    # told as the handler returned: the job had ended with its transaction
+    assert [(h[3], h[4]) for h in heard] == [({"wrote": "a"}, SUCCEEDED)]
+
+
+def test_a_rolled_back_end_leaves_the_job_to_the_worker(db: Database, register: Register) -> None:
+    def handler(ctx: JobContext) -> dict[str, t.Any]:
+        session = ctx.db.sessionmaker()
+        try:
+            ctx.succeed_in(session, {"first": True})
+            session.rollback()
+        finally:
+            session.close()
+        return {"second": True}
+
+    kind = register(handler)
+    job_id = add_job(db, kind)
+    assert Worker(db, kinds=[kind]).run_once() is True
+    job = job_row(db, job_id)
+    assert (job.state, job.result) == (SUCCEEDED, {"second": True})
+    assert event_types(db, job_id) == ["queued", "claimed", "succeeded"]
+
+
+def test_a_taken_over_job_cannot_be_ended_by_its_stale_handler(
+    db: Database, register: Register
+) -> None:
+    outcome: list[str] = []
+
+    def handler(ctx: JobContext) -> None:
+        expire_lease(db, ctx.job_id)
+        assert Worker(db, worker_id="other", kinds=[ctx.kind]).claim() is not None
+        with ctx.db.session() as session:
+            try:
+                ctx.succeed_in(session)
+            except LeaseLost:
+                outcome.append("lost")
+                raise
+
+    kind = register(handler)
+    job_id = add_job(db, kind)
+    assert Worker(db, kinds=[kind], lease_seconds=HOUR).run_once() is True
+    assert outcome == ["lost"]
+    job = job_row(db, job_id)
+    assert (job.state, job.worker_id) == (RUNNING, "other")
+
+
+def test_a_recurring_job_is_not_ended_by_its_handler(
+    db: Database, register_recurring: Register
+) -> None:
+    refused: list[str] = []
+
+    def handler(ctx: JobContext) -> None:
+        with ctx.db.session() as session:
+            try:
+                ctx.succeed_in(session)
+            except RuntimeError as exc:
+                refused.append(str(exc))
+
+    kind = register_recurring(handler)
+    recurring.schedule(db, [kind])
+    make_due(db, kind)
+    assert Worker(db, kinds=[kind]).run_once() is True
+    assert len(refused) == 1
+    assert job_row(db, recurring.job_id(kind)).state == PENDING
