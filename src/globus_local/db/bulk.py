@@ -109,11 +109,16 @@ def insert_rows(
     return ids
 
 
+# SQLite's own id of the limit (``sqlite3`` names it only from Python 3.11 on, and the type
+# checker targets an older Python).
+_SQLITE_LIMIT_VARIABLE_NUMBER = 9
+
+
 def _variable_limit(connection: t.Any) -> int:
     """How many values one statement may bind on this SQLite connection."""
     driver = connection.connection.driver_connection
     try:
-        return int(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+        return int(driver.getlimit(_SQLITE_LIMIT_VARIABLE_NUMBER))
     except (AttributeError, sqlite3.Error):  # Python before 3.11: the oldest builds' limit
         return 999
 
