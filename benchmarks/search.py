@@ -17,6 +17,7 @@ Not part of ``make test``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -299,6 +300,9 @@ def main() -> None:
     args = ap.parse_args()
 
     docs, vocab = generate(args.docs, entry_ids=args.entry_ids)
+    # The server runs in this process: without this, each of its garbage collections
+    # would walk the client's generated documents too, as a separate server's would not.
+    gc.freeze()
     with tempfile.TemporaryDirectory() as tmp:
         server = LocalServer(data_dir=Path(tmp), database_url=args.database_url).start()
         try:

@@ -26,7 +26,7 @@ from globus_local.services.search.query.ast import (
 )
 from globus_local.services.search.query.compile import is_text
 from globus_local.services.search.query.text_match import leaf_tokens
-from globus_local.services.search.tantivy_store import SCHEMA, pairs_of
+from globus_local.services.search.tantivy_store import FV_MAX_CHARS, SCHEMA, pairs_of
 from globus_local.services.search.text import (
     date_span,
     field_prefix,
@@ -144,12 +144,12 @@ class Translator:
         path = item["field_name"]
         prefix = field_prefix(path)
         if kind == "match_any":
-            values = [f"{prefix}:{scalar_text(v)}" for v in item["values"]]
+            values = [f"{prefix}:{_kept(v)}" for v in item["values"]]
             return Q.term_set_query(SCHEMA, "fv", values)
         if kind == "match_all":
             return _all_of(
                 [
-                    Q.term_query(SCHEMA, "fv", f"{prefix}:{scalar_text(v)}", index_option="basic")
+                    Q.term_query(SCHEMA, "fv", f"{prefix}:{_kept(v)}", index_option="basic")
                     for v in item["values"]
                 ]
             )
@@ -241,6 +241,14 @@ class Translator:
             return self.index.parse_query(f"{column}:{opening}{lo} TO {hi}{closing}")
         except ValueError as err:
             raise Untranslatable(str(err)) from err
+
+
+def _kept(value: t.Any) -> str:
+    """A filter value as the copy keeps field values (longer ones only SQL holds)."""
+    text = scalar_text(value)
+    if len(text) > FV_MAX_CHARS:
+        raise Untranslatable("a field value longer than the copy keeps")
+    return text
 
 
 def _paired(tokens: list[str]) -> bool:

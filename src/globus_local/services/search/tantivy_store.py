@@ -51,6 +51,9 @@ STAMP = "stamp"
 WRITER_HEAP = 64_000_000
 LOCK_WAIT_SECONDS = 30.0
 REBUILD_BATCH = 2000
+# Longest field value the copy keeps for exact matches: longer ones are text, hardly
+# ever a filter's value, and would each be a term of its own.
+FV_MAX_CHARS = 100
 
 
 def _schema() -> tantivy.Schema:
@@ -63,7 +66,8 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("body", tokenizer_name=WS, index_option="position")
     sb.add_text_field("pairs", tokenizer_name=WS, index_option="position")
     sb.add_text_field("vis", tokenizer_name="raw", index_option="basic")
-    # ``<field prefix>:<value_text>`` of each field value (match_any, match_all)
+    # ``<field prefix>:<value_text>`` of each field value up to FV_MAX_CHARS long
+    # (match_any, match_all; a filter on a longer value goes to SQL)
     sb.add_text_field("fv", tokenizer_name="raw", index_option="basic")
     # numbers and dates (epoch seconds) by field prefix (ranges)
     sb.add_json_field("num", fast=True, tokenizer_name="raw")
@@ -104,7 +108,8 @@ class EntryDoc:
         dates: dict[str, list[float]] = {}
         for path, value_text, num, date in self.fields:
             prefix = field_prefix(path)
-            doc.add_text("fv", f"{prefix}:{value_text}")
+            if len(value_text) <= FV_MAX_CHARS:
+                doc.add_text("fv", f"{prefix}:{value_text}")
             if num is not None:
                 nums.setdefault(prefix, []).append(num)
             if date is not None:

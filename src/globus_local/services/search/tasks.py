@@ -1,8 +1,9 @@
 """Asynchronous writes: a task row per request, applied by the ``search.ingest`` job.
 
 Writes to one index are applied in the order they were accepted: the job for task *N*
-applies every still-pending task of that index up to *N* in sequence, a few per
-transaction, each transaction locking the index row. A later job finding its task already done has nothing to do, and a retried
+applies every still-pending task of that index up to *N* in sequence, one per
+transaction (``TASKS_PER_TRANSACTION``), each transaction locking the index row. A later
+job finding its task already done has nothing to do (and changes nothing), and a retried
 job (after a worker died) finds its task still pending because nothing was committed.
 
 The job stops between tasks when asked (:meth:`JobContext.should_stop`): tasks applied so
@@ -41,8 +42,9 @@ log = logging.getLogger("globus_local.search")
 
 JOB_KIND = "search.ingest"
 # Tasks applied per transaction: a job holds the index's (on SQLite, the database's) write
-# lock for one transaction at a time, so a backlog does not keep other writers waiting.
-TASKS_PER_TRANSACTION = 4
+# lock for one transaction at a time, so a backlog does not keep other writers waiting;
+# one task each lets the next ingest request store its task between them.
+TASKS_PER_TRANSACTION = 1
 # SQLite's page cache while a job writes (negative: KiB), for the field and text indexes.
 WRITE_CACHE_KIB = -65536
 
@@ -191,14 +193,15 @@ def _apply_pending(
             .values(content_last_modified=SearchIndex.content_last_modified)
             .execution_options(synchronize_session=False)
         )
+        tasks = _pending(session, index_id, up_to_seq)
+        if not tasks:  # nothing changes: the index and its copy keep their stamp
+            return 0, False
         copy = (
             store.begin(session, index_id, _stamp(session, index_id)) if store is not None else None
         )
         try:
             with _write_cache(session):
-                applied, fetched = _apply_tasks(
-                    session, backend, copy, index_id, now, up_to_seq, ctx
-                )
+                applied = _apply_tasks(session, backend, copy, index_id, now, tasks, ctx)
             if copy is not None:
                 session.flush()
                 wrote.append(True)
@@ -210,7 +213,19 @@ def _apply_pending(
         finally:
             if copy is not None:
                 copy.close()
-        return applied, fetched == TASKS_PER_TRANSACTION and applied == fetched
+        return applied, applied == TASKS_PER_TRANSACTION
+
+
+def _pending(session: Session, index_id: str, up_to_seq: int | None) -> list[SearchTask]:
+    """The next TASKS_PER_TRANSACTION pending tasks of the index, in order."""
+    query = (
+        select(SearchTask)
+        .options(undefer(SearchTask.payload))
+        .where(SearchTask.index_id == index_id, SearchTask.state == TaskState.PENDING)
+    )
+    if up_to_seq is not None:
+        query = query.where(SearchTask.seq <= up_to_seq)
+    return list(session.scalars(query.order_by(SearchTask.seq).limit(TASKS_PER_TRANSACTION)))
 
 
 def _apply_tasks(
@@ -219,25 +234,17 @@ def _apply_tasks(
     copy: CopyWrite | None,
     index_id: str,
     now: dt.datetime,
-    up_to_seq: int | None,
+    tasks: list[SearchTask],
     ctx: JobContext | None,
-) -> tuple[int, int]:
+) -> int:
     """The transaction's tasks, each in a savepoint; each task's changes reach the copy's
-    writer as it succeeds. Returns how many were applied and how many were pending."""
+    writer as it succeeds. Returns how many were applied."""
     session.execute(
         update(SearchIndex)
         .where(SearchIndex.id == index_id)
         .values(content_last_modified=now)
         .execution_options(synchronize_session=False)
     )
-    query = (
-        select(SearchTask)
-        .options(undefer(SearchTask.payload))
-        .where(SearchTask.index_id == index_id, SearchTask.state == TaskState.PENDING)
-    )
-    if up_to_seq is not None:
-        query = query.where(SearchTask.seq <= up_to_seq)
-    tasks = list(session.scalars(query.order_by(SearchTask.seq).limit(TASKS_PER_TRANSACTION)))
     applied = 0
     for task in tasks:
         if ctx is not None and ctx.should_stop():
@@ -261,7 +268,7 @@ def _apply_tasks(
         applied += 1
     if ctx is not None:
         ctx.progress(session, {"applied": applied, "left": len(tasks) - applied})
-    return applied, len(tasks)
+    return applied
 
 
 @contextmanager

@@ -260,8 +260,12 @@ def test_a_stamp_from_another_state_is_not_used(server: LocalServer, index_id: s
         {"q": "common-bet*", "advanced": True},
         {"q": "common", "filters": [{"type": "like", "field_name": "title", "value": "al*"}]},
         {"q": "common AND author:*", "advanced": True},
+        {
+            "q": "common",
+            "filters": [{"type": "match_any", "field_name": "title", "values": ["a" * 101]}],
+        },
     ],
-    ids=["facets", "sort", "boosts", "phrase-prefix", "like", "exists"],
+    ids=["facets", "sort", "boosts", "phrase-prefix", "like", "exists", "long-value"],
 )
 def test_what_the_copy_cannot_answer_goes_to_sql(
     server: LocalServer, index_id: str, request_body: dict[str, t.Any]
@@ -324,8 +328,8 @@ def test_queued_ingests_extend_the_copy_without_rebuilding(
 def test_tasks_applied_together_reach_the_copy_in_order(
     env: SearchEnv, server: LocalServer, owner: User, index_id: str
 ) -> None:
-    """An entry one task adds and the next removes (accepted together, so one transaction
-    applies both) is gone from the copy too, and the copy is not rebuilt for it."""
+    """An entry one task adds and the next removes (accepted together) is gone from the
+    copy too, and the copy is not rebuilt for it."""
     store = store_for(server.db)
     assert store is not None
     rebuilds = store.rebuilds
