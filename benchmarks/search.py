@@ -30,10 +30,11 @@ import typing as t
 from pathlib import Path
 
 import tantivy
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 import globus_sdk
 from globus_local.db import utcnow
+from globus_local.db.bulk import insert_rows
 from globus_local.services.auth.scopes import SEARCH_ALL
 from globus_local.services.search.access import get_index
 from globus_local.services.search.backends.select import engine_name, store_for, use_engine
@@ -174,14 +175,7 @@ def load_copy(server: LocalServer, index_id: str, docs: list[dict[str, t.Any]]) 
                 }
                 for d in batch
             ]
-            pks = list(
-                session.scalars(
-                    insert(SearchEntry.__table__).returning(
-                        SearchEntry.__table__.c.pk, sort_by_parameter_order=True
-                    ),
-                    rows,
-                )
-            )
+            pks = insert_rows(session, SearchEntry.__table__, rows, returning_ids=True)
             contents = [(pk, json.dumps(d["content"])) for pk, d in zip(pks, batch, strict=True)]
             insert_many(session, "search_entry_contents", ("entry_pk", "content"), contents)
             for pk, d in zip(pks, batch, strict=True):
