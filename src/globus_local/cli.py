@@ -8,6 +8,7 @@ imports happen inside the commands: ``env`` and ``--help`` stay quick.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import gc
 import json
 import logging
@@ -148,6 +149,15 @@ SWITCH_INTERVAL = 0.001
 GC_THRESHOLDS = (20_000, 20, 20)
 
 
+def report_crashes() -> None:
+    """On a fatal signal (a crash in an extension module, say), write every thread's Python
+    stack to standard error, the log, before the process dies: so a crash says where."""
+    try:
+        faulthandler.enable(file=sys.stderr, all_threads=True)
+    except (AttributeError, ValueError, OSError):  # a standard error without a descriptor
+        pass
+
+
 def tune_gc() -> None:
     """Set aside the objects of a started process and collect garbage less often."""
     gc.freeze()
@@ -173,6 +183,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         overrides["run_workers"] = args.workers > 0
     settings = _settings(args, **overrides)
     _configure_logging()
+    report_crashes()
     sys.setswitchinterval(SWITCH_INTERVAL)
     db = Database(settings.database_url, connections=settings.database_connections)
     app = create_app(settings, database=db)
@@ -243,6 +254,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     # No requests here: the connections are the job workers' alone.
     settings = replace(settings, worker_threads=threads, run_workers=True, concurrency=0)
     _configure_logging()
+    report_crashes()
     sys.setswitchinterval(SWITCH_INTERVAL)
     db = _open_database(settings)  # loads every service, so their job handlers are registered
     pool = WorkerPool(db, threads).start()

@@ -201,6 +201,21 @@ def test_serve_runs_the_platform(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.live
+def test_a_crash_of_serve_leaves_every_threads_stack_in_its_log(tmp_path: Path) -> None:
+    """A fatal signal (as a crash in an extension module raises) is reported with the
+    Python stacks of all threads before the process dies."""
+    import signal
+
+    port = free_port()
+    proc, _out, err = serve(tmp_path, tmp_path / "data", port, "serve", "--workers", "1")
+    proc.send_signal(signal.SIGSEGV)
+    assert proc.wait(60) == -signal.SIGSEGV
+    log = err.read_text()
+    assert "Fatal Python error: Segmentation fault" in log
+    assert "Current thread" in log and "Thread 0x" in log
+
+
+@pytest.mark.live
 def test_worker_runs_until_terminated(tmp_path: Path) -> None:
     proc, _out, err = start(
         ["worker", "--data-dir", str(tmp_path / "data"), "--threads", "2"], tmp_path, "worker"
